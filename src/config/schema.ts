@@ -1,0 +1,171 @@
+import { z } from 'zod';
+
+// The config file shape of DESIGN.md. Every key is optional except what a call needs; defaults here are
+// the embedded single-box defaults (embedded SIP edge, direct media, memory store).
+
+const port = z.number().int().min(1).max(65535);
+
+const trunkSchema = z
+  .object({
+    name: z.string().min(1),
+    host: z.string().min(1),
+    port: port.default(5060),
+    transport: z.enum(['udp', 'tcp']).default('udp'),
+    default: z.boolean().default(false),
+    auth: z.object({ username: z.string().min(1), password: z.string() }).strict().optional(),
+  })
+  .strict();
+
+const accountSchema = z
+  .object({
+    name: z.string().min(1),
+    trunks: z.array(trunkSchema).default([]),
+  })
+  .strict();
+
+export const machineDetectionModes = ['disconnect', 'detect', 'disabled'] as const;
+
+const botSchema = z
+  .object({
+    name: z.string().min(1),
+    account: z.string().min(1),
+    sipUri: z.string().regex(/^sips?:/, 'must be a sip: URI'),
+    eventsUrl: z.string().url().optional(),
+    authorizationTag: z.string().optional(),
+    dialoutAllowedCallers: z.array(z.string().min(1)).default([]),
+    // seed 003: fractional rate (0.1 = one per 10 s); 0 = no limit.
+    dialoutLimitPerSecond: z.number().min(0).max(1000).default(0),
+    // seed 003: 0–300, 0 = no limit.
+    dialoutMaxConcurrentCalls: z.number().int().min(0).max(300).default(0),
+    // seed 003: 10–3600 seconds, default 1200.
+    dialoutConcurrentCallsExpirationSeconds: z.number().int().min(10).max(3600).default(1200),
+    sendEventsToBot: z.array(z.string()).default([]),
+  })
+  .strict();
+
+const clientSchema = z
+  .object({
+    id: z.string().min(1),
+    secret: z.string().min(1),
+    roles: z.array(z.string()).default([]),
+    scopes: z.array(z.string()).default([]),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    http: z
+      .object({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(8080) })
+      .strict()
+      .default({ host: '0.0.0.0', port: 8080 }),
+    sip: z
+      .object({
+        edge: z.enum(['embedded', 'drachtio']).default('embedded'),
+        embedded: z
+          .object({
+            host: z.string().default('127.0.0.1'),
+            port: z.number().int().min(0).max(65535).default(5060),
+            // Address put in Via/Contact when it differs from the bind address (NAT, 0.0.0.0 binds).
+            publicAddress: z.string().optional(),
+          })
+          .strict()
+          .default({ host: '127.0.0.1', port: 5060 }),
+        drachtio: z
+          .object({ host: z.string().default('127.0.0.1'), port: port.default(9022), secret: z.string().default('cymru') })
+          .strict()
+          .default({ host: '127.0.0.1', port: 9022, secret: 'cymru' }),
+      })
+      .strict()
+      .default({
+        edge: 'embedded',
+        embedded: { host: '127.0.0.1', port: 5060 },
+        drachtio: { host: '127.0.0.1', port: 9022, secret: 'cymru' },
+      }),
+    media: z
+      .object({
+        mode: z.enum(['direct', 'freeswitch']).default('direct'),
+        rtp: z
+          .object({
+            host: z.string().default('127.0.0.1'),
+            portMin: port.default(40000),
+            portMax: port.default(49999),
+          })
+          .strict()
+          .refine((r) => r.portMin <= r.portMax, { message: 'portMin must not exceed portMax', path: ['portMin'] })
+          .default({ host: '127.0.0.1', portMin: 40000, portMax: 49999 }),
+        freeswitch: z
+          .object({ host: z.string().default('127.0.0.1'), port: port.default(8021), secret: z.string().default('ClueCon') })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .default({ mode: 'direct', rtp: { host: '127.0.0.1', portMin: 40000, portMax: 49999 } }),
+    store: z
+      .discriminatedUnion('type', [
+        z
+          .object({
+            type: z.literal('memory'),
+            // Finished call records kept for GET /api/v1/calls; the oldest are dropped beyond this.
+            maxRecords: z.number().int().min(1).default(10000),
+          })
+          .strict(),
+        z
+          .object({
+            type: z.literal('redis'),
+            url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').default('redis://127.0.0.1:6379'),
+            keyPrefix: z.string().default('outdial:'),
+            recordTtlSeconds: z.number().int().min(60).default(7 * 24 * 3600),
+          })
+          .strict(),
+      ])
+      .default({ type: 'memory', maxRecords: 10000 }),
+    notifications: z
+      .object({
+        signingSecret: z.string().default('change-me'),
+        timeoutMs: z.number().int().min(100).max(120000).default(5000),
+        retries: z.number().int().min(0).max(50).default(5),
+      })
+      .strict()
+      .default({ signingSecret: 'change-me', timeoutMs: 5000, retries: 5 }),
+    calls: z
+      .object({
+        // disconnect mode: what to do when AMD hears nobody or cannot decide in time.
+        onUndecided: z.enum(['bridge', 'hangup']).default('bridge'),
+        // SIGTERM: how long calls in progress may go on before they are ended with a notification.
+        shutdownGraceMs: z.number().int().min(0).max(3600000).default(10000),
+      })
+      .strict()
+      .default({ onUndecided: 'bridge', shutdownGraceMs: 10000 }),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strict()
+      .default({ level: 'info' }),
+    accounts: z.array(accountSchema).default([]),
+    bots: z.array(botSchema).default([]),
+    clients: z.array(clientSchema).default([]),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const accounts = new Set(cfg.accounts.map((a) => a.name));
+    cfg.accounts.forEach((a, i) => {
+      if (a.trunks.filter((t) => t.default).length > 1) {
+        ctx.addIssue({ code: 'custom', path: ['accounts', i, 'trunks'], message: 'only one trunk may be default' });
+      }
+    });
+    const botNames = new Set<string>();
+    cfg.bots.forEach((b, i) => {
+      if (!accounts.has(b.account)) {
+        ctx.addIssue({ code: 'custom', path: ['bots', i, 'account'], message: `unknown account "${b.account}"` });
+      }
+      if (botNames.has(b.name)) {
+        ctx.addIssue({ code: 'custom', path: ['bots', i, 'name'], message: `duplicate bot name "${b.name}"` });
+      }
+      botNames.add(b.name);
+    });
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type TrunkConfig = z.infer<typeof trunkSchema>;
+export type AccountConfig = z.infer<typeof accountSchema>;
+export type BotConfig = z.infer<typeof botSchema>;
+export type ClientConfig = z.infer<typeof clientSchema>;

@@ -1,0 +1,1 @@
+export { Daemon, type Health } from './daemon.js';
