@@ -72,5 +72,7 @@ export interface Store {
   isAlive(owner: string): Promise<boolean>;
 
   health(): StoreHealth;
+  /** Resolves true once the store is usable, false if it is not within timeoutMs (it keeps reconnecting). */
+  ready(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
 }

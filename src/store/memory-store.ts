@@ -1,0 +1,122 @@
+import { admitInto, emptyAdmissionState, expireSlots, type BotAdmissionState } from './admission.js';
+import { orderOutbox } from './outbox-order.js';
+import type {
+  ActiveCall,
+  Admission,
+  AdmissionLimits,
+  OutboxEntry,
+  Store,
+  StoreHealth,
+  StoredCall,
+} from './types.js';
+
+export interface MemoryStoreOptions {
+  /** Call records kept; beyond this the oldest records of calls no longer active are dropped. */
+  maxRecords: number;
+}
+
+/** The embedded store for one daemon process: the same behaviour as Redis, held in this process only. */
+export class MemoryStore implements Store {
+  readonly kind = 'memory' as const;
+  // Map iteration order is insertion order; a put re-inserts, so the first entries are the least recently written.
+  private readonly calls = new Map<string, string>();
+  private readonly bots = new Map<string, BotAdmissionState>();
+  private readonly outbox = new Map<string, string>();
+  private readonly active = new Map<string, ActiveCall>();
+  private readonly owners = new Map<string, number>();
+
+  constructor(private readonly options: MemoryStoreOptions = { maxRecords: 10000 }) {}
+
+  async putCall(record: StoredCall): Promise<void> {
+    // Stored serialised so callers never share (and mutate) the stored object, as with Redis.
+    this.calls.delete(record.conversationId);
+    this.calls.set(record.conversationId, JSON.stringify(record));
+    this.dropOldestFinished();
+  }
+
+  async getCall(conversationId: string): Promise<StoredCall | undefined> {
+    const json = this.calls.get(conversationId);
+    return json === undefined ? undefined : (JSON.parse(json) as StoredCall);
+  }
+
+  async admit(bot: string, conversationId: string, limits: AdmissionLimits, nowMs = Date.now()): Promise<Admission> {
+    let state = this.bots.get(bot);
+    if (!state) {
+      state = emptyAdmissionState();
+      this.bots.set(bot, state);
+    }
+    return admitInto(state, conversationId, limits, nowMs);
+  }
+
+  async release(bot: string, conversationId: string): Promise<void> {
+    this.bots.get(bot)?.slots.delete(conversationId);
+  }
+
+  async activeSlots(bot: string, nowMs = Date.now()): Promise<number> {
+    const state = this.bots.get(bot);
+    if (!state) return 0;
+    expireSlots(state, nowMs);
+    return state.slots.size;
+  }
+
+  async outboxAdd(entry: OutboxEntry): Promise<void> {
+    this.outbox.set(entry.id, JSON.stringify(entry));
+  }
+
+  async outboxUpdate(entry: OutboxEntry): Promise<void> {
+    // An entry delivered (removed) meanwhile stays removed.
+    if (this.outbox.has(entry.id)) this.outbox.set(entry.id, JSON.stringify(entry));
+  }
+
+  async outboxRemove(id: string): Promise<void> {
+    this.outbox.delete(id);
+  }
+
+  async outboxList(): Promise<OutboxEntry[]> {
+    return orderOutbox([...this.outbox.values()].map((json) => JSON.parse(json) as OutboxEntry));
+  }
+
+  async markActive(call: ActiveCall): Promise<void> {
+    this.active.set(call.conversationId, { ...call });
+  }
+
+  async markEnded(conversationId: string): Promise<void> {
+    this.active.delete(conversationId);
+    this.dropOldestFinished();
+  }
+
+  async listActive(): Promise<ActiveCall[]> {
+    return [...this.active.values()].map((c) => ({ ...c }));
+  }
+
+  async heartbeat(owner: string, ttlMs: number): Promise<void> {
+    this.owners.set(owner, Date.now() + ttlMs);
+  }
+
+  async isAlive(owner: string): Promise<boolean> {
+    const until = this.owners.get(owner);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    this.owners.delete(owner);
+    return false;
+  }
+
+  health(): StoreHealth {
+    return { ok: true, kind: 'memory' };
+  }
+
+  async ready(): Promise<boolean> {
+    return true;
+  }
+
+  async close(): Promise<void> {}
+
+  private dropOldestFinished(): void {
+    if (this.calls.size <= this.options.maxRecords) return;
+    for (const conversationId of this.calls.keys()) {
+      if (this.calls.size <= this.options.maxRecords) return;
+      // Records of calls still in progress are kept: the daemon needs them until the call ends.
+      if (!this.active.has(conversationId)) this.calls.delete(conversationId);
+    }
+  }
+}
