@@ -1,0 +1,1 @@
+export { createMetrics, type Metrics, type DialoutRejectionReason, type NotificationResult } from './metrics.js';

@@ -1,0 +1,105 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Why a dialout was refused: the HTTP status family the API answers with, in the API's own words. */
+export type DialoutRejectionReason =
+  | 'invalid'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'unknown-bot'
+  | 'rate-limit'
+  | 'concurrency-limit'
+  | 'unavailable';
+
+/** Outcome of one notification delivery attempt. */
+export type NotificationResult = 'delivered' | 'failed' | 'given-up';
+
+/**
+ * The daemon's Prometheus metrics. Each daemon gets its own Registry (never prom-client's global one), so
+ * several daemons in one process, and tests, never clash.
+ */
+export interface Metrics {
+  readonly registry: Registry;
+  readonly dialoutsAccepted: Counter<'bot'>;
+  readonly dialoutsRejected: Counter<'reason'>;
+  readonly callsEnded: Counter<'status' | 'reasonCode'>;
+  readonly amdDecisions: Counter<'type'>;
+  /** Milliseconds from answer to the AMD's first decision. */
+  readonly amdDecisionLatencyMs: Histogram;
+  readonly notificationDeliveries: Counter<'result'>;
+  readonly notificationRetries: Counter;
+  readonly rtpPacketsReceived: Counter;
+  readonly rtpPacketsLost: Counter;
+  readonly activeCalls: Gauge;
+  /** The Prometheus text exposition of every metric. */
+  text(): Promise<string>;
+  /** The Content-Type header for `text()`. */
+  readonly contentType: string;
+}
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  const registers = [registry];
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'outdial_' });
+
+  return {
+    registry,
+    dialoutsAccepted: new Counter({
+      name: 'outdial_dialouts_accepted_total',
+      help: 'Dialout requests accepted (a call was started)',
+      labelNames: ['bot'],
+      registers,
+    }),
+    dialoutsRejected: new Counter({
+      name: 'outdial_dialouts_rejected_total',
+      help: 'Dialout requests refused, by reason',
+      labelNames: ['reason'],
+      registers,
+    }),
+    callsEnded: new Counter({
+      name: 'outdial_calls_ended_total',
+      help: 'Calls ended, by final status and reasonCode',
+      labelNames: ['status', 'reasonCode'],
+      registers,
+    }),
+    amdDecisions: new Counter({
+      name: 'outdial_amd_decisions_total',
+      help: 'First AMD decisions, by event type',
+      labelNames: ['type'],
+      registers,
+    }),
+    amdDecisionLatencyMs: new Histogram({
+      name: 'outdial_amd_decision_latency_ms',
+      help: 'Milliseconds from answer to the first AMD decision',
+      buckets: [250, 500, 1000, 1500, 2000, 3000, 4000, 5000, 7500, 10000, 15000, 20000],
+      registers,
+    }),
+    notificationDeliveries: new Counter({
+      name: 'outdial_notification_deliveries_total',
+      help: 'Notification delivery attempts, by result',
+      labelNames: ['result'],
+      registers,
+    }),
+    notificationRetries: new Counter({
+      name: 'outdial_notification_retries_total',
+      help: 'Notification delivery attempts that were retries of an earlier failed attempt',
+      registers,
+    }),
+    rtpPacketsReceived: new Counter({
+      name: 'outdial_rtp_packets_received_total',
+      help: 'RTP packets received from callees',
+      registers,
+    }),
+    rtpPacketsLost: new Counter({
+      name: 'outdial_rtp_packets_lost_total',
+      help: 'RTP packets lost, from gaps in sequence numbers',
+      registers,
+    }),
+    activeCalls: new Gauge({
+      name: 'outdial_active_calls',
+      help: 'Calls in progress in this daemon',
+      registers,
+    }),
+    text: () => registry.metrics(),
+    contentType: registry.contentType,
+  };
+}
