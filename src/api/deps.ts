@@ -1,0 +1,19 @@
+import type { CallRecord } from '../calls/record.js';
+import type { Config } from '../config/index.js';
+import type { CallLauncher } from '../dialout/index.js';
+
+export interface CallLookup {
+  get(conversationId: string): Promise<CallRecord | undefined>;
+}
+
+export type DialoutAcceptance = { ok: true } | { ok: false; status: 503; error: string };
+
+export interface ApiDeps {
+  config: Config;
+  launcher: CallLauncher;
+  calls: CallLookup;
+  /** Whether new dialouts are taken now (SIP edge connected, not shutting down). */
+  acceptingDialouts(): DialoutAcceptance;
+  /** Lifetime of OAuth access tokens from POST /oauth/token; default 3600 s. */
+  tokenTtlSeconds?: number;
+}

@@ -1,0 +1,53 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import './request-client.js';
+import type { ApiDeps } from './deps.js';
+import { ApiError } from './http-error.js';
+import { buildOpenApi } from './openapi.js';
+import { audiocodesDialoutRoute } from './routes/audiocodes.js';
+import { callRoute } from './routes/calls.js';
+import { koreDialoutRoute } from './routes/kore.js';
+import { tokenRoute } from './routes/oauth.js';
+import { describeViolation, type SchemaViolation } from './validation-error.js';
+
+function parseForm(body: string): Record<string, string> {
+  return Object.fromEntries(new URLSearchParams(body));
+}
+
+async function api(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  app.decorateRequest('apiClient', undefined);
+  // OAuth 2.0 token requests are form-encoded (RFC 6749 section 4.4.2).
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, parseForm(body as string));
+  });
+
+  app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
+    if (err instanceof ApiError) return reply.code(err.status).headers(err.headers).send({ error: err.message });
+    if (err.validation) {
+      const part = err.validationContext ?? 'body';
+      const schema = (request.routeOptions.schema as Record<string, unknown> | undefined)?.[part];
+      const first = err.validation[0] as SchemaViolation | undefined;
+      return reply.code(400).send({ error: first ? describeViolation(first, schema, part) : err.message });
+    }
+    // Fastify's own client errors: malformed JSON, wrong content type, body too large.
+    if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
+      return reply.code(err.statusCode).send({ error: err.message });
+    }
+    request.log.error({ err }, 'api request failed');
+    return reply.code(500).send({ error: 'internal error' });
+  });
+
+  audiocodesDialoutRoute(app, deps);
+  koreDialoutRoute(app, deps);
+  callRoute(app, deps);
+  tokenRoute(app, deps);
+  const openapi = buildOpenApi();
+  app.get('/openapi.json', async () => openapi);
+}
+
+/**
+ * The HTTP API of DESIGN.md as a fastify plugin: call it directly or `app.register(registerApi, deps)`.
+ * Its error format, content-type parsers and routes stay encapsulated in their own context.
+ */
+export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  await app.register(api, deps);
+}

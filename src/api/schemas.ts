@@ -1,0 +1,187 @@
+// The HTTP API's JSON schemas: the routes validate with them and GET /openapi.json publishes them, so the
+// two cannot drift apart. One dialout schema per dialect (seed 003; seeds 000–002).
+
+import { amdEventTypes } from '../calls/record.js';
+import { answerTimeoutSec, targetPattern, targetRule, voicemailEndTimeoutSec } from '../dialout/index.js';
+
+const machineDetection = {
+  type: 'string',
+  enum: ['disconnect', 'detect', 'disabled'],
+  description: 'Machine (answering machine and fax) detection: disconnect, detect or disabled (default).',
+} as const;
+
+const target = {
+  type: 'string',
+  pattern: targetPattern,
+  description: `${targetRule}.`,
+  examples: ['tel:+15551234567', 'sip:1234567890@192.0.2.10:5060'],
+} as const;
+
+const notifyUrl = {
+  type: 'string',
+  pattern: '^https?://[^\\s/?#]+[^\\s]*$',
+  description: 'must be an absolute http:// or https:// URL where call-status notifications are sent.',
+} as const;
+
+const metadata = {
+  type: 'object',
+  description: 'Data passed to the bot (dialoutMetadata).',
+} as const;
+
+const caller = { type: 'string', minLength: 1, description: 'User part of the caller id (From).' } as const;
+
+export const audiocodesDialoutBody = {
+  type: 'object',
+  required: ['bot', 'target'],
+  properties: {
+    bot: { type: 'string', minLength: 1, description: 'Name of the bot connected to the call.' },
+    target,
+    caller,
+    callerHost: { type: 'string', minLength: 1, description: 'Host part of the caller id.' },
+    callerDisplayName: { type: 'string', description: 'Display name of the caller id.' },
+    notifyUrl,
+    metadata,
+    answerTimeoutSec: {
+      type: 'integer',
+      minimum: answerTimeoutSec.min,
+      maximum: answerTimeoutSec.max,
+      default: answerTimeoutSec.default,
+      description: 'Seconds to wait for the callee to answer.',
+    },
+    machineDetection,
+    voicemailEndTimeoutSec: {
+      type: 'integer',
+      minimum: voicemailEndTimeoutSec.min,
+      maximum: voicemailEndTimeoutSec.max,
+      default: voicemailEndTimeoutSec.default,
+      description: 'detect mode: seconds to wait for the voicemail beep after a machine decision.',
+    },
+  },
+} as const;
+
+const timerMs = (description: string, dflt: number) =>
+  ({ type: 'integer', minimum: 100, maximum: 600000, default: dflt, description }) as const;
+
+export const koreDialoutBody = {
+  type: 'object',
+  required: ['target'],
+  properties: {
+    bot: { type: 'string', description: 'Ignored: the path botId names the bot.' },
+    target,
+    caller,
+    trunk: { type: 'string', minLength: 1, description: "Trunk of the bot's account; default: the account's default trunk." },
+    notifyUrl,
+    notifyurl: notifyUrl,
+    notifyHeaders: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description: 'Headers sent with every notification.',
+    },
+    timeoutInMs: { type: 'integer', minimum: 1000, maximum: 300000, default: 20000, description: 'Milliseconds to wait for the callee to answer.' },
+    timers: {
+      type: 'object',
+      properties: {
+        noSpeechTimeoutMs: timerMs('Milliseconds to wait for speech before amd_no_speech_detected.', 5000),
+        decisionTimeoutMs: timerMs('Milliseconds to wait before amd_decision_timeout.', 15000),
+        toneTimeoutMs: timerMs('Milliseconds to wait to hear a tone.', 20000),
+        greetingCompletionTimeoutMs: timerMs('Silence in milliseconds ending a greeting (amd_machine_stopped_speaking).', 2000),
+      },
+    },
+    machineDetection,
+    machinedetection: machineDetection,
+    thresholdWordCount: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 100,
+      default: 9,
+      description: 'Words in a greeting that make it a machine.',
+    },
+    metadata,
+    amdEventsSubscription: {
+      type: 'array',
+      items: { type: 'string', enum: [...amdEventTypes] },
+      description: 'AMD events sent as notifications; omitted = all, [] = none.',
+    },
+  },
+} as const;
+
+export const koreDialoutParams = {
+  type: 'object',
+  required: ['botId'],
+  properties: { botId: { type: 'string', minLength: 1, description: 'Name of the bot.' } },
+} as const;
+
+export const errorBody = {
+  type: 'object',
+  required: ['error'],
+  properties: { error: { type: 'string' } },
+} as const;
+
+export const audiocodesDialoutResponse = {
+  type: 'object',
+  required: ['conversationId'],
+  properties: { conversationId: { type: 'string', format: 'uuid' } },
+} as const;
+
+export const koreDialoutResponse = {
+  type: 'object',
+  required: ['sid', 'callId', 'conversationId'],
+  properties: {
+    sid: { type: 'string' },
+    callId: { type: 'string' },
+    conversationId: { type: 'string', format: 'uuid' },
+  },
+} as const;
+
+export const tokenRequestBody = {
+  type: 'object',
+  required: ['grant_type'],
+  properties: {
+    grant_type: { type: 'string', enum: ['client_credentials'] },
+    client_id: { type: 'string' },
+    client_secret: { type: 'string' },
+  },
+} as const;
+
+export const tokenResponse = {
+  type: 'object',
+  required: ['access_token', 'token_type', 'expires_in'],
+  properties: {
+    access_token: { type: 'string' },
+    token_type: { type: 'string', enum: ['Bearer'] },
+    expires_in: { type: 'integer' },
+  },
+} as const;
+
+export const callParams = {
+  type: 'object',
+  required: ['conversationId'],
+  properties: { conversationId: { type: 'string', minLength: 1 } },
+} as const;
+
+export const callRecordBody = {
+  type: 'object',
+  required: ['conversationId', 'dialect', 'bot', 'target', 'status', 'createdAt', 'machineDetection', 'amdEvents'],
+  properties: {
+    conversationId: { type: 'string' },
+    dialect: { type: 'string', enum: ['audiocodes', 'kore'] },
+    bot: { type: 'string' },
+    target: { type: 'string' },
+    caller: { type: 'string' },
+    status: { type: 'string', enum: ['initiated', 'ringing', 'answered', 'completed', 'failed'] },
+    reasonCode: { type: 'string' },
+    reason: { type: 'string' },
+    sipStatus: { type: 'integer' },
+    createdAt: { type: 'string' },
+    ringingAt: { type: 'string' },
+    answeredAt: { type: 'string' },
+    endedAt: { type: 'string' },
+    ringDurationMs: { type: 'integer' },
+    connectDurationMs: { type: 'integer' },
+    callDurationSec: { type: 'integer' },
+    machineDetection: { type: 'string', enum: ['disconnect', 'detect', 'disabled'] },
+    amdEvents: { type: 'array', items: { type: 'object', required: ['type', 'atMs'], properties: { type: { type: 'string' }, atMs: { type: 'number' } } } },
+    machineDetected: { type: 'boolean' },
+  },
+  additionalProperties: true,
+} as const;

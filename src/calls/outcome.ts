@@ -1,0 +1,118 @@
+// How a call ended, in each dialect's words (seed 003 for AudioCodes, seeds 000–001 for Kore). One pure
+// table so the call, the notifications and GET /api/v1/calls all say the same thing.
+
+import type { Dialect } from './record.js';
+
+export type CallEnd =
+  /** A final non-2xx response to the INVITE (including 408 from a transaction timeout). */
+  | { kind: 'sip-final'; status: number; reason?: string }
+  /** answerTimeoutSec / timeoutInMs passed and outdial CANCELled the INVITE. */
+  | { kind: 'answer-timeout' }
+  /** The call never got a final response: no SIP edge, the daemon stopping, an internal error. */
+  | { kind: 'not-answered'; cause: 'shutdown' | 'error'; detail?: string }
+  /** An answered call ended. */
+  | { kind: 'ended'; by: 'callee' }
+  | { kind: 'ended'; by: 'bot'; transferred?: boolean }
+  | { kind: 'ended'; by: 'outdial'; cause: 'machine' | 'fax' | 'sit' | 'error' | 'shutdown'; detail?: string };
+
+export interface CallOutcome {
+  status: 'failed' | 'completed';
+  reasonCode: string;
+  reason: string;
+  sipStatus?: number;
+}
+
+const reasonPhrases: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  407: 'Proxy Authentication Required',
+  408: 'Request Timeout',
+  410: 'Gone',
+  480: 'Temporarily Unavailable',
+  484: 'Address Incomplete',
+  486: 'Busy Here',
+  487: 'Request Terminated',
+  488: 'Not Acceptable Here',
+  500: 'Server Internal Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Server Time-out',
+  600: 'Busy Everywhere',
+  603: 'Decline',
+  604: 'Does Not Exist Anywhere',
+  606: 'Not Acceptable',
+};
+
+/** RFC 3261's reason phrase for a status; the far end's own phrase only for codes it does not list. */
+export function reasonPhrase(status: number, received?: string): string {
+  return reasonPhrases[status] ?? (received?.trim() || 'Unknown');
+}
+
+/** seed 003's failure reasonCode for a SIP final response. */
+export function audiocodesFailureCode(status: number): 'busy' | 'declined' | 'no-answer' | 'error' {
+  if (status === 486 || status === 600) return 'busy';
+  if (status === 480 || status === 603) return 'declined';
+  // seed 003: no-answer covers answerTimeoutSec and a SIP timeout.
+  if (status === 408 || status === 487) return 'no-answer';
+  return 'error';
+}
+
+function audiocodesOutcome(end: CallEnd): CallOutcome {
+  switch (end.kind) {
+    case 'sip-final': {
+      const phrase = reasonPhrase(end.status, end.reason);
+      // seed 003's example reason: SIP ;cause=486 ;text="Busy Here"
+      return { status: 'failed', reasonCode: audiocodesFailureCode(end.status), reason: `SIP ;cause=${end.status} ;text="${phrase}"`, sipStatus: end.status };
+    }
+    case 'answer-timeout':
+      return { status: 'failed', reasonCode: 'no-answer', reason: 'answer timeout' };
+    case 'not-answered':
+      return { status: 'failed', reasonCode: 'error', reason: end.detail ?? (end.cause === 'shutdown' ? 'service shutting down' : 'call could not be placed') };
+    case 'ended':
+      if (end.by === 'callee') return { status: 'completed', reasonCode: 'client-disconnected', reason: 'client disconnected' };
+      if (end.by === 'bot') {
+        return end.transferred
+          ? { status: 'completed', reasonCode: 'transferred', reason: 'call transferred' }
+          : { status: 'completed', reasonCode: 'bot-disconnected', reason: 'bot disconnected' };
+      }
+      switch (end.cause) {
+        case 'machine':
+          return { status: 'completed', reasonCode: 'machine-detected', reason: 'voicemail detected' };
+        case 'fax':
+          return { status: 'completed', reasonCode: 'machine-detected', reason: 'fax detected' };
+        case 'sit':
+          return { status: 'completed', reasonCode: 'machine-detected', reason: 'special information tone detected' };
+        case 'shutdown':
+          return { status: 'completed', reasonCode: 'error', reason: end.detail ?? 'service shutting down' };
+        case 'error':
+          return { status: 'completed', reasonCode: 'error', reason: end.detail ?? 'unexpected error' };
+      }
+  }
+}
+
+function koreOutcome(end: CallEnd): CallOutcome {
+  switch (end.kind) {
+    case 'sip-final': {
+      // seeds 000–001: reason "486 Busy Here", reasonCode "Busy Here".
+      const phrase = reasonPhrase(end.status, end.reason);
+      return { status: 'failed', reasonCode: phrase, reason: `${end.status} ${phrase}`, sipStatus: end.status };
+    }
+    case 'answer-timeout':
+      // The INVITE was CANCELled, which the far end answers with 487.
+      return { status: 'failed', reasonCode: 'no-answer', reason: '487 Request Terminated' };
+    case 'not-answered':
+      return { status: 'failed', reasonCode: 'Service Unavailable', reason: '503 Service Unavailable' };
+    case 'ended':
+      // seeds 000–001: an answered call's reason is always "200 OK"; the reasonCode names who hung up.
+      if (end.by === 'callee') return { status: 'completed', reasonCode: 'caller-disconnected', reason: '200 OK' };
+      if (end.by === 'bot') return { status: 'completed', reasonCode: 'bot-disconnected', reason: '200 OK' };
+      return { status: 'completed', reasonCode: 'SAVG-disconnected', reason: '200 OK' };
+  }
+}
+
+/** The final status, reasonCode and reason of a call that ended as `end`, in `dialect`'s vocabulary. */
+export function callOutcome(dialect: Dialect, end: CallEnd): CallOutcome {
+  return dialect === 'audiocodes' ? audiocodesOutcome(end) : koreOutcome(end);
+}

@@ -1,0 +1,93 @@
+// A call's record as GET /api/v1/calls/:conversationId returns it and the store keeps it. A type alias
+// (not an interface) so it stays assignable to the store's JSON-shaped StoredCall.
+
+export type Dialect = 'audiocodes' | 'kore';
+
+export type MachineDetection = 'disconnect' | 'detect' | 'disabled';
+
+export type AmdEventType =
+  | 'amd_human_detected'
+  | 'amd_machine_detected'
+  | 'amd_no_speech_detected'
+  | 'amd_decision_timeout'
+  | 'amd_machine_stopped_speaking'
+  | 'amd_tone_detected'
+  | 'amd_error'
+  | 'amd_stopped';
+
+export const amdEventTypes: readonly AmdEventType[] = [
+  'amd_human_detected',
+  'amd_machine_detected',
+  'amd_no_speech_detected',
+  'amd_decision_timeout',
+  'amd_machine_stopped_speaking',
+  'amd_tone_detected',
+  'amd_error',
+  'amd_stopped',
+];
+
+/** One AMD event as it happened on the call; `atMs` is the audio offset from answer. */
+export type AmdEventRecord = {
+  type: AmdEventType;
+  atMs: number;
+  reason?: string;
+  greeting?: string;
+  language?: string;
+  frequency?: number;
+  error?: string;
+};
+
+/** seed 002: context.session.UserSession.amdInfo. */
+export type AmdInfo = {
+  amdEvents: AmdEventType[];
+  amdGreeting?: string;
+  amdReason?: string;
+  amdRingDurationInMs?: number;
+  amdConnectDurationInMs?: number;
+};
+
+/** Lifecycle as the dialer sees it; the finer call states live in the call state machine. */
+export type CallStatus = 'initiated' | 'ringing' | 'answered' | 'completed' | 'failed';
+
+export type CallRecord = {
+  conversationId: string;
+  dialect: Dialect;
+  /** Kore responses only: the sid and SIP Call-ID given back on dialout. */
+  sid?: string;
+  callId?: string;
+  clientId: string;
+  bot: string;
+  account: string;
+  trunk?: string;
+  target: string;
+  requestUri: string;
+  caller?: string;
+  status: CallStatus;
+  /** In the call's dialect (seed 003 or seeds 000–001 vocabulary); set once the call is final. */
+  reasonCode?: string;
+  reason?: string;
+  /** The SIP final response status that ended an unanswered call. */
+  sipStatus?: number;
+  createdAt: string;
+  ringingAt?: string;
+  answeredAt?: string;
+  endedAt?: string;
+  /** From first ringing to answer (or to the end of an unanswered call). */
+  ringDurationMs?: number;
+  /** From the INVITE to answer (or to the end of an unanswered call). */
+  connectDurationMs?: number;
+  /** From answer to the end, whole seconds. */
+  callDurationSec?: number;
+  machineDetection: MachineDetection;
+  amdEvents: AmdEventRecord[];
+  amdInfo?: AmdInfo;
+  /** Set when AMD decided machine (or fax) on this call. */
+  machineDetected?: boolean;
+  /** AudioCodes detect mode: "voicemail beep" or "voicemail timeout" (seed 003). */
+  voicemailOutcome?: string;
+  /** Kore: AMD events the dialer wants as notifications; undefined means all. */
+  amdEventsSubscription?: string[];
+  notifyUrl?: string;
+  /** Notifications handed to the notifier for this call. */
+  notificationsQueued: number;
+};

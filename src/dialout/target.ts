@@ -1,0 +1,54 @@
+import type { AccountConfig, TrunkConfig } from '../config/index.js';
+import { DialoutInvalid } from './errors.js';
+
+export type Target = { scheme: 'tel'; number: string } | { scheme: 'sip'; uri: string; user?: string; host: string; port?: number };
+
+const telBody = String.raw`tel:(\+?[1-9][0-9]{1,14})`;
+const sipBody = String.raw`sips?:(?:([^@\s;]+)@)?([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::([0-9]{1,5}))?(?:;[^\s]*)?`;
+const telPattern = new RegExp(`^${telBody}$`);
+const sipPattern = new RegExp(`^${sipBody}$`);
+
+/** Regex source shared with the HTTP schemas so the schema and the parser accept the same targets. */
+export const targetPattern = `^(?:${telBody}|${sipBody})$`;
+
+export const targetRule = 'must be a tel: URI with E.164 digits (tel:+15551234567) or a sip: URI (sip:user@host)';
+
+export function parseTarget(target: string): Target {
+  const tel = telPattern.exec(target);
+  if (tel) return { scheme: 'tel', number: tel[1]! };
+  const sip = sipPattern.exec(target);
+  if (sip) {
+    const port = sip[3] === undefined ? undefined : Number(sip[3]);
+    if (port !== undefined && (port < 1 || port > 65535)) throw new DialoutInvalid('target', `target port ${port} is out of range`);
+    return { scheme: 'sip', uri: target, ...(sip[1] !== undefined && { user: sip[1] }), host: sip[2]!, ...(port !== undefined && { port }) };
+  }
+  throw new DialoutInvalid('target', `target ${targetRule}`);
+}
+
+function findTrunk(account: AccountConfig, name: string | undefined, needed: boolean): TrunkConfig | undefined {
+  if (name !== undefined) {
+    const trunk = account.trunks.find((t) => t.name === name);
+    if (!trunk) throw new DialoutInvalid('trunk', `trunk "${name}" is not a trunk of account "${account.name}"`);
+    return trunk;
+  }
+  if (!needed) return undefined;
+  const trunk = account.trunks.find((t) => t.default) ?? (account.trunks.length === 1 ? account.trunks[0] : undefined);
+  if (!trunk) throw new DialoutInvalid('trunk', `account "${account.name}" has no default trunk; name one in trunk`);
+  return trunk;
+}
+
+/**
+ * Where the INVITE goes: tel: targets through the named or default trunk, sip: targets to their own host
+ * unless a trunk is named (then the user part goes to the trunk).
+ */
+export function routeTarget(target: string, account: AccountConfig, trunkName?: string): { requestUri: string; trunk?: TrunkConfig } {
+  const parsed = parseTarget(target);
+  if (parsed.scheme === 'tel') {
+    const trunk = findTrunk(account, trunkName, true)!;
+    return { requestUri: `sip:${parsed.number}@${trunk.host}:${trunk.port}`, trunk };
+  }
+  const trunk = findTrunk(account, trunkName, false);
+  if (!trunk) return { requestUri: parsed.uri };
+  const user = parsed.user === undefined ? '' : `${parsed.user}@`;
+  return { requestUri: `sip:${user}${trunk.host}:${trunk.port}`, trunk };
+}
