@@ -16,6 +16,7 @@ export type {
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { RedisStore, type RedisStoreOptions } from './redis-store.js';
 export { StoreUnavailableError } from './errors.js';
+export { orphanedCalls } from './recovery.js';
 
 export type StoreConfig = Config['store'];
 

@@ -1,3 +1,4 @@
+import { checkLimits } from './limits.js';
 import { admitInto, emptyAdmissionState, expireSlots, type BotAdmissionState } from './admission.js';
 import { orderOutbox } from './outbox-order.js';
 import type {
@@ -24,6 +25,7 @@ export class MemoryStore implements Store {
   private readonly outbox = new Map<string, string>();
   private readonly active = new Map<string, ActiveCall>();
   private readonly owners = new Map<string, number>();
+  private readonly leases = new Map<string, { owner: string; until: number }>();
 
   constructor(private readonly options: MemoryStoreOptions = { maxRecords: 10000 }) {}
 
@@ -40,6 +42,7 @@ export class MemoryStore implements Store {
   }
 
   async admit(bot: string, conversationId: string, limits: AdmissionLimits, nowMs = Date.now()): Promise<Admission> {
+    checkLimits(limits);
     let state = this.bots.get(bot);
     if (!state) {
       state = emptyAdmissionState();
@@ -99,6 +102,14 @@ export class MemoryStore implements Store {
     if (until > Date.now()) return true;
     this.owners.delete(owner);
     return false;
+  }
+
+  async claimLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const held = this.leases.get(name);
+    if (held && held.owner !== owner && held.until > now) return false;
+    this.leases.set(name, { owner, until: now + ttlMs });
+    return true;
   }
 
   health(): StoreHealth {

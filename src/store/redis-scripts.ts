@@ -61,3 +61,13 @@ if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
 end
 return 0
 `;
+
+/** KEYS: lease key. ARGV: owner, ttlMs. Returns 1 if owner now holds the lease (taken or renewed), else 0. */
+export const claimLeaseScript = `
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', tonumber(ARGV[2]))
+return 1
+`;

@@ -1,8 +1,9 @@
 import { Redis, ReplyError } from 'ioredis';
 import type { Logger } from '../log/index.js';
 import { StoreUnavailableError } from './errors.js';
+import { checkLimits } from './limits.js';
 import { orderOutbox } from './outbox-order.js';
-import { activeSlotsScript, admitScript, outboxUpdateScript } from './redis-scripts.js';
+import { activeSlotsScript, admitScript, claimLeaseScript, outboxUpdateScript } from './redis-scripts.js';
 import type {
   ActiveCall,
   Admission,
@@ -25,6 +26,7 @@ interface ScriptCommands {
   outdialAdmit(rateKey: string, slotsKey: string, ...argv: string[]): Promise<[number, string?]>;
   outdialActiveSlots(slotsKey: string, nowMs: string): Promise<number>;
   outdialOutboxUpdate(outboxKey: string, id: string, json: string): Promise<number>;
+  outdialClaimLease(leaseKey: string, owner: string, ttlMs: string): Promise<number>;
 }
 
 /** The store shared by several daemons: call records, limits, the outbox and call ownership live in Redis. */
@@ -53,6 +55,7 @@ export class RedisStore implements Store {
     this.redis.defineCommand('outdialAdmit', { numberOfKeys: 2, lua: admitScript });
     this.redis.defineCommand('outdialActiveSlots', { numberOfKeys: 1, lua: activeSlotsScript });
     this.redis.defineCommand('outdialOutboxUpdate', { numberOfKeys: 1, lua: outboxUpdateScript });
+    this.redis.defineCommand('outdialClaimLease', { numberOfKeys: 1, lua: claimLeaseScript });
     this.redis.on('ready', () => {
       const wasDown = this.lastError !== undefined;
       this.connected = true;
@@ -114,6 +117,7 @@ export class RedisStore implements Store {
   }
 
   async admit(bot: string, conversationId: string, limits: AdmissionLimits, nowMs?: number): Promise<Admission> {
+    checkLimits(limits);
     const [admitted, reason] = await this.run('admit', () =>
       this.redis.outdialAdmit(
         this.botKey(bot, 'rate'),
@@ -177,6 +181,13 @@ export class RedisStore implements Store {
 
   async isAlive(owner: string): Promise<boolean> {
     return (await this.run('isAlive', () => this.redis.exists(this.key('owner', owner)))) === 1;
+  }
+
+  async claimLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    const held = await this.run('claimLease', () =>
+      this.redis.outdialClaimLease(this.key('lease', name), owner, String(Math.max(1, Math.round(ttlMs)))),
+    );
+    return held === 1;
   }
 
   private key(...parts: string[]): string {

@@ -70,6 +70,11 @@ export interface Store {
   /** Owner liveness: a daemon renews its heartbeat; an owner whose heartbeat lapsed is dead. */
   heartbeat(owner: string, ttlMs: number): Promise<void>;
   isAlive(owner: string): Promise<boolean>;
+  /**
+   * Takes (or renews) the named lease for `owner` for ttlMs; false while another owner holds it. Lets one
+   * daemon alone recover a dead owner's calls and notifications when several restart at once.
+   */
+  claimLease(name: string, owner: string, ttlMs: number): Promise<boolean>;
 
   health(): StoreHealth;
   /** Resolves true once the store is usable, false if it is not within timeoutMs (it keeps reconnecting). */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/index.js';
-import { MemoryStore, RedisStore, type OutboxEntry, type Store } from '../../src/store/index.js';
+import { MemoryStore, orphanedCalls, RedisStore, type OutboxEntry, type Store } from '../../src/store/index.js';
 import { startRedis, type RedisServer } from '../support/redis.js';
 
 // One behaviour, two implementations: every test here runs against the memory store and against a real
@@ -181,6 +181,36 @@ describe.each(['memory', 'redis'] as const)('%s store', (kind) => {
     await new Promise((r) => setTimeout(r, 400));
     expect(await store.isAlive('daemon-3')).toBe(false);
     expect(await store.isAlive('daemon-2')).toBe(true);
+  });
+
+  it('finds the calls of dead owners, and of an owner restarted under the same name', async () => {
+    const store = await open(kind);
+    await store.heartbeat('alive', 60_000);
+    await store.heartbeat('restarted', 60_000);
+    await store.markActive({ conversationId: 'c1', owner: 'alive', bot: 'Bot1', since: T0 });
+    await store.markActive({ conversationId: 'c2', owner: 'killed', bot: 'Bot1', since: T0 });
+    await store.markActive({ conversationId: 'c3', owner: 'restarted', bot: 'Bot2', since: T0 });
+    const ids = (calls: { conversationId: string }[]) => calls.map((c) => c.conversationId).sort();
+    expect(ids(await orphanedCalls(store))).toEqual(['c2']);
+    expect(ids(await orphanedCalls(store, 'restarted'))).toEqual(['c2', 'c3']);
+  });
+
+  it('lets one owner at a time hold a lease until it lapses', async () => {
+    const store = await open(kind);
+    expect(await store.claimLease('recover:killed', 'daemon-1', 200)).toBe(true);
+    expect(await store.claimLease('recover:killed', 'daemon-2', 60_000)).toBe(false);
+    expect(await store.claimLease('recover:killed', 'daemon-1', 200)).toBe(true);
+    expect(await store.claimLease('recover:other', 'daemon-2', 60_000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await store.claimLease('recover:killed', 'daemon-2', 60_000)).toBe(true);
+    expect(await store.claimLease('recover:killed', 'daemon-1', 60_000)).toBe(false);
+  });
+
+  it('rejects limits no config could produce, naming the field', async () => {
+    const store = await open(kind);
+    await expect(store.admit('Bot1', 'a', { ...noLimits, limitPerSecond: Number.NaN })).rejects.toThrow(/limitPerSecond/);
+    await expect(store.admit('Bot1', 'a', { ...noLimits, maxConcurrentCalls: -1 })).rejects.toThrow(/maxConcurrentCalls/);
+    expect(await store.activeSlots('Bot1')).toBe(0);
   });
 });
 
