@@ -74,7 +74,8 @@ export const koreDialoutBody = {
     notifyurl: notifyUrl,
     notifyHeaders: {
       type: 'object',
-      additionalProperties: { type: 'string' },
+      propertyNames: { pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", description: 'must have HTTP header names as keys' },
+      additionalProperties: { type: 'string', pattern: '^[^\\r\\n]*$', description: 'must be header values without line breaks' },
       description: 'Headers sent with every notification.',
     },
     timeoutInMs: { type: 'integer', minimum: 1000, maximum: 300000, default: 20000, description: 'Milliseconds to wait for the callee to answer.' },

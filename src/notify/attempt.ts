@@ -1,0 +1,48 @@
+// One POST of one notification, classified: delivered, retry later (5xx, timeout, refused), or final failure.
+
+import type { OutboxEntry } from '../store/index.js';
+import { signatureHeader, signNotification } from './signature.js';
+
+export type AttemptResult =
+  | { outcome: 'delivered'; status: number }
+  | { outcome: 'retry'; detail: string }
+  | { outcome: 'final'; detail: string };
+
+/** Headers outdial owns; a dialer's notifyHeaders cannot replace them. */
+const reserved = new Set(['content-length', 'content-type', signatureHeader.toLowerCase(), 'host', 'transfer-encoding', 'connection']);
+
+export function requestHeaders(entry: OutboxEntry, secret: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(entry.headers)) {
+    if (!reserved.has(name.toLowerCase())) headers[name] = value;
+  }
+  headers['content-type'] = 'application/json';
+  headers['user-agent'] ??= 'outdial';
+  headers[signatureHeader] = signNotification(secret, entry.body);
+  return headers;
+}
+
+export async function attemptDelivery(entry: OutboxEntry, secret: string, timeoutMs: number, stop: AbortSignal): Promise<AttemptResult> {
+  let res: Response;
+  try {
+    res = await fetch(entry.url, {
+      method: 'POST',
+      headers: requestHeaders(entry, secret),
+      body: entry.body,
+      redirect: 'manual',
+      signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), stop]),
+    });
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    if (e.name === 'TimeoutError') return { outcome: 'retry', detail: `no response within ${timeoutMs} ms` };
+    if (e.name === 'AbortError') return { outcome: 'retry', detail: 'stopped' };
+    // fetch reports network failures (refused, reset, DNS) as TypeError with the socket error as cause.
+    if (e.name === 'TypeError' && e.cause) return { outcome: 'retry', detail: e.cause.code ?? e.cause.message ?? e.message };
+    return { outcome: 'final', detail: e.message };
+  }
+  // Drain the body so the connection can be reused; its content does not matter.
+  await res.arrayBuffer().catch(() => undefined);
+  if (res.status >= 200 && res.status < 300) return { outcome: 'delivered', status: res.status };
+  if (res.status >= 500) return { outcome: 'retry', detail: `HTTP ${res.status}` };
+  return { outcome: 'final', detail: `HTTP ${res.status}` };
+}

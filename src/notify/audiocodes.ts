@@ -1,0 +1,40 @@
+// seed 003 call-status notifications: answered, then failed or completed.
+
+import type { CallRecord } from '../calls/record.js';
+import type { NotificationEvent } from './event.js';
+
+export type AudiocodesNotification = {
+  conversationId: string;
+  status: 'answered' | 'completed' | 'failed';
+  reasonCode?: string;
+  reason?: string;
+  connectTime?: string;
+  callDuration?: number;
+  machineDetection?: string;
+};
+
+/** The notification for `event`, or undefined when this dialect does not notify it. */
+export function audiocodesNotification(record: CallRecord, event: NotificationEvent): AudiocodesNotification | undefined {
+  switch (event.kind) {
+    case 'answered':
+      return { conversationId: record.conversationId, status: 'answered', ...(record.answeredAt && { connectTime: record.answeredAt }) };
+    case 'amd':
+      return undefined;
+    case 'final': {
+      if (record.status !== 'failed' && record.status !== 'completed') return undefined;
+      const n: AudiocodesNotification = {
+        conversationId: record.conversationId,
+        status: record.status,
+        reasonCode: record.reasonCode ?? 'error',
+        reason: record.reason ?? '',
+      };
+      if (record.status === 'completed') {
+        if (record.answeredAt) n.connectTime = record.answeredAt;
+        n.callDuration = record.callDurationSec ?? 0;
+        // seed 003: detect mode reports how the voicemail greeting ended.
+        if (record.machineDetection === 'detect' && record.voicemailOutcome) n.machineDetection = record.voicemailOutcome;
+      }
+      return n;
+    }
+  }
+}

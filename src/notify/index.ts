@@ -1,0 +1,15 @@
+import type { CallRecord } from '../calls/record.js';
+import { audiocodesNotification } from './audiocodes.js';
+import type { NotificationEvent } from './event.js';
+import { koreNotification } from './kore.js';
+
+export { audiocodesNotification, type AudiocodesNotification } from './audiocodes.js';
+export { koreNotification, amdInfoOf, type KoreNotification } from './kore.js';
+export type { NotificationEvent } from './event.js';
+export { Notifier, type NotifierOptions } from './notifier.js';
+export { signNotification, verifyNotificationSignature, signatureHeader } from './signature.js';
+
+/** The notification for `event` in the record's own dialect, or undefined when that dialect sends none. */
+export function notificationFor(record: CallRecord, event: NotificationEvent): object | undefined {
+  return record.dialect === 'audiocodes' ? audiocodesNotification(record, event) : koreNotification(record, event);
+}

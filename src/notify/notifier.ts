@@ -1,0 +1,214 @@
+// Durable, ordered notification delivery. notify() writes the outbox first; delivery then runs per call
+// (entry n+1 of a call waits for n to be delivered or given up), under a global cap on requests in flight,
+// so a slow notifyUrl holds back only its own call.
+
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../log/index.js';
+import type { OutboxEntry, Store } from '../store/index.js';
+import { attemptDelivery } from './attempt.js';
+
+export interface NotifierOptions {
+  store: Store;
+  signingSecret: string;
+  timeoutMs: number;
+  /** Attempts after the first before an entry is given up. */
+  retries: number;
+  logger: Logger;
+  /** This daemon's id: entries of another owner are taken over only once that owner is no longer alive. */
+  owner?: string;
+  /** Requests in flight at once, over all calls. */
+  concurrency?: number;
+  /** First retry delay; each further retry doubles it up to retryMaxMs. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+}
+
+const ownerSeparator = '~';
+
+function ownerOf(entry: OutboxEntry): string | undefined {
+  const i = entry.id.indexOf(ownerSeparator);
+  return i < 0 ? undefined : entry.id.slice(0, i);
+}
+
+export class Notifier {
+  private readonly queues = new Map<string, OutboxEntry[]>();
+  private readonly nextSeq = new Map<string, number>();
+  private readonly busy = new Set<string>();
+  private readonly known = new Set<string>();
+  private readonly notDurable = new Set<string>();
+  private readonly wakeups = new Set<NodeJS.Timeout>();
+  private readonly idleWaiters = new Set<() => void>();
+  private stopController = new AbortController();
+  private running = false;
+  private readonly concurrency: number;
+  private readonly retryBaseMs: number;
+  private readonly retryMaxMs: number;
+
+  constructor(private readonly options: NotifierOptions) {
+    this.concurrency = options.concurrency ?? 32;
+    this.retryBaseMs = options.retryBaseMs ?? 1000;
+    this.retryMaxMs = options.retryMaxMs ?? 60000;
+  }
+
+  /** Queues a notification; resolves once it is durably in the outbox (not when delivered). */
+  async notify(conversationId: string, url: string, body: object, headers: Record<string, string> = {}): Promise<void> {
+    const seq = this.nextSeq.get(conversationId) ?? 0;
+    this.nextSeq.set(conversationId, seq + 1);
+    const now = Date.now();
+    const prefix = this.options.owner === undefined ? '' : `${this.options.owner}${ownerSeparator}`;
+    const entry: OutboxEntry = {
+      id: `${prefix}${randomUUID()}`,
+      conversationId,
+      seq,
+      url,
+      headers,
+      body: JSON.stringify(body),
+      attempts: 0,
+      notBefore: now,
+      createdAt: now,
+    };
+    // Queued before the write so a call's entries keep their order; not sent until the write is done.
+    this.enqueue(entry);
+    this.notDurable.add(entry.id);
+    try {
+      await this.options.store.outboxAdd(entry);
+    } catch (err) {
+      this.dequeue(entry);
+      throw err;
+    } finally {
+      this.notDurable.delete(entry.id);
+    }
+    this.pump();
+  }
+
+  /** Starts delivering, including entries a previous run (or a dead owner) left in the outbox. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.stopController = new AbortController();
+    this.running = true;
+    const pending = await this.options.store.outboxList();
+    const owners = new Map<string, boolean>();
+    for (const entry of pending) {
+      const owner = ownerOf(entry);
+      if (owner !== undefined && owner !== this.options.owner) {
+        if (!owners.has(owner)) owners.set(owner, await this.options.store.isAlive(owner));
+        if (owners.get(owner)) continue;
+      }
+      this.enqueue(entry);
+      this.nextSeq.set(entry.conversationId, Math.max(this.nextSeq.get(entry.conversationId) ?? 0, entry.seq + 1));
+    }
+    this.pump();
+  }
+
+  /** Number of notifications not yet delivered or given up. */
+  pending(): number {
+    let n = 0;
+    for (const q of this.queues.values()) n += q.length;
+    return n;
+  }
+
+  /** Waits until every queued notification is delivered or given up, or timeoutMs passes. */
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.pending() === 0) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.idleWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.idleWaiters.add(done);
+    });
+  }
+
+  /** Stops delivering; undelivered entries stay in the outbox for the next start(). */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.stopController.abort();
+    for (const t of this.wakeups) clearTimeout(t);
+    this.wakeups.clear();
+    while (this.busy.size > 0) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  private enqueue(entry: OutboxEntry): void {
+    if (this.known.has(entry.id)) return;
+    this.known.add(entry.id);
+    const q = this.queues.get(entry.conversationId) ?? [];
+    q.push(entry);
+    q.sort((a, b) => a.seq - b.seq);
+    this.queues.set(entry.conversationId, q);
+  }
+
+  private dequeue(entry: OutboxEntry): void {
+    const q = this.queues.get(entry.conversationId);
+    if (q) {
+      const i = q.findIndex((e) => e.id === entry.id);
+      if (i >= 0) q.splice(i, 1);
+      if (q.length === 0) this.queues.delete(entry.conversationId);
+    }
+    this.known.delete(entry.id);
+  }
+
+  /** Starts a delivery for every call whose next entry is due, up to the concurrency cap. */
+  private pump(): void {
+    if (!this.running) return;
+    const now = Date.now();
+    let earliest = Infinity;
+    for (const [conversationId, q] of this.queues) {
+      if (this.busy.size >= this.concurrency) return;
+      if (this.busy.has(conversationId)) continue;
+      const head = q[0];
+      if (!head || this.notDurable.has(head.id)) continue;
+      if (head.notBefore > now) {
+        earliest = Math.min(earliest, head.notBefore);
+        continue;
+      }
+      this.busy.add(conversationId);
+      void this.deliver(head).finally(() => {
+        this.busy.delete(conversationId);
+        this.pump();
+        this.settleWaiters();
+      });
+    }
+    if (earliest !== Infinity) this.wakeAt(earliest);
+  }
+
+  private wakeAt(at: number): void {
+    const t = setTimeout(() => {
+      this.wakeups.delete(t);
+      this.pump();
+    }, Math.max(0, at - Date.now()));
+    this.wakeups.add(t);
+  }
+
+  private async deliver(entry: OutboxEntry): Promise<void> {
+    const log = this.options.logger.child({ conversationId: entry.conversationId, seq: entry.seq });
+    const result = await attemptDelivery(entry, this.options.signingSecret, this.options.timeoutMs, this.stopController.signal);
+    if (!this.running && result.outcome === 'retry') return; // stopped mid-request: the next run retries it
+    if (result.outcome === 'retry' && entry.attempts < this.options.retries) {
+      entry.attempts += 1;
+      entry.notBefore = Date.now() + Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** (entry.attempts - 1));
+      log.warn({ url: entry.url, attempt: entry.attempts, detail: result.detail }, 'notification failed, will retry');
+      await this.persist(() => this.options.store.outboxUpdate(entry), log);
+      return;
+    }
+    if (result.outcome === 'delivered') log.debug({ status: result.status }, 'notification delivered');
+    else log.error({ url: entry.url, attempts: entry.attempts + 1, detail: result.detail }, 'notification given up');
+    this.dequeue(entry);
+    await this.persist(() => this.options.store.outboxRemove(entry.id), log);
+  }
+
+  private async persist(op: () => Promise<void>, log: Logger): Promise<void> {
+    try {
+      await op();
+    } catch (err) {
+      // The in-memory queue stays authoritative for this run; a stale outbox entry is at worst resent later.
+      log.warn({ err }, 'outbox update failed');
+    }
+  }
+
+  private settleWaiters(): void {
+    if (this.pending() > 0) return;
+    for (const w of [...this.idleWaiters]) w();
+  }
+}
