@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Dialog } from '../dialog/index.js';
+import type { SipRequest, SipResponse } from '../message/index.js';
+import type { TimerValues } from '../transaction/index.js';
+import type { Peer, UdpTransport } from '../transport/index.js';
+import type { WireClient } from '../wire/index.js';
+
+/** What the UAC and UAS cores share: the transport, the timers, our address and the dialogs. */
+export class EdgeContext {
+  readonly dialogsById = new Map<string, Dialog>();
+  readonly dialogsByKey = new Map<string, Dialog>();
+  /** Which app connection owns each dialog, so in-dialog requests reach the right drachtio-srf. */
+  readonly dialogOwners = new Map<string, WireClient>();
+
+  constructor(
+    readonly transport: UdpTransport,
+    readonly timers: TimerValues,
+    /** The host:port put in Via and Contact. */
+    readonly advertised: Peer,
+    readonly logger: Logger | undefined,
+  ) {}
+
+  readonly send = (msg: SipRequest | SipResponse, to: Peer): string => {
+    const raw = msg.toString();
+    this.transport.send(raw, to);
+    return raw;
+  };
+
+  /** A branch with the RFC 3261 magic cookie (§8.1.1.7). */
+  newBranch(): string {
+    return 'z9hG4bK' + randomBytes(9).toString('base64url');
+  }
+
+  newTag(): string {
+    return randomBytes(6).toString('hex');
+  }
+
+  via(branch: string): string {
+    return `SIP/2.0/UDP ${hostport(this.advertised)};rport;branch=${branch}`;
+  }
+
+  contact(user: string | undefined): string {
+    return `<sip:${user ? user + '@' : ''}${hostport(this.advertised)}>`;
+  }
+
+  addDialog(dialog: Dialog, owner: WireClient): void {
+    this.dialogsById.set(dialog.id, dialog);
+    this.dialogsByKey.set(dialog.key, dialog);
+    this.dialogOwners.set(dialog.id, owner);
+  }
+
+  removeDialog(dialog: Dialog): void {
+    dialog.state = 'terminated';
+    dialog.unackedAnswer?.stop();
+    this.dialogsById.delete(dialog.id);
+    this.dialogsByKey.delete(dialog.key);
+    this.dialogOwners.delete(dialog.id);
+  }
+}
+
+export function hostport(p: Peer): string {
+  return p.address.includes(':') ? `[${p.address}]:${p.port}` : `${p.address}:${p.port}`;
+}

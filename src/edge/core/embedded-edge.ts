@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { SipRequest, SipResponse, parseMessage, SipParseError, type SipMessage } from '../message/index.js';
+import { defaultTimers, type TimerValues } from '../transaction/index.js';
+import { UdpTransport, type Peer } from '../transport/index.js';
+import { apiResponse, WireServer, type AppFrame, type WireClient } from '../wire/index.js';
+import { EdgeContext } from './edge-context.js';
+import { UacCore } from './uac-core.js';
+import { UasCore } from './uas-core.js';
+
+export interface EmbeddedEdgeOptions {
+  /** Where SIP is sent and received (UDP). Port 0 picks a free one. */
+  sip: { host: string; port: number; publicAddress?: string };
+  /** The drachtio wire protocol listener; defaults to a free loopback port and a random secret. */
+  wire?: { host?: string; port?: number; secret?: string };
+  /** RFC 3261 timer bases; tests shorten T1 to make Timer B fire sooner. */
+  timers?: Partial<TimerValues>;
+  logger?: Logger;
+}
+
+/** Where drachtio-srf connects: `srf.connect({ host, port, secret })`. */
+export interface WireEndpoint {
+  host: string;
+  port: number;
+  secret: string;
+}
+
+/** Version reported to drachtio-srf; its form (vX.Y.Z) enables pinging in drachtio-srf. */
+const EDGE_VERSION = 'v0.9.4-outdial-edge';
+
+/**
+ * An in-process SIP edge: speaks the drachtio wire protocol to drachtio-srf on loopback TCP and
+ * RFC 3261 SIP over UDP to the network, so drachtio-srf cannot tell it from a drachtio-server.
+ */
+export class EmbeddedEdge {
+  private readonly transport = new UdpTransport();
+  private wire: WireServer | undefined;
+  private ctx: EdgeContext | undefined;
+  private uac: UacCore | undefined;
+  private uas: UasCore | undefined;
+  private sip: Peer | undefined;
+  private wireEndpoint: WireEndpoint | undefined;
+  readonly timers: TimerValues;
+  /** Datagrams that could not be read as SIP since start. */
+  malformedCount = 0;
+
+  constructor(private readonly options: EmbeddedEdgeOptions) {
+    this.timers = { ...defaultTimers, ...options.timers };
+  }
+
+  async start(): Promise<{ sip: Peer; wire: WireEndpoint }> {
+    const o = this.options;
+    const local = await this.transport.listen(o.sip.host, o.sip.port);
+    const advertisedHost =
+      o.sip.publicAddress ?? (local.address === '0.0.0.0' || local.address === '::' ? '127.0.0.1' : local.address);
+    this.sip = { address: advertisedHost, port: local.port };
+    const secret = o.wire?.secret ?? randomBytes(16).toString('hex');
+    const wire = new WireServer(secret, { hostports: `udp/${advertisedHost}:${local.port}`, version: EDGE_VERSION });
+    const wireHost = o.wire?.host ?? '127.0.0.1';
+    const wirePort = await wire.listen(wireHost, o.wire?.port ?? 0);
+    this.wire = wire;
+    this.wireEndpoint = { host: wireHost, port: wirePort, secret };
+    const ctx = new EdgeContext(this.transport, this.timers, this.sip, o.logger);
+    this.ctx = ctx;
+    this.uac = new UacCore(ctx);
+    this.uas = new UasCore(ctx, wire);
+    wire.on('sip', (client, frame) => this.onAppFrame(client, frame));
+    wire.on('invalid', (reason) => o.logger?.warn({ reason }, 'drachtio client sent an invalid frame; closing it'));
+    this.transport.on('message', (msg, from, raw) => this.onNetworkMessage(msg, from, raw));
+    this.transport.on('malformed', (err, from, raw) => this.onMalformed(err, from, raw));
+    o.logger?.info({ sip: this.sip, wire: { host: wireHost, port: wirePort } }, 'embedded SIP edge listening');
+    return { sip: this.sip, wire: this.wireEndpoint };
+  }
+
+  /** The SIP address the network reaches us at. */
+  get sipAddress(): Peer {
+    if (!this.sip) throw new Error('edge not started');
+    return this.sip;
+  }
+
+  get wireAddress(): WireEndpoint {
+    if (!this.wireEndpoint) throw new Error('edge not started');
+    return this.wireEndpoint;
+  }
+
+  /** Client and server transactions in progress; a busy edge is one with calls being set up. */
+  get pendingTransactions(): number {
+    return (this.uac?.pendingCount ?? 0) + (this.uas?.pendingCount ?? 0);
+  }
+
+  get dialogCount(): number {
+    return this.ctx?.dialogsById.size ?? 0;
+  }
+
+  async close(): Promise<void> {
+    this.uac?.close();
+    this.uas?.close();
+    for (const d of [...(this.ctx?.dialogsById.values() ?? [])]) this.ctx?.removeDialog(d);
+    await this.wire?.close();
+    await this.transport.close();
+  }
+
+  private onAppFrame(client: WireClient, frame: AppFrame): void {
+    let msg: SipMessage;
+    try {
+      msg = parseMessage(frame.payload, false);
+    } catch (err) {
+      client.send(apiResponse(frame.msgId, false, `cannot parse SIP message: ${(err as Error).message}`));
+      return;
+    }
+    if (msg instanceof SipResponse) {
+      this.uas!.respondFromApp(client, frame, msg);
+      return;
+    }
+    this.uac!.sendFromApp(client, frame, msg as SipRequest).catch((err: unknown) => {
+      this.options.logger?.error({ err }, 'failed to send request from app');
+      client.send(apiResponse(frame.msgId, false, (err as Error).message));
+    });
+  }
+
+  private onNetworkMessage(msg: SipMessage, from: Peer, raw: string): void {
+    try {
+      if (msg instanceof SipResponse) {
+        if (!this.uac!.receiveResponse(msg, from, raw)) this.uac!.receiveStrayResponse(msg);
+      } else {
+        this.uas!.receiveRequest(msg as SipRequest, from, raw);
+      }
+    } catch (err) {
+      if (!(err instanceof SipParseError)) throw err;
+      this.onMalformed(err, from, raw);
+    }
+  }
+
+  private onMalformed(err: SipParseError, from: Peer, raw: string): void {
+    this.malformedCount++;
+    this.options.logger?.debug({ from, reason: err.message, bytes: raw.length }, 'dropped malformed SIP datagram');
+  }
+}

@@ -1,0 +1,1 @@
+export { EmbeddedEdge, type EmbeddedEdgeOptions, type WireEndpoint } from './embedded-edge.js';

@@ -1,0 +1,1 @@
+export { Dialog, dialogKey, dialogIdFor, type DialogRole, type DialogState } from './dialog.js';

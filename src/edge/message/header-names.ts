@@ -1,0 +1,39 @@
+// RFC 3261 §7.3.3 compact forms, and the canonical spelling used when a message is written out.
+const compactForms: Record<string, string> = {
+  i: 'call-id',
+  m: 'contact',
+  e: 'content-encoding',
+  l: 'content-length',
+  c: 'content-type',
+  f: 'from',
+  s: 'subject',
+  k: 'supported',
+  t: 'to',
+  v: 'via',
+  o: 'event',
+  r: 'refer-to',
+  u: 'allow-events',
+};
+
+const canonicalSpellings: Record<string, string> = {
+  'call-id': 'Call-ID',
+  cseq: 'CSeq',
+  'www-authenticate': 'WWW-Authenticate',
+  'max-forwards': 'Max-Forwards',
+  rseq: 'RSeq',
+  rack: 'RAck',
+  'mime-version': 'MIME-Version',
+};
+
+/** The lower-case long name a header is keyed by, whichever form the wire used. */
+export function headerKey(name: string): string {
+  const lower = name.toLowerCase();
+  return compactForms[lower] ?? lower;
+}
+
+/** How a header name is spelled on the wire when outdial writes it. */
+export function headerSpelling(key: string): string {
+  const known = canonicalSpellings[key];
+  if (known) return known;
+  return key.replace(/(^|-)([a-z])/g, (_m, dash: string, ch: string) => dash + ch.toUpperCase());
+}

@@ -1,0 +1,16 @@
+export { SipMessage, SipRequest, SipResponse } from './sip-message.js';
+export { parseMessage, SipParseError } from './parse-message.js';
+export {
+  splitList,
+  parseNameAddr,
+  parseParams,
+  parseVia,
+  parseCSeq,
+  parseSipUri,
+  tagOf,
+  type NameAddr,
+  type Via,
+  type CSeq,
+  type SipUri,
+} from './header-values.js';
+export { headerKey } from './header-names.js';

@@ -1,0 +1,1 @@
+export { UdpTransport, MAX_DATAGRAM, type Peer } from './udp-transport.js';

@@ -1,0 +1,65 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import { parseMessage, SipParseError, type SipMessage } from '../message/index.js';
+
+/** Where a message came from or goes to. */
+export interface Peer {
+  address: string;
+  port: number;
+}
+
+export interface UdpTransportEvents {
+  message: [msg: SipMessage, from: Peer, raw: string];
+  malformed: [error: SipParseError, from: Peer, raw: string];
+}
+
+/** Largest datagram accepted; bigger ones are dropped unread (RFC 3261 §18.1.1 leaves UDP below the MTU). */
+export const MAX_DATAGRAM = 65_507;
+
+/** SIP over UDP (RFC 3261 §18): one message per datagram, parsed on arrival. */
+export class UdpTransport extends EventEmitter<UdpTransportEvents> {
+  private socket: Socket | undefined;
+  local: Peer = { address: '', port: 0 };
+
+  async listen(host: string, port: number): Promise<Peer> {
+    const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(port, host, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    socket.on('error', () => undefined);
+    socket.on('message', (data, rinfo) => this.onDatagram(data, { address: rinfo.address, port: rinfo.port }));
+    this.socket = socket;
+    const addr = socket.address();
+    this.local = { address: addr.address, port: addr.port };
+    return this.local;
+  }
+
+  send(text: string, to: Peer): void {
+    this.socket?.send(text, to.port, to.address);
+  }
+
+  close(): Promise<void> {
+    const s = this.socket;
+    this.socket = undefined;
+    if (!s) return Promise.resolve();
+    return new Promise((resolve) => s.close(() => resolve()));
+  }
+
+  private onDatagram(data: Buffer, from: Peer): void {
+    // Keep-alives (RFC 5626 CRLF) and stray bytes are not messages.
+    if (data.length < 16 || data.length > MAX_DATAGRAM) return;
+    const raw = data.toString('utf8');
+    let msg: SipMessage;
+    try {
+      msg = parseMessage(raw, true);
+    } catch (err) {
+      if (err instanceof SipParseError) this.emit('malformed', err, from, raw);
+      return;
+    }
+    this.emit('message', msg, from, raw);
+  }
+}

@@ -1,0 +1,66 @@
+import type { Peer } from '../transport/index.js';
+
+const CRLF = '\r\n';
+
+/** Meta fields drachtio puts before each SIP message: source|bytes|protocol|address|port|time. */
+export function metaFields(source: 'network' | 'application', raw: string, peer: Peer): string {
+  return `${source}|${Buffer.byteLength(raw, 'utf8')}|udp|${peer.address}|${peer.port}|${stackTime()}`;
+}
+
+/** drachtio-server writes the time a message passed the stack as HH:MM:SS.micro. */
+function stackTime(): string {
+  const d = new Date();
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds() * 1000, 6)}`;
+}
+
+/** `response|<msgId>|OK|...` or `response|<msgId>|NO|<reason>`: the answer to an app's api request. */
+export function apiResponse(clientMsgId: string, ok: boolean, data?: string): string {
+  return `response|${clientMsgId}|${ok ? 'OK' : 'NO'}${data !== undefined ? '|' + data : ''}`;
+}
+
+/** The echo of a request the app asked us to send (drachtio's "Msg sent:" answer). */
+export function sentRequestEcho(clientMsgId: string, raw: string, to: Peer, transactionId: string): string {
+  return apiResponse(clientMsgId, true, `${metaFields('application', raw, to)}|${transactionId}|Msg sent:|${CRLF}${raw}`);
+}
+
+/** The echo of a response the app asked us to send; it carries the dialog id a 2xx created. */
+export function sentResponseEcho(
+  clientMsgId: string,
+  raw: string,
+  to: Peer,
+  transactionId: string,
+  dialogId: string,
+): string {
+  return apiResponse(
+    clientMsgId,
+    true,
+    `${metaFields('application', raw, to)}|${transactionId}|${dialogId}||Msg sent:|${CRLF}${raw}`,
+  );
+}
+
+/** A SIP message delivered to the app: `sip|<meta>|<transactionId>|<dialogId>|`. */
+export function sipToApp(
+  source: 'network' | 'application',
+  raw: string,
+  peer: Peer,
+  transactionId: string,
+  dialogId: string,
+): string {
+  return `sip|${metaFields(source, raw, peer)}|${transactionId}|${dialogId}|${CRLF}${raw}`;
+}
+
+export interface AppFrame {
+  msgId: string;
+  type: string;
+  tokens: string[];
+  /** Whatever follows the first CRLF: a SIP message for `sip` frames. */
+  payload: string;
+}
+
+export function parseAppFrame(frame: string): AppFrame {
+  const pos = frame.indexOf(CRLF);
+  const leader = pos === -1 ? frame : frame.slice(0, pos);
+  const tokens = leader.split('|');
+  return { msgId: tokens[0] ?? '', type: tokens[1] ?? '', tokens, payload: pos === -1 ? '' : frame.slice(pos + 2) };
+}

@@ -1,0 +1,159 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createSocket } from 'node:dgram';
+import { freePort } from './ports.js';
+
+export interface SippOptions {
+  /** Scenario file; a bare name is looked up in test/sipp/. */
+  scenario: string;
+  /** Where SIPp sends its first request (UAC scenarios), e.g. "127.0.0.1:5060". */
+  remote?: string;
+  /** Local SIP port; a free one is picked when absent. */
+  port?: number;
+  /** -s: the user part of the Request-URI. */
+  service?: string;
+  /** -m: calls to place or accept before exiting (default 1). */
+  calls?: number;
+  /** -r: calls per second. */
+  rate?: number;
+  /** -l: simultaneous calls limit. */
+  limit?: number;
+  /** -key name value, available as [name] in the scenario. */
+  keys?: Record<string, string | number>;
+  /** -inf: CSV injection file. */
+  inf?: string;
+  /** -timeout: SIPp stops (and fails) after this long; default 30 s. */
+  timeoutSeconds?: number;
+  /** Extra arguments, appended as given. */
+  args?: string[];
+}
+
+export interface SippResult {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  /** Contents of the -trace_err log (messages SIPp did not expect), if any. */
+  errors: string;
+  /** Final statistics (the -trace_stat CSV's last row), keyed by column name. */
+  stats: Record<string, string>;
+  /** The directory holding every trace file of this run. */
+  traceDir: string;
+}
+
+export interface SippRun {
+  port: number;
+  /** "127.0.0.1:<port>": where to send to reach this SIPp. */
+  address: string;
+  done: Promise<SippResult>;
+  /** Stops SIPp now (SIGKILL if it does not exit), resolving when it has. */
+  stop(): Promise<SippResult>;
+}
+
+const running = new Set<ChildProcess>();
+
+/**
+ * Runs a SIPp scenario as a child process on a free loopback port. Resolves once SIPp holds its UDP
+ * port, so a UAS scenario is ready to receive; `done` settles when SIPp exits (0 = every call passed).
+ */
+export async function startSipp(opts: SippOptions): Promise<SippRun> {
+  const port = opts.port ?? (await freePort());
+  const traceDir = mkdtempSync(join(tmpdir(), 'sipp-'));
+  const scenario = opts.scenario.includes('/') ? resolve(opts.scenario) : resolve('test/sipp', opts.scenario);
+  const args = ['-sf', scenario, '-i', '127.0.0.1', '-p', String(port), '-m', String(opts.calls ?? 1), '-nostdin'];
+  args.push('-trace_err', '-error_file', join(traceDir, 'errors.log'));
+  args.push('-trace_stat', '-stf', join(traceDir, 'stats.csv'), '-fd', '1');
+  args.push('-timeout', `${opts.timeoutSeconds ?? 30}s`, '-timeout_error');
+  if (opts.service) args.push('-s', opts.service);
+  if (opts.rate !== undefined) args.push('-r', String(opts.rate));
+  if (opts.limit !== undefined) args.push('-l', String(opts.limit));
+  if (opts.inf) args.push('-inf', resolve(opts.inf));
+  for (const [k, v] of Object.entries(opts.keys ?? {})) args.push('-key', k, String(v));
+  args.push(...(opts.args ?? []));
+  if (opts.remote) args.push(opts.remote);
+
+  const child = spawn('sipp', args, { cwd: traceDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout = (stdout + d.toString()).slice(-200_000)));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<SippResult>((resolveDone) => {
+    const finish = (exitCode: number | null) => {
+      running.delete(child);
+      resolveDone({
+        exitCode,
+        stdout,
+        stderr,
+        errors: readIfExists(join(traceDir, 'errors.log')),
+        stats: lastStats(join(traceDir, 'stats.csv')),
+        traceDir,
+      });
+    };
+    child.once('exit', (code) => finish(code));
+    child.once('error', (err) => {
+      stderr += String(err);
+      finish(null);
+    });
+  });
+  await waitForUdpBound(port, done);
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 2000);
+      const r = await done;
+      clearTimeout(t);
+      return r;
+    }
+    return done;
+  };
+  return { port, address: `127.0.0.1:${port}`, done, stop };
+}
+
+/** Runs a scenario to its end and returns its result. */
+export async function runSipp(opts: SippOptions): Promise<SippResult> {
+  return (await startSipp(opts)).done;
+}
+
+/** Kills every SIPp still running; for afterAll/afterEach. */
+export async function stopAllSipp(): Promise<void> {
+  for (const c of running) c.kill('SIGKILL');
+  running.clear();
+}
+
+async function waitForUdpBound(port: number, exited: Promise<unknown>): Promise<void> {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  for (let i = 0; i < 200 && !gone; i++) {
+    if (!(await udpFree(port))) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  if (!gone) throw new Error(`SIPp did not bind UDP port ${port}`);
+}
+
+function udpFree(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const s = createSocket('udp4');
+    s.once('error', () => res(false));
+    s.bind(port, '127.0.0.1', () => s.close(() => res(true)));
+  });
+}
+
+function readIfExists(path: string): string {
+  return existsSync(path) ? readFileSync(path, 'utf8') : '';
+}
+
+function lastStats(path: string): Record<string, string> {
+  const dir = join(path, '..');
+  const file = existsSync(path) ? path : readdirSync(dir).map((f) => join(dir, f)).find((f) => f.endsWith('.csv'));
+  if (!file) return {};
+  const lines = readFileSync(file, 'utf8').trim().split('\n');
+  const header = (lines[0] ?? '').split(';');
+  const last = (lines[lines.length - 1] ?? '').split(';');
+  const out: Record<string, string> = {};
+  header.forEach((h, i) => {
+    if (h) out[h] = last[i] ?? '';
+  });
+  return out;
+}
