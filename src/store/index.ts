@@ -17,6 +17,7 @@ export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { RedisStore, type RedisStoreOptions } from './redis-store.js';
 export { StoreUnavailableError } from './errors.js';
 export { orphanedCalls } from './recovery.js';
+export { admissionLimits } from './limits.js';
 
 export type StoreConfig = Config['store'];
 

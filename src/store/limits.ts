@@ -1,3 +1,4 @@
+import type { BotConfig } from '../config/index.js';
 import type { AdmissionLimits } from './types.js';
 
 /** Rejects limits no config could produce, naming the field, so both stores never see NaN or negatives. */
@@ -9,4 +10,15 @@ export function checkLimits(limits: AdmissionLimits): void {
     }
   }
   if (limits.expirationSeconds <= 0) throw new RangeError('admission limits: expirationSeconds must be > 0');
+}
+
+/** A bot's dialout limits (seed 003 names) as the store's admission takes them. */
+export function admissionLimits(
+  bot: Pick<BotConfig, 'dialoutLimitPerSecond' | 'dialoutMaxConcurrentCalls' | 'dialoutConcurrentCallsExpirationSeconds'>,
+): AdmissionLimits {
+  return {
+    limitPerSecond: bot.dialoutLimitPerSecond,
+    maxConcurrentCalls: bot.dialoutMaxConcurrentCalls,
+    expirationSeconds: bot.dialoutConcurrentCallsExpirationSeconds,
+  };
 }

@@ -1,8 +1,10 @@
 // Lua scripts run atomically by Redis, so admission holds exactly across every daemon sharing the server.
 // They mirror admission.ts. The clock is the Redis server's TIME unless the caller passes nowMs, so
-// daemons on hosts whose clocks differ still agree.
+// daemons on hosts whose clocks differ still agree. replicate_commands lets a script that reads TIME
+// write on Redis before 5 (later versions always replicate effects).
 
 const clock = `
+if redis.replicate_commands then redis.replicate_commands() end
 local now = tonumber(ARGV[1])
 if not now then
   local t = redis.call('TIME')

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/index.js';
-import { MemoryStore, orphanedCalls, RedisStore, type OutboxEntry, type Store } from '../../src/store/index.js';
+import { admissionLimits, MemoryStore, orphanedCalls, RedisStore, type OutboxEntry, type Store } from '../../src/store/index.js';
 import { startRedis, type RedisServer } from '../support/redis.js';
 
 // One behaviour, two implementations: every test here runs against the memory store and against a real
@@ -211,6 +211,18 @@ describe.each(['memory', 'redis'] as const)('%s store', (kind) => {
     await expect(store.admit('Bot1', 'a', { ...noLimits, limitPerSecond: Number.NaN })).rejects.toThrow(/limitPerSecond/);
     await expect(store.admit('Bot1', 'a', { ...noLimits, maxConcurrentCalls: -1 })).rejects.toThrow(/maxConcurrentCalls/);
     expect(await store.activeSlots('Bot1')).toBe(0);
+  });
+});
+
+describe('admissionLimits', () => {
+  it('takes a bot’s seed-003 limits', () => {
+    expect(
+      admissionLimits({
+        dialoutLimitPerSecond: 0.1,
+        dialoutMaxConcurrentCalls: 300,
+        dialoutConcurrentCallsExpirationSeconds: 1200,
+      }),
+    ).toEqual({ limitPerSecond: 0.1, maxConcurrentCalls: 300, expirationSeconds: 1200 });
   });
 });
 
