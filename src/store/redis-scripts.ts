@@ -40,7 +40,7 @@ if maxConcurrent > 0 and not redis.call('ZSCORE', KEYS[2], conversationId) then
   end
 end
 if nextTat then
-  redis.call('SET', KEYS[1], string.format('%.3f', nextTat), 'PX', math.ceil(nextTat - now) + 1000)
+  redis.call('SET', KEYS[1], string.format('%.17g', nextTat), 'PX', math.ceil(nextTat - now) + 1000)
 end
 redis.call('ZADD', KEYS[2], now + expirationMs, conversationId)
 local ttl = redis.call('PTTL', KEYS[2])
