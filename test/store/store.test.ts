@@ -174,11 +174,11 @@ describe.each(['memory', 'redis'] as const)('%s store', (kind) => {
 
     expect(await store.isAlive('daemon-2')).toBe(false);
     await store.heartbeat('daemon-2', 60_000);
-    await store.heartbeat('daemon-3', 150);
+    await store.heartbeat('daemon-3', 600);
     expect(await store.isAlive('daemon-2')).toBe(true);
     expect(await store.isAlive('daemon-3')).toBe(true);
     // A daemon that stops renewing its heartbeat is dead once the ttl lapses.
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, 1000));
     expect(await store.isAlive('daemon-3')).toBe(false);
     expect(await store.isAlive('daemon-2')).toBe(true);
   });
@@ -197,11 +197,11 @@ describe.each(['memory', 'redis'] as const)('%s store', (kind) => {
 
   it('lets one owner at a time hold a lease until it lapses', async () => {
     const store = await open(kind);
-    expect(await store.claimLease('recover:killed', 'daemon-1', 200)).toBe(true);
+    expect(await store.claimLease('recover:killed', 'daemon-1', 600)).toBe(true);
     expect(await store.claimLease('recover:killed', 'daemon-2', 60_000)).toBe(false);
-    expect(await store.claimLease('recover:killed', 'daemon-1', 200)).toBe(true);
+    expect(await store.claimLease('recover:killed', 'daemon-1', 600)).toBe(true);
     expect(await store.claimLease('recover:other', 'daemon-2', 60_000)).toBe(true);
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, 1000));
     expect(await store.claimLease('recover:killed', 'daemon-2', 60_000)).toBe(true);
     expect(await store.claimLease('recover:killed', 'daemon-1', 60_000)).toBe(false);
   });
