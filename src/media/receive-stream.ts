@@ -1,0 +1,336 @@
+import { decodeTableOf, type G711Codec } from './g711.js';
+import { digitOf, parseTelephoneEvent, type DtmfEvent } from './telephone-event.js';
+
+export const SAMPLE_RATE = 8000;
+export const FRAME_SAMPLES = 160;
+export const FRAME_MS = 20;
+
+/** Why a stretch of the audio timeline has no samples. */
+export type GapCause = 'loss' | 'silence' | 'watchdog';
+
+/** Where a receive stream delivers its timeline: 20 ms frames and declared gaps, in audio order. */
+export interface ReceiveSink {
+  frame(pcm: Int16Array): void;
+  gap(ms: number, cause: GapCause): void;
+  dtmf(event: DtmfEvent): void;
+}
+
+export interface ReceiveStreamOptions {
+  /** Silence of the socket longer than this makes the watchdog declare gaps in real time. */
+  watchdogMs?: number;
+  /** Packets held while waiting for a missing one before it is declared lost. */
+  reorderWindow?: number;
+  /** Longest wait for a missing packet. */
+  reorderWaitMs?: number;
+  /** A forward timestamp jump longer than this is a discontinuity, not silence. */
+  maxJumpMs?: number;
+}
+
+export interface ReceiveCounters {
+  packetsPlayed: number;
+  packetsLost: number;
+  packetsLate: number;
+  packetsDuplicate: number;
+  packetsUnsupported: number;
+  ssrcChanges: number;
+  resyncs: number;
+  framesEmitted: number;
+  gapMs: number;
+  dtmfEvents: number;
+}
+
+interface HeldPacket {
+  ext: number;
+  pt: number;
+  ts: number;
+  buf: Uint8Array;
+  offset: number;
+  length: number;
+  at: number;
+}
+
+const MAX_DROPOUT = 3000;
+const MAX_MISORDER = 100;
+const PT_COMFORT_NOISE = 13;
+const PLAYED_RING = 64;
+
+const STATIC_TABLES: Readonly<Record<number, Readonly<Int16Array>>> = {
+  0: decodeTableOf('PCMU'),
+  8: decodeTableOf('PCMA'),
+};
+
+/**
+ * The receive side of one RTP stream turned into an audio timeline: packets are put in sequence order
+ * (holding a few while a missing one may still arrive), G.711 is decoded, and the timeline advances by
+ * exactly the audio's duration — lost packets, timestamp jumps (silence suppression) and a silent socket
+ * (the watchdog) become declared gaps, so the listener's clock never stalls. Pure logic: the caller
+ * supplies packets, the time and the ticks.
+ */
+export class RtpReceiveStream {
+  readonly counters: ReceiveCounters = {
+    packetsPlayed: 0,
+    packetsLost: 0,
+    packetsLate: 0,
+    packetsDuplicate: 0,
+    packetsUnsupported: 0,
+    ssrcChanges: 0,
+    resyncs: 0,
+    framesEmitted: 0,
+    gapMs: 0,
+    dtmfEvents: 0,
+  };
+
+  readonly #sink: ReceiveSink;
+  readonly #watchdogMs: number;
+  readonly #reorderWindow: number;
+  readonly #reorderWaitMs: number;
+  readonly #maxJumpSamples: number;
+
+  #audioPt = 0;
+  #audioTable: Readonly<Int16Array> = decodeTableOf('PCMU');
+  #telephoneEventPt = -1;
+
+  #ssrc = -1;
+  /** Extended sequence number of the next packet to play. */
+  #expected = 0;
+  readonly #held: HeldPacket[] = [];
+  readonly #played = new Int32Array(PLAYED_RING).fill(-1);
+  #lossPending = false;
+
+  /** Samples on the timeline so far, including the partial frame. */
+  #emitted = 0;
+  #frame = new Int16Array(FRAME_SAMPLES);
+  #fill = 0;
+  /** Timestamp and timeline position of the last audio packet played (the mapping RTP ts → timeline). */
+  #anchored = false;
+  #anchorTs = 0;
+  #anchorPos = 0;
+
+  #started = false;
+  #lastArrival = 0;
+  #coveredUntil = 0;
+  #lastDtmfTs = -1;
+
+  constructor(sink: ReceiveSink, options: ReceiveStreamOptions = {}) {
+    this.#sink = sink;
+    this.#watchdogMs = options.watchdogMs ?? 60;
+    this.#reorderWindow = Math.max(1, options.reorderWindow ?? 4);
+    this.#reorderWaitMs = options.reorderWaitMs ?? 40;
+    this.#maxJumpSamples = ((options.maxJumpMs ?? 10_000) * SAMPLE_RATE) / 1000;
+  }
+
+  /** The negotiated audio payload type and codec, and telephone-event's payload type if any. */
+  configure(codec: G711Codec, payloadType: number, telephoneEventPt?: number): void {
+    this.#audioPt = payloadType;
+    this.#audioTable = decodeTableOf(codec);
+    this.#telephoneEventPt = telephoneEventPt ?? -1;
+  }
+
+  /** Milliseconds of audio timeline delivered (frames and gaps). */
+  get timelineMs(): number {
+    return (this.#emitted * 1000) / SAMPLE_RATE;
+  }
+
+  get ssrc(): number | undefined {
+    return this.#ssrc === -1 ? undefined : this.#ssrc;
+  }
+
+  /** Start the timeline now even if no packet has arrived (the call was answered). */
+  start(now: number): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#lastArrival = now;
+    this.#coveredUntil = now;
+  }
+
+  /** One parsed RTP packet whose payload is buf[offset, offset+length). */
+  receive(ssrc: number, seq: number, ts: number, pt: number, buf: Uint8Array, offset: number, length: number, now: number): void {
+    if (!this.#started) this.start(now);
+    this.#lastArrival = now;
+    this.#coveredUntil = now;
+
+    if (ssrc !== this.#ssrc) {
+      if (this.#ssrc !== -1) {
+        this.counters.ssrcChanges++;
+        this.#flushHeld();
+      }
+      this.#ssrc = ssrc;
+      this.#restartAt(seq);
+    }
+
+    const delta = ((seq - (this.#expected & 0xffff) + 0x8000) & 0xffff) - 0x8000;
+    if (delta === 0) {
+      this.#play(this.#expected, pt, ts, buf, offset, length);
+      this.#expected++;
+      this.#drain();
+      return;
+    }
+    if (delta > MAX_DROPOUT || delta < -MAX_MISORDER) {
+      // The sender restarted its sequence space without a new SSRC: start over from this packet.
+      this.counters.resyncs++;
+      this.#flushHeld();
+      this.#restartAt(seq);
+      this.#play(this.#expected, pt, ts, buf, offset, length);
+      this.#expected++;
+      return;
+    }
+    const ext = this.#expected + delta;
+    if (delta < 0) {
+      if (this.#played[ext & (PLAYED_RING - 1)] === ext) this.counters.packetsDuplicate++;
+      else this.counters.packetsLate++;
+      return;
+    }
+    for (const h of this.#held) {
+      if (h.ext === ext) {
+        this.counters.packetsDuplicate++;
+        return;
+      }
+    }
+    this.#held.push({ ext, pt, ts, buf, offset, length, at: now });
+    if (this.#held.length >= this.#reorderWindow) this.#declareLostUpToHeld();
+  }
+
+  /** Advance by wall time: give up on missing packets, and declare gaps while the socket is silent. */
+  tick(now: number): void {
+    if (this.#held.length > 0 && now - this.#oldestHeldAt() >= this.#reorderWaitMs) this.#declareLostUpToHeld();
+    if (!this.#started || now - this.#lastArrival <= this.#watchdogMs) return;
+    const frames = Math.floor((now - this.#coveredUntil) / FRAME_MS);
+    if (frames <= 0) return;
+    this.#coveredUntil += frames * FRAME_MS;
+    this.#silence(frames * FRAME_SAMPLES, 'watchdog');
+  }
+
+  #restartAt(seq: number): void {
+    // Keep extended numbers increasing so the played ring never confuses old and new packets.
+    this.#expected = this.#expected - (this.#expected & 0xffff) + 0x10000 + seq;
+    this.#anchored = false;
+    this.#lossPending = false;
+  }
+
+  #oldestHeldAt(): number {
+    let at = Infinity;
+    for (const h of this.#held) if (h.at < at) at = h.at;
+    return at;
+  }
+
+  #declareLostUpToHeld(): void {
+    let next = Infinity;
+    for (const h of this.#held) if (h.ext < next) next = h.ext;
+    if (next === Infinity) return;
+    this.counters.packetsLost += next - this.#expected;
+    this.#expected = next;
+    this.#lossPending = true;
+    this.#drain();
+  }
+
+  #flushHeld(): void {
+    while (this.#held.length > 0) this.#declareLostUpToHeld();
+  }
+
+  #drain(): void {
+    for (let i = 0; i < this.#held.length; ) {
+      const h = this.#held[i] as HeldPacket;
+      if (h.ext !== this.#expected) {
+        i++;
+        continue;
+      }
+      this.#held.splice(i, 1);
+      this.#play(h.ext, h.pt, h.ts, h.buf, h.offset, h.length);
+      this.#expected++;
+      i = 0;
+    }
+  }
+
+  #play(ext: number, pt: number, ts: number, buf: Uint8Array, offset: number, length: number): void {
+    this.#played[ext & (PLAYED_RING - 1)] = ext;
+    this.counters.packetsPlayed++;
+    if (pt === this.#telephoneEventPt) {
+      this.#telephoneEvent(ts, buf, offset, length);
+      return;
+    }
+    const table = pt === this.#audioPt ? this.#audioTable : STATIC_TABLES[pt];
+    if (!table) {
+      // Comfort noise and unknown payloads carry no samples; the next audio packet's timestamp places it.
+      if (pt !== PT_COMFORT_NOISE) this.counters.packetsUnsupported++;
+      return;
+    }
+    this.#placeAt(ts);
+    this.#lossPending = false;
+    this.#anchorTs = ts;
+    this.#anchorPos = this.#emitted;
+    this.#samples(table, buf, offset, length);
+  }
+
+  /** Put the timeline at this packet's timestamp: a gap before it, or a re-anchor when it lies behind. */
+  #placeAt(ts: number): void {
+    if (!this.#anchored) {
+      this.#anchored = true;
+      return;
+    }
+    const position = this.#anchorPos + ((ts - this.#anchorTs) | 0);
+    const ahead = position - this.#emitted;
+    if (ahead <= 0) return; // Already covered (watchdog ran ahead, or the sender stalled): play it now.
+    if (ahead > this.#maxJumpSamples) {
+      this.counters.resyncs++;
+      return;
+    }
+    this.#silence(ahead, this.#lossPending ? 'loss' : 'silence');
+  }
+
+  #samples(table: Readonly<Int16Array>, buf: Uint8Array, offset: number, length: number): void {
+    let frame = this.#frame;
+    let fill = this.#fill;
+    for (let i = 0; i < length; i++) {
+      frame[fill++] = table[buf[offset + i] as number] as number;
+      if (fill === FRAME_SAMPLES) {
+        this.#emitFrame(frame);
+        frame = this.#frame;
+        fill = 0;
+      }
+    }
+    this.#fill = fill;
+    this.#emitted += length;
+  }
+
+  #emitFrame(frame: Int16Array): void {
+    // A fresh buffer per frame: listeners may keep the one they were given.
+    this.#frame = new Int16Array(FRAME_SAMPLES);
+    this.#fill = 0;
+    this.counters.framesEmitted++;
+    this.#sink.frame(frame);
+  }
+
+  /** Advance the timeline by `samples` with no audio: finish the partial frame with zeros, declare whole frames as a gap. */
+  #silence(samples: number, cause: GapCause): void {
+    this.#emitted += samples;
+    if (this.#fill > 0) {
+      const pad = Math.min(samples, FRAME_SAMPLES - this.#fill);
+      this.#fill += pad; // the frame buffer is zero-filled where no sample was written
+      samples -= pad;
+      if (this.#fill < FRAME_SAMPLES) return;
+      this.#emitFrame(this.#frame);
+    }
+    const frames = Math.floor(samples / FRAME_SAMPLES);
+    if (frames > 0) {
+      const ms = frames * FRAME_MS;
+      this.counters.gapMs += ms;
+      this.#sink.gap(ms, cause);
+    }
+    this.#fill = samples - frames * FRAME_SAMPLES;
+  }
+
+  #telephoneEvent(ts: number, buf: Uint8Array, offset: number, length: number): void {
+    const e = parseTelephoneEvent(buf, offset, length);
+    if (!e) {
+      this.counters.packetsUnsupported++;
+      return;
+    }
+    // The end packet is sent three times (RFC 4733 §2.5.1.4); report the event once.
+    if (!e.end || ts === this.#lastDtmfTs) return;
+    const digit = digitOf(e.event);
+    if (digit === undefined) return;
+    this.#lastDtmfTs = ts;
+    this.counters.dtmfEvents++;
+    this.#sink.dtmf({ digit, event: e.event, durationMs: (e.duration * 1000) / SAMPLE_RATE, volume: e.volume });
+  }
+}
