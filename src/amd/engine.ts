@@ -1,0 +1,317 @@
+import { HumanReason, MachineReason, type AmdEvent, type Transcript } from './events.js';
+import { analyzeFrame, newFrameFeatures, SILENCE_DB } from './frame-analysis.js';
+import { judgeFaxTone } from './fax-detector.js';
+import { GreetingTracker } from './greeting-tracker.js';
+import { countWords, defaultVoicemailHints, findHint, hintsFor } from './hints.js';
+import { resolveAmdOptions, type AmdOptions } from './options.js';
+import { SitDetector } from './sit-detector.js';
+import { SpeechDetector } from './speech-detector.js';
+import { TONAL_MAX_RESIDUAL, ToneTracker, type ToneChange, type ToneSegment } from './tone-tracker.js';
+import { WordEstimator } from './word-estimator.js';
+
+/** The engine works on 20 ms frames at 8 kHz; 16 kHz input is decimated by two first. */
+const FRAME_MS = 20;
+const FRAME_SAMPLES = 160;
+const ANALYSIS_RATE = 8000;
+/** Silence after a short greeting that means a person is waiting for an answer. */
+const HUMAN_SILENCE_MS = 700;
+/** An utterance running this long without a pause is a recording, whatever the word estimate says. */
+const LONG_UTTERANCE_MS = 5000;
+/** After a beep the recorder is listening: this much silence means the machine finished. */
+const AFTER_BEEP_SILENCE_MS = 1000;
+/** A tone must stand this far above the noise floor to be trusted. */
+const TONE_SNR_DB = 12;
+
+type MachineEvent = Extract<AmdEvent, { type: 'amd_machine_detected' }>;
+type Phase = 'listening' | 'decided' | 'stopped';
+
+/**
+ * Answering machine detection on an audio stream. Pure and synchronous: frames in, events out; the
+ * audio itself is the clock, so a file and a live call give the same events at the same offsets.
+ */
+export class AmdEngine {
+  private readonly options: AmdOptions | undefined;
+  private readonly configError: string | undefined;
+  private readonly sampleRate: number;
+  private readonly hints: Record<string, string[]>;
+  private readonly frame = new Int16Array(FRAME_SAMPLES);
+  private frameFill = 0;
+  private carry: number | undefined;
+  private clockMs = 0;
+  private gapRemainderMs = 0;
+  private phase: Phase = 'listening';
+  private firstDecision: AmdEvent | undefined;
+  private machineReason: string | undefined;
+  private errorReported = false;
+  private stoppedSpeakingSent = false;
+  private lastToneEndMs = -Infinity;
+
+  private readonly features = newFrameFeatures();
+  private readonly speech = new SpeechDetector();
+  private readonly words = new WordEstimator();
+  private readonly greeting = new GreetingTracker();
+  private readonly tones = new ToneTracker();
+  private readonly sit = new SitDetector();
+  private readonly toneChanges: ToneChange[] = [];
+  /** Tones heard before any decision that might still turn out to be SIT or fax. */
+  private deferredTones: ToneSegment[] = [];
+
+  constructor(options?: Partial<AmdOptions>, sampleRate: 8000 | 16000 = 8000) {
+    const resolved = resolveAmdOptions(options);
+    if (typeof resolved === 'string') this.configError = resolved;
+    else this.options = resolved;
+    if (sampleRate !== 8000 && sampleRate !== 16000) {
+      this.configError ??= `unsupported sample rate ${String(sampleRate)} Hz (8000 or 16000 expected)`;
+    }
+    this.sampleRate = sampleRate;
+    this.hints = this.options?.hints ?? defaultVoicemailHints;
+  }
+
+  /** Audio offset processed so far, in ms. */
+  get offsetMs(): number {
+    return this.clockMs;
+  }
+
+  /** The first decision: human, machine, no speech or decision timeout. */
+  get decision(): AmdEvent | undefined {
+    return this.firstDecision;
+  }
+
+  pushFrame(pcm: Int16Array): AmdEvent[] {
+    const out: AmdEvent[] = [];
+    if (!this.usable(out)) return out;
+    if (!(pcm instanceof Int16Array)) {
+      const kind = (pcm as unknown as object | null)?.constructor?.name ?? typeof pcm;
+      out.push({ type: 'amd_error', error: `frame must be an Int16Array of 16-bit PCM samples, got ${kind}`, atMs: this.clockMs });
+      return out;
+    }
+    if (this.sampleRate === 16000) this.pushDecimated(pcm, out);
+    else this.pushSamples(pcm, out);
+    return out;
+  }
+
+  pushGap(ms: number): AmdEvent[] {
+    const out: AmdEvent[] = [];
+    if (!this.usable(out)) return out;
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+      out.push({ type: 'amd_error', error: `gap must be a non-negative number of ms, got ${String(ms)}`, atMs: this.clockMs });
+      return out;
+    }
+    this.gapRemainderMs += ms;
+    while (this.gapRemainderMs >= FRAME_MS) {
+      this.gapRemainderMs -= FRAME_MS;
+      this.processFrame(null, out);
+    }
+    return out;
+  }
+
+  pushTranscript(t: Transcript): AmdEvent[] {
+    const out: AmdEvent[] = [];
+    if (!this.usable(out)) return out;
+    if (typeof t?.text !== 'string') {
+      out.push({ type: 'amd_error', error: 'transcript text must be a string', atMs: this.clockMs });
+      return out;
+    }
+    if (this.phase !== 'listening') return out;
+    const opts = this.options!;
+    const lang = t.language !== undefined ? { language: t.language } : {};
+    const hint = findHint(t.text, hintsFor(this.hints, t.language));
+    if (hint !== undefined) {
+      this.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.hint, hint, greeting: t.text, ...lang, atMs: this.clockMs }, out);
+    } else if (countWords(t.text) >= opts.thresholdWordCount) {
+      this.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.longGreeting, greeting: t.text, ...lang, atMs: this.clockMs }, out);
+    } else if (t.final && countWords(t.text) > 0) {
+      this.decide({ type: 'amd_human_detected', reason: HumanReason.shortGreeting, greeting: t.text, ...lang, atMs: this.clockMs }, out);
+    }
+    return out;
+  }
+
+  stop(): AmdEvent[] {
+    if (this.phase === 'stopped') return [];
+    this.phase = 'stopped';
+    return [{ type: 'amd_stopped', atMs: this.clockMs }];
+  }
+
+  private usable(out: AmdEvent[]): boolean {
+    if (this.configError !== undefined) {
+      if (!this.errorReported) {
+        this.errorReported = true;
+        out.push({ type: 'amd_error', error: this.configError, atMs: this.clockMs });
+      }
+      return false;
+    }
+    return this.phase !== 'stopped';
+  }
+
+  private pushSamples(pcm: Int16Array, out: AmdEvent[]): void {
+    let i = 0;
+    while (i < pcm.length) {
+      const take = Math.min(FRAME_SAMPLES - this.frameFill, pcm.length - i);
+      this.frame.set(pcm.subarray(i, i + take), this.frameFill);
+      this.frameFill += take;
+      i += take;
+      if (this.frameFill === FRAME_SAMPLES) {
+        this.frameFill = 0;
+        this.processFrame(this.frame, out);
+      }
+    }
+  }
+
+  /** Pair averaging is a crude low-pass, enough for speech energy and tones below 3 kHz. */
+  private pushDecimated(pcm: Int16Array, out: AmdEvent[]): void {
+    for (let i = 0; i < pcm.length; i++) {
+      const s = pcm[i]!;
+      if (this.carry === undefined) {
+        this.carry = s;
+        continue;
+      }
+      this.frame[this.frameFill++] = (this.carry + s) >> 1;
+      this.carry = undefined;
+      if (this.frameFill === FRAME_SAMPLES) {
+        this.frameFill = 0;
+        this.processFrame(this.frame, out);
+      }
+    }
+  }
+
+  /** One 20 ms frame; null stands for a lost or suppressed frame. */
+  private processFrame(frame: Int16Array | null, out: AmdEvent[]): void {
+    if (this.phase === 'stopped') return;
+    const startMs = this.clockMs;
+    this.clockMs += FRAME_MS;
+    const f = this.features;
+    let voiced: boolean;
+    let tonal = false;
+    if (!frame) {
+      f.energyDb = SILENCE_DB;
+      f.tonality = 1;
+      f.toneHz = 0;
+    }
+    if (frame) {
+      analyzeFrame(frame, ANALYSIS_RATE, f);
+      tonal = f.tonality < TONAL_MAX_RESIDUAL && f.energyDb > this.speech.noiseFloorDb + TONE_SNR_DB;
+    }
+    if (startMs < this.options!.toneTimeoutMs || this.tones.active) {
+      this.toneChanges.length = 0;
+      this.tones.push(tonal, f.toneHz, f.energyDb, startMs, FRAME_MS, this.toneChanges);
+      for (const change of this.toneChanges) this.onToneChange(change, out);
+    }
+    // a frame that continues a steady tone is not speech; a lone tonal frame (a nasal, a vowel) still is
+    if (frame) voiced = this.speech.push(f.energyDb, tonal && this.tones.runFrames >= 2);
+    else voiced = this.speech.pushGap();
+    this.words.push(f.energyDb, voiced, this.speech.thresholdDb);
+    this.greeting.push(voiced, startMs, FRAME_MS);
+    if (this.phase === 'listening') this.checkDecision(out);
+    if (this.phase === 'decided') this.checkStoppedSpeaking(out);
+  }
+
+  private onToneChange(change: ToneChange, out: AmdEvent[]): void {
+    const tone = change.tone;
+    if (change.kind === 'ended') this.lastToneEndMs = tone.endMs;
+    if (this.phase === 'decided') {
+      if (change.kind === 'confirmed' && this.reportsTones()) this.emitTone(tone, out);
+      return;
+    }
+    if (this.phase !== 'listening') return;
+    const beforeSpeech = !this.greeting.started;
+    if (change.kind === 'ended') {
+      this.sit.onEnded(tone);
+      if (beforeSpeech && judgeFaxTone(tone, true) === 'fax') {
+        this.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.fax, atMs: this.clockMs }, out);
+      }
+      return;
+    }
+    const sit = beforeSpeech ? this.sit.onConfirmed(tone) : 'not-sit';
+    const fax = beforeSpeech ? judgeFaxTone(tone, false) : 'not-fax';
+    if (sit === 'sit') {
+      this.deferredTones = [];
+      this.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.sit, atMs: this.clockMs }, out);
+    } else if (fax === 'fax') {
+      this.deferredTones = [];
+      this.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.fax, atMs: this.clockMs }, out);
+    } else if (sit === 'pending' || fax === 'pending') {
+      this.deferredTones.push(tone);
+    } else {
+      this.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.beep, atMs: this.clockMs }, out);
+      this.emitTone(tone, out);
+    }
+  }
+
+  /** Whether tones pending SIT/fax classification are still undecided at this frame. */
+  private tonesPending(): boolean {
+    if (this.deferredTones.length === 0) return false;
+    if (this.sit.pending(this.clockMs)) return true;
+    const running = this.tones.current;
+    return running !== undefined && judgeFaxTone(running, false) === 'pending';
+  }
+
+  private checkDecision(out: AmdEvent[]): void {
+    const opts = this.options!;
+    const now = this.clockMs;
+    if (this.deferredTones.length > 0) {
+      const running = this.tones.current;
+      if (running && !this.greeting.started && judgeFaxTone(running, false) === 'fax') {
+        this.deferredTones = [];
+        this.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.fax, atMs: now }, out);
+        return;
+      }
+      if (this.tonesPending()) return;
+      const tones = this.deferredTones;
+      this.deferredTones = [];
+      this.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.beep, atMs: now }, out);
+      for (const t of tones) this.emitTone(t, out);
+      return;
+    }
+    if (this.greeting.started) {
+      if (this.words.words >= opts.thresholdWordCount || this.greeting.utteranceMs >= LONG_UTTERANCE_MS) {
+        this.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.longGreeting, atMs: now }, out);
+        return;
+      }
+      if (!this.tones.active && this.greeting.silenceMs(now) >= HUMAN_SILENCE_MS) {
+        this.decide({ type: 'amd_human_detected', reason: HumanReason.shortGreeting, atMs: now }, out);
+        return;
+      }
+    } else if (now >= opts.noSpeechTimeoutMs && !this.tones.active) {
+      this.decide({ type: 'amd_no_speech_detected', atMs: now }, out);
+      return;
+    }
+    if (now >= opts.decisionTimeoutMs) this.decide({ type: 'amd_decision_timeout', atMs: now }, out);
+  }
+
+  private checkStoppedSpeaking(out: AmdEvent[]): void {
+    if (this.stoppedSpeakingSent || this.machineReason === undefined || this.machineReason === MachineReason.fax) return;
+    if (this.tones.active) return;
+    const now = this.clockMs;
+    const lastVoice = this.greeting.started ? this.greeting.lastVoiceEndMs : -Infinity;
+    const afterBeep = this.lastToneEndMs > lastVoice;
+    const activityEnd = Math.max(lastVoice, this.lastToneEndMs);
+    if (activityEnd === -Infinity) return;
+    const needed = afterBeep ? AFTER_BEEP_SILENCE_MS : this.options!.greetingCompletionTimeoutMs;
+    if (now - activityEnd >= needed) {
+      this.stoppedSpeakingSent = true;
+      out.push({ type: 'amd_machine_stopped_speaking', atMs: now });
+    }
+  }
+
+  private reportsTones(): boolean {
+    return this.machineReason !== MachineReason.fax && this.machineReason !== MachineReason.sit;
+  }
+
+  private emitTone(tone: ToneSegment, out: AmdEvent[]): void {
+    if (tone.startMs >= this.options!.toneTimeoutMs) return;
+    out.push({ type: 'amd_tone_detected', frequency: Math.round(tone.frequency), atMs: this.clockMs });
+  }
+
+  private decideMachine(event: MachineEvent, out: AmdEvent[]): void {
+    if (this.phase !== 'listening') return;
+    this.machineReason = event.reason;
+    this.decide(event, out);
+  }
+
+  private decide(event: AmdEvent, out: AmdEvent[]): void {
+    if (this.phase !== 'listening') return;
+    this.phase = 'decided';
+    this.firstDecision = event;
+    out.push(event);
+  }
+}

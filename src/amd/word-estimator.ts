@@ -1,0 +1,57 @@
+/** A syllable nucleus must rise this far above the dip before it (and fall this far after it). */
+const RISE_DB = 5;
+const FALL_DB = 5;
+/** English averages about 1.4 syllables per word. */
+const SYLLABLES_PER_WORD = 1.4;
+
+/**
+ * Estimates spoken words from the energy envelope: counts syllable nuclei (peaks of the smoothed level
+ * separated by dips) and converts them to words.
+ */
+export class WordEstimator {
+  private syllableCount = 0;
+  private inPeak = false;
+  private extreme = 0;
+  private smoothed = -Infinity;
+
+  get syllables(): number {
+    return this.syllableCount;
+  }
+
+  get words(): number {
+    return Math.round(this.syllableCount / SYLLABLES_PER_WORD);
+  }
+
+  /** `voiced` is the speech detector's verdict for the frame; `thresholdDb` its current threshold. */
+  push(energyDb: number, voiced: boolean, thresholdDb: number): void {
+    if (!voiced) {
+      this.inPeak = false;
+      this.extreme = thresholdDb;
+      this.smoothed = thresholdDb;
+      return;
+    }
+    // two-frame smoothing removes pitch-period ripple without blurring syllables (~150-300 ms)
+    this.smoothed = this.smoothed === -Infinity ? energyDb : (this.smoothed + energyDb) / 2;
+    const level = this.smoothed;
+    if (this.inPeak) {
+      if (level > this.extreme) this.extreme = level;
+      else if (level < this.extreme - FALL_DB) {
+        this.inPeak = false;
+        this.extreme = level;
+      }
+    } else if (level < this.extreme) {
+      this.extreme = level;
+    } else if (level > this.extreme + RISE_DB) {
+      this.syllableCount++;
+      this.inPeak = true;
+      this.extreme = level;
+    }
+  }
+
+  reset(): void {
+    this.syllableCount = 0;
+    this.inPeak = false;
+    this.extreme = 0;
+    this.smoothed = -Infinity;
+  }
+}
