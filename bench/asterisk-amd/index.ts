@@ -1,0 +1,1 @@
+export { AsteriskAmd, asteriskAmdDefaults, type AsteriskAmdConfig, type AsteriskAmdResult, type AsteriskAmdStatus } from './asterisk-amd.js';
