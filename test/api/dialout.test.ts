@@ -85,7 +85,7 @@ describe('AudioCodes dialout', () => {
   it('400 for a body that is not JSON', async () => {
     const res = await fetch(`${url}${acPath}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: dialer }, body: '{"bot":' });
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toMatch(/JSON/i);
+    expect(((await res.json()) as { error: string }).error).toMatch(/JSON/i);
   });
 
   it.each([
