@@ -70,6 +70,7 @@ export interface ReceivedRtp {
 
 export type PacketTap = (packet: ReceivedRtp, now: number) => void;
 
+const RTCP_HEADER_LENGTH = 8;
 const G711_STATIC_PT: Readonly<Record<G711Codec, number>> = { PCMU: 0, PCMA: 8 };
 
 function usable(address: string | undefined, port: number | undefined): boolean {
@@ -252,7 +253,7 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     counts.packetsReceived++;
     counts.bytesReceived += msg.length;
     this.#lastArrivalWall = now;
-    if (msg.length < RTP_HEADER_LENGTH || (msg[0] as number) >> 6 !== 2) {
+    if (msg.length < RTCP_HEADER_LENGTH || (msg[0] as number) >> 6 !== 2) {
       counts.packetsMalformed++;
       return;
     }
@@ -260,6 +261,10 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     if (secondByte >= 192 && secondByte <= 223) {
       // RTCP multiplexed on the RTP port (RFC 5761 §4): not audio.
       counts.packetsRtcp++;
+      return;
+    }
+    if (msg.length < RTP_HEADER_LENGTH) {
+      counts.packetsMalformed++;
       return;
     }
     let packet: RtpPacket;
