@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { runAmd, type AmdCliOptions } from './amd.js';
 import { runStart } from './start.js';
 
 const program = new Command();
@@ -11,6 +12,22 @@ program
   .option('--config <file>', 'YAML config file')
   .action(async (opts: { config?: string }) => {
     process.exitCode = await runStart(opts.config);
+  });
+
+program
+  .command('amd')
+  .description('run answering machine detection on 8/16 kHz mono 16-bit PCM WAV files, to their end')
+  .argument('<files...>', 'WAV files')
+  .option('--json', 'one JSON object per event and line')
+  .option('--threshold-word-count <n>', 'spoken words in a greeting that make it a machine (9)')
+  .option('--no-speech-timeout-ms <n>', 'no speech within this time: amd_no_speech_detected (5000)')
+  .option('--decision-timeout-ms <n>', 'no decision within this time: amd_decision_timeout (15000)')
+  .option('--tone-timeout-ms <n>', 'listen for beeps until this offset (20000)')
+  .option('--greeting-completion-timeout-ms <n>', 'silence that ends a machine greeting (2000)')
+  .action((files: string[], opts: AmdCliOptions & { speechTimeoutMs?: string | boolean }) => {
+    // commander reads a leading "--no-" as negation and files the value under speechTimeoutMs
+    const { speechTimeoutMs, ...rest } = opts;
+    process.exitCode = runAmd(files, typeof speechTimeoutMs === 'string' ? { ...rest, noSpeechTimeoutMs: speechTimeoutMs } : rest);
   });
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { detectFile, type AmdEvent, type AmdOptions } from '../amd/index.js';
+
+export interface AmdCliOptions {
+  json?: boolean;
+  thresholdWordCount?: string;
+  noSpeechTimeoutMs?: string;
+  decisionTimeoutMs?: string;
+  toneTimeoutMs?: string;
+  greetingCompletionTimeoutMs?: string;
+}
+
+const flags: Record<keyof Omit<AmdCliOptions, 'json'>, string> = {
+  thresholdWordCount: '--threshold-word-count',
+  noSpeechTimeoutMs: '--no-speech-timeout-ms',
+  decisionTimeoutMs: '--decision-timeout-ms',
+  toneTimeoutMs: '--tone-timeout-ms',
+  greetingCompletionTimeoutMs: '--greeting-completion-timeout-ms',
+};
+
+function readableLine(file: string, e: AmdEvent): string {
+  const { type, atMs, ...fields } = e;
+  const extra = Object.entries(fields)
+    .map(([k, v]) => `${k}=${typeof v === 'string' && v.includes(' ') ? JSON.stringify(v) : String(v)}`)
+    .join(' ');
+  return `${file}\t${String(atMs).padStart(6)} ms\t${type}${extra ? `\t${extra}` : ''}`;
+}
+
+/** `outdial amd FILE.wav...`: prints every event of every file; returns the exit code. */
+export function runAmd(files: string[], cli: AmdCliOptions): number {
+  const options: Partial<AmdOptions> = {};
+  for (const [key, flag] of Object.entries(flags) as [keyof typeof flags, string][]) {
+    const raw = cli[key];
+    if (raw === undefined) continue;
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || (key === 'thresholdWordCount' && n < 1)) {
+      process.stderr.write(`outdial amd: ${flag} must be a ${key === 'thresholdWordCount' ? 'positive' : 'non-negative'} integer, got "${raw}"\n`);
+      return 2;
+    }
+    options[key] = n;
+  }
+  let failed = false;
+  for (const file of files) {
+    let wav: Buffer;
+    try {
+      wav = readFileSync(file);
+    } catch (err) {
+      process.stderr.write(`outdial amd: cannot read ${file}: ${(err as Error).message}\n`);
+      failed = true;
+      continue;
+    }
+    for (const e of detectFile(wav, options)) {
+      process.stdout.write(`${cli.json ? JSON.stringify({ file, ...e }) : readableLine(file, e)}\n`);
+      if (e.type === 'amd_error') {
+        process.stderr.write(`outdial amd: cannot read ${file}: ${e.error}\n`);
+        failed = true;
+      }
+    }
+  }
+  return failed ? 1 : 0;
+}
