@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import { AmdEngine, defaultAmdOptions, detectFile, type AmdEvent } from '../../src/amd/index.js';
+import { concat, frames, noise, silence, syllables, tone, wav } from './signals.js';
+
+function run(x: Int16Array, options?: ConstructorParameters<typeof AmdEngine>[0], rate: 8000 | 16000 = 8000): AmdEvent[] {
+  const engine = new AmdEngine(options, rate);
+  const events: AmdEvent[] = [];
+  for (const f of frames(x, rate / 50)) events.push(...engine.pushFrame(f));
+  return events;
+}
+
+const types = (es: AmdEvent[]) => es.map((e) => e.type);
+
+describe('AMD engine on generated audio', () => {
+  it('has the documented defaults', () => {
+    expect(defaultAmdOptions).toEqual({
+      thresholdWordCount: 9,
+      noSpeechTimeoutMs: 5000,
+      decisionTimeoutMs: 15000,
+      toneTimeoutMs: 20000,
+      greetingCompletionTimeoutMs: 2000,
+    });
+  });
+
+  it('reports no speech after noSpeechTimeoutMs of silence or line noise', () => {
+    expect(run(silence(6000))).toEqual([{ type: 'amd_no_speech_detected', atMs: 5000 }]);
+    expect(run(noise(6000, -45, 'pink', 3))).toEqual([{ type: 'amd_no_speech_detected', atMs: 5000 }]);
+    expect(run(silence(4000), { noSpeechTimeoutMs: 3000 })).toEqual([{ type: 'amd_no_speech_detected', atMs: 3000 }]);
+  });
+
+  it('calls a short greeting followed by waiting a human, soon after the speech ends', () => {
+    const events = run(concat(silence(600), syllables(2), silence(3000)));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ type: 'amd_human_detected', reason: 'short greeting' });
+    const speechEnd = 600 + 440;
+    expect(events[0]!.atMs - speechEnd).toBeGreaterThan(600);
+    expect(events[0]!.atMs - speechEnd).toBeLessThan(900);
+  });
+
+  it('calls a long continuous greeting a machine, then a beep, then machine stopped speaking 1 s after it', () => {
+    const x = concat(silence(500), syllables(20), silence(400), tone(1000, 400, -12), silence(2500));
+    const events = run(x);
+    expect(types(events)).toEqual(['amd_machine_detected', 'amd_tone_detected', 'amd_machine_stopped_speaking']);
+    expect(events[0]).toMatchObject({ reason: 'long greeting' });
+    const beepStart = 500 + 20 * 220 + 400;
+    expect(events[1]).toMatchObject({ frequency: 1000 });
+    expect(events[1]!.atMs).toBeGreaterThanOrEqual(beepStart + 120);
+    expect(events[1]!.atMs).toBeLessThan(beepStart + 300);
+    expect(events[2]!.atMs).toBe(beepStart + 400 + 1000);
+  });
+
+  it('follows thresholdWordCount: the same greeting is human with a high threshold', () => {
+    const x = concat(silence(500), syllables(10), silence(2000));
+    expect(run(x, { thresholdWordCount: 4 })[0]).toMatchObject({ type: 'amd_machine_detected', reason: 'long greeting' });
+    expect(run(x, { thresholdWordCount: 20 })[0]).toMatchObject({ type: 'amd_human_detected' });
+  });
+
+  it('reports greetingCompletionTimeoutMs of silence after a greeting without a beep', () => {
+    const events = run(concat(silence(500), syllables(20), silence(3000)), { greetingCompletionTimeoutMs: 1500 });
+    expect(types(events)).toEqual(['amd_machine_detected', 'amd_machine_stopped_speaking']);
+    // the last syllable fades out a little before its nominal end
+    expect(events[1]!.atMs).toBeGreaterThan(500 + 20 * 220 + 1500 - 100);
+    expect(events[1]!.atMs).toBeLessThanOrEqual(500 + 20 * 220 + 1500);
+  });
+
+  it('reports both beeps of a double beep', () => {
+    const x = concat(silence(500), syllables(20), tone(800, 250, -12), silence(200), tone(1600, 250, -12), silence(1500));
+    const tones = run(x).filter((e) => e.type === 'amd_tone_detected');
+    expect(tones.map((e) => (e as { frequency: number }).frequency)).toEqual([800, 1600]);
+  });
+
+  it('decides machine on a beep heard before any decision', () => {
+    const events = run(concat(silence(500), syllables(3), silence(200), tone(1400, 300, -12), silence(1500)));
+    expect(events[0]).toMatchObject({ type: 'amd_machine_detected', reason: 'beep' });
+    expect(events[1]).toMatchObject({ type: 'amd_tone_detected', frequency: 1400 });
+  });
+
+  it('stops listening for tones after toneTimeoutMs', () => {
+    const x = concat(silence(500), syllables(20), silence(400), tone(1000, 400, -12), silence(1500));
+    expect(types(run(x, { toneTimeoutMs: 4000 }))).not.toContain('amd_tone_detected');
+  });
+
+  it('recognises fax CNG, CED and SIT', () => {
+    const cng = concat(silence(400), tone(1100, 500, -12), silence(3000), tone(1100, 500, -12), silence(500));
+    expect(run(cng)[0]).toMatchObject({ type: 'amd_machine_detected', reason: 'fax' });
+    expect(run(concat(silence(400), tone(2100, 3000, -12)))[0]).toMatchObject({ type: 'amd_machine_detected', reason: 'fax', atMs: 1000 });
+    const sit = concat(silence(300), tone(985.2, 274, -12), tone(1428.5, 274, -12), tone(1776.7, 380, -12), silence(300), syllables(12));
+    const events = run(sit);
+    expect(events[0]).toMatchObject({ type: 'amd_machine_detected', reason: 'sit' });
+    expect(types(events)).not.toContain('amd_tone_detected');
+  });
+
+  it('gives up after decisionTimeoutMs when nothing can be decided', () => {
+    const x = concat(silence(500), syllables(2), silence(300), syllables(2), silence(300), syllables(2));
+    const events = run(x, { thresholdWordCount: 50, decisionTimeoutMs: 1500 });
+    expect(events).toEqual([{ type: 'amd_decision_timeout', atMs: 1500 }]);
+  });
+
+  it('advances the audio clock over gaps', () => {
+    const engine = new AmdEngine();
+    expect(engine.pushGap(4990)).toEqual([]);
+    expect(engine.pushGap(10)).toEqual([{ type: 'amd_no_speech_detected', atMs: 5000 }]);
+    expect(engine.offsetMs).toBe(5000);
+    expect(engine.decision).toEqual({ type: 'amd_no_speech_detected', atMs: 5000 });
+  });
+
+  it('buffers frames of any length', () => {
+    const x = concat(silence(500), syllables(20), silence(400), tone(1000, 400, -12), silence(2500));
+    const engine = new AmdEngine();
+    const events: AmdEvent[] = [];
+    for (let i = 0; i < x.length; i += 97) events.push(...engine.pushFrame(x.subarray(i, i + 97)));
+    expect(events).toEqual(run(x));
+  });
+
+  it('handles 16 kHz audio like 8 kHz audio', () => {
+    const x16 = concat(silence(500, 16000), syllables(20, 220, -18, 16000), silence(400, 16000), tone(1000, 400, -12, 16000), silence(2500, 16000));
+    const events = run(x16, undefined, 16000);
+    expect(types(events)).toEqual(['amd_machine_detected', 'amd_tone_detected', 'amd_machine_stopped_speaking']);
+    expect(events[1]).toMatchObject({ frequency: 1000 });
+  });
+
+  it('emits amd_stopped once and nothing after it', () => {
+    const engine = new AmdEngine();
+    engine.pushFrame(silence(20));
+    expect(engine.stop()).toEqual([{ type: 'amd_stopped', atMs: 20 }]);
+    expect(engine.stop()).toEqual([]);
+    expect(engine.pushGap(10_000)).toEqual([]);
+  });
+});
+
+describe('AMD engine on bad input', () => {
+  it('reports float data (NaN) as amd_error instead of throwing', () => {
+    const engine = new AmdEngine();
+    const events = engine.pushFrame(new Float32Array(160).fill(NaN) as unknown as Int16Array);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ type: 'amd_error' });
+    expect((events[0] as { error: string }).error).toMatch(/Int16Array.*Float32Array/);
+  });
+
+  it('reports a wrong sample rate or bad options once', () => {
+    const engine = new AmdEngine({}, 44100 as 8000);
+    expect(engine.pushFrame(silence(20))[0]).toMatchObject({ type: 'amd_error', error: expect.stringMatching(/44100/) });
+    expect(engine.pushFrame(silence(20))).toEqual([]);
+    const bad = new AmdEngine({ noSpeechTimeoutMs: Number.NaN });
+    expect(bad.pushGap(20)[0]).toMatchObject({ type: 'amd_error', error: expect.stringMatching(/noSpeechTimeoutMs/) });
+    expect(new AmdEngine().pushGap(-5)[0]).toMatchObject({ type: 'amd_error' });
+  });
+
+  it('detectFile reports unusable WAVs as amd_error', () => {
+    const err = (b: Buffer) => detectFile(b)[0] as { type: string; error: string };
+    expect(err(Buffer.alloc(0))).toMatchObject({ type: 'amd_error', error: 'empty file' });
+    expect(err(Buffer.from('hello world, not audio'))).toMatchObject({ type: 'amd_error', error: 'not a RIFF/WAVE file' });
+    expect(err(wav(silence(100), 8000, { format: 3 })).error).toMatch(/IEEE float/);
+    expect(err(wav(silence(100), 8000, { format: 7 })).error).toMatch(/u-law/);
+    expect(err(wav(silence(100), 44100)).error).toMatch(/44100 Hz/);
+    expect(err(wav(silence(100), 8000, { channels: 2 })).error).toMatch(/2 channels/);
+    expect(err(wav(new Int16Array(0))).error).toMatch(/no audio samples/);
+  });
+
+  it('detectFile runs a whole file and ends with amd_stopped', () => {
+    const events = detectFile(wav(concat(silence(600), syllables(2), silence(3000))));
+    expect(types(events)).toEqual(['amd_human_detected', 'amd_stopped']);
+    expect(events[1]!.atMs).toBe(600 + 440 + 3000);
+  });
+});
