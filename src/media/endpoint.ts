@@ -299,7 +299,10 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
       this.#lastSourceArrival = now;
       return true;
     }
-    if (source && now - this.#lastSourceArrival < this.#relatchAfterMs) return false;
+    if (source) {
+      if (now - this.#lastSourceArrival < this.#relatchAfterMs) return false;
+      this.#receive.newSource();
+    }
     this.#source = { address: rinfo.address, port: rinfo.port };
     this.#lastSourceArrival = now;
     const remote = this.#remote;

@@ -143,6 +143,12 @@ export class RtpReceiveStream {
     this.#coveredUntil = now;
   }
 
+  /** The sender changed transport address: whatever it sends next starts a new stream, even under the same SSRC. */
+  newSource(): void {
+    this.#flushHeld();
+    this.#ssrc = -1;
+  }
+
   /** One parsed RTP packet whose payload is buf[offset, offset+length). */
   receive(ssrc: number, seq: number, ts: number, pt: number, buf: Uint8Array, offset: number, length: number, now: number): void {
     if (!this.#started) this.start(now);

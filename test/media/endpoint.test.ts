@@ -162,6 +162,22 @@ describe('RtpEndpoint receiving', () => {
     expect(heard.gaps.filter((g) => g.cause !== 'watchdog')).toEqual([]);
   });
 
+  it('re-frames 30 ms packets into 20 ms frames, filling a lost packet with silence', async () => {
+    const { far, ep, heard } = await leg();
+    const pcm = tone(1000, 10 * 240);
+    for (const i of [0, 1, 2, 3, 5, 6, 7, 8, 9]) {
+      far.send(ep.localPort, { pt: 0, seq: 500 + i, ts: 7000 + i * 240, payload: encodePcmu(pcm.subarray(i * 240, (i + 1) * 240)) });
+    }
+    // 9 packets of 240 samples plus 240 missing = 15 frames of timeline: 960 + 240 + 1200 samples.
+    await waitFor(() => heard.frames.length * 20 + gapsOf(heard, 'loss').reduce((n, g) => n + g.ms, 0) === 300, '300 ms of timeline');
+    expect(heard.frames.every((f) => f.length === 160)).toBe(true);
+    const audio = concat(heard.frames);
+    const expected = decodePcmu(encodePcmu(pcm));
+    // Up to the loss the frames carry the audio unchanged and in place.
+    expect(Array.from(audio.subarray(0, 960))).toEqual(Array.from(expected.subarray(0, 960)));
+    expect(ep.stats.packetsLost).toBe(1);
+  });
+
   it('follows sequence numbers across the 16-bit wrap', async () => {
     const { far, ep, heard } = await leg();
     far.sendAudio(ep.localPort, tone(1000, 20 * 160), 'PCMU', { seq0: 65530, ts0: 0xffffff00 });
@@ -239,6 +255,26 @@ describe('RtpEndpoint sending and symmetric RTP', () => {
     await waitFor(() => ep.stats.packetsStray === 5, 'stray packets counted');
     expect(frames.length).toBe(5);
     expect(ep.remote).toEqual({ address: '127.0.0.1', port: far.port });
+  });
+
+  it('lets another source take over once the latched one has gone quiet', async () => {
+    const far = await FarEnd.open();
+    const other = await FarEnd.open();
+    farEnds.push(far, other);
+    const ep = await RtpEndpoint.open(pool, { media: far.media('PCMU'), relatchAfterMs: 100 });
+    endpoints.push(ep);
+    const latched: unknown[] = [];
+    ep.on('latched', (r) => latched.push(r));
+    far.sendAudio(ep.localPort, tone(1000, 2 * 160), 'PCMU');
+    await waitFor(() => ep.stats.packetsPlayed === 2, '2 packets');
+    expect(latched).toEqual([]);
+    await sleep(150);
+    other.sendAudio(ep.localPort, tone(1000, 2 * 160), 'PCMU', { seq0: 3000 });
+    await waitFor(() => latched.length === 1, 'the new source');
+    expect(ep.remote).toEqual({ address: '127.0.0.1', port: other.port });
+    expect(ep.stats.packetsStray).toBe(0);
+    await waitFor(() => ep.stats.packetsPlayed === 4, 'the new source played');
+    expect(ep.stats.packetsLost).toBe(0);
   });
 });
 
