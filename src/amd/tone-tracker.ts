@@ -12,6 +12,9 @@ const PITCH_TOLERANCE = 0.012;
 const PITCH_TOLERANCE_MIN_HZ = 8;
 /** ...and their level: a voiced sound with a steady pitch (a hummed nasal) swells and fades. */
 const LEVEL_TOLERANCE_DB = 3;
+/** All-zero frames inside a tone are lost packets: up to two are stepped over without ending it. */
+const DIGITAL_SILENCE_DB = -85;
+const MAX_LOST_FRAMES = 2;
 
 export interface ToneSegment {
   startMs: number;
@@ -31,7 +34,7 @@ export type ToneChange =
  */
 export class ToneTracker {
   private run:
-    | { startMs: number; endMs: number; sumHz: number; sumDb: number; frames: number; misses: number; confirmed: boolean }
+    | { startMs: number; endMs: number; sumHz: number; sumDb: number; frames: number; misses: number; lost: number; confirmed: boolean }
     | undefined;
 
   /** Tonal frames in the current run (0 when no tone is being followed). */
@@ -54,8 +57,14 @@ export class ToneTracker {
   push(tonal: boolean, hz: number, db: number, frameStartMs: number, frameMs: number, out: ToneChange[]): void {
     const inBand = tonal && hz >= TONE_MIN_HZ && hz <= TONE_MAX_HZ;
     const r = this.run;
+    if (r && db <= DIGITAL_SILENCE_DB && r.lost < MAX_LOST_FRAMES) {
+      r.lost++;
+      return;
+    }
     if (r) {
       const mean = r.sumHz / r.frames;
+      // the first frame of a tone is often only partly filled by it, hence quieter
+      if (r.frames === 1 && db > r.sumDb) r.sumDb = db;
       const steady =
         Math.abs(hz - mean) <= Math.max(PITCH_TOLERANCE_MIN_HZ, mean * PITCH_TOLERANCE) &&
         Math.abs(db - r.sumDb / r.frames) <= LEVEL_TOLERANCE_DB;
@@ -65,6 +74,7 @@ export class ToneTracker {
         r.frames++;
         r.endMs = frameStartMs + frameMs;
         r.misses = 0;
+        r.lost = 0;
         if (!r.confirmed && r.endMs - r.startMs >= MIN_TONE_MS) {
           r.confirmed = true;
           out.push({ kind: 'confirmed', tone: this.segment(r) });
@@ -78,7 +88,7 @@ export class ToneTracker {
       this.close(out);
     }
     if (inBand) {
-      this.run = { startMs: frameStartMs, endMs: frameStartMs + frameMs, sumHz: hz, sumDb: db, frames: 1, misses: 0, confirmed: false };
+      this.run = { startMs: frameStartMs, endMs: frameStartMs + frameMs, sumHz: hz, sumDb: db, frames: 1, misses: 0, lost: 0, confirmed: false };
     }
   }
 

@@ -13,6 +13,7 @@ export class WordEstimator {
   private inPeak = false;
   private extreme = 0;
   private smoothed = -Infinity;
+  private unvoicedRun = 0;
 
   get syllables(): number {
     return this.syllableCount;
@@ -25,11 +26,14 @@ export class WordEstimator {
   /** `voiced` is the speech detector's verdict for the frame; `thresholdDb` its current threshold. */
   push(energyDb: number, voiced: boolean, thresholdDb: number): void {
     if (!voiced) {
+      // a single dropped frame (a lost packet) inside a syllable does not split it
+      if (++this.unvoicedRun < 2) return;
       this.inPeak = false;
       this.extreme = thresholdDb;
       this.smoothed = thresholdDb;
       return;
     }
+    this.unvoicedRun = 0;
     // two-frame smoothing removes pitch-period ripple without blurring syllables (~150-300 ms)
     this.smoothed = this.smoothed === -Infinity ? energyDb : (this.smoothed + energyDb) / 2;
     const level = this.smoothed;
@@ -53,5 +57,6 @@ export class WordEstimator {
     this.inPeak = false;
     this.extreme = 0;
     this.smoothed = -Infinity;
+    this.unvoicedRun = 0;
   }
 }
