@@ -42,6 +42,13 @@ describe('tone tracker (beep)', () => {
     expect(track(x).filter((c) => c.kind === 'confirmed')).toHaveLength(1);
   });
 
+  it('steps over lost packets (zeroed frames) inside a beep', () => {
+    const x = concat(silence(200), tone(1711, 300, -10), silence(200));
+    x.fill(0, 1600 + 160 * 5, 1600 + 160 * 6);
+    x.fill(0, 1600 + 160 * 7, 1600 + 160 * 8);
+    expect(track(x).filter((c) => c.kind === 'confirmed')).toHaveLength(1);
+  });
+
   it('reports a double beep as two tones', () => {
     const x = concat(silence(200), tone(1000, 200), silence(100), tone(1000, 200), silence(200));
     expect(track(x).filter((c) => c.kind === 'confirmed')).toHaveLength(2);

@@ -25,6 +25,12 @@ describe('word estimator', () => {
     expect(w.words).toBe(10);
   });
 
+  it('does not split a syllable at a lost packet', () => {
+    const x = concat(silence(300), syllables(6), silence(300));
+    for (let f = 0; f < 6; f++) x.fill(0, 2400 + f * 1760 + 800, 2400 + f * 1760 + 960);
+    expect(estimate(x).syllables).toBe(6);
+  });
+
   it('counts no words in line noise', () => {
     expect(estimate(noise(3000, -40, 'pink', 5)).syllables).toBe(0);
   });
