@@ -24,4 +24,15 @@ describe('srf.createUAC through the embedded edge to a SIPp UAS', () => {
     expect(result.exitCode, result.errors).toBe(0);
     expect(env.edge.dialogCount).toBe(0);
   });
+
+  it('is answered and hung up by the callee', async () => {
+    env = await startEdgeWithSrf();
+    const sipp = await startSipp({ scenario: 'uas-answer-then-bye.xml' });
+    const dialog = await env.srf.createUAC(`sip:bob@${sipp.address}`, { localSdp: offer });
+    expect(dialog.remote.sdp).toContain('a=rtpmap:0 PCMU/8000');
+    await new Promise<void>((resolve) => dialog.on('destroy', () => resolve()));
+    const result = await sipp.done;
+    expect(result.exitCode, result.errors).toBe(0);
+    expect(env.edge.dialogCount).toBe(0);
+  });
 });

@@ -26,6 +26,8 @@ export interface SippOptions {
   inf?: string;
   /** -timeout: SIPp stops (and fails) after this long; default 30 s. */
   timeoutSeconds?: number;
+  /** -trace_msg: keep every message SIPp sent and received (returned as `messages`). */
+  traceMessages?: boolean;
   /** Extra arguments, appended as given. */
   args?: string[];
 }
@@ -36,6 +38,8 @@ export interface SippResult {
   stderr: string;
   /** Contents of the -trace_err log (messages SIPp did not expect), if any. */
   errors: string;
+  /** The -trace_msg log, when `traceMessages` was set. */
+  messages: string;
   /** Final statistics (the -trace_stat CSV's last row), keyed by column name. */
   stats: Record<string, string>;
   /** The directory holding every trace file of this run. */
@@ -65,6 +69,7 @@ export async function startSipp(opts: SippOptions): Promise<SippRun> {
   args.push('-trace_err', '-error_file', join(traceDir, 'errors.log'));
   args.push('-trace_stat', '-stf', join(traceDir, 'stats.csv'), '-fd', '1');
   args.push('-timeout', `${opts.timeoutSeconds ?? 30}s`, '-timeout_error');
+  if (opts.traceMessages) args.push('-trace_msg', '-message_file', join(traceDir, 'messages.log'));
   if (opts.service) args.push('-s', opts.service);
   if (opts.rate !== undefined) args.push('-r', String(opts.rate));
   if (opts.limit !== undefined) args.push('-l', String(opts.limit));
@@ -87,6 +92,7 @@ export async function startSipp(opts: SippOptions): Promise<SippRun> {
         stdout,
         stderr,
         errors: readIfExists(join(traceDir, 'errors.log')),
+        messages: readIfExists(join(traceDir, 'messages.log')),
         stats: lastStats(join(traceDir, 'stats.csv')),
         traceDir,
       });
