@@ -1,0 +1,27 @@
+// Bot events to the bot's eventsUrl (seed 003's AudioCodes Bot API shape). Best effort: the bot also gets
+// them as SIP INFO on its leg, and a slow or dead eventsUrl never holds up the call.
+
+import type { Logger } from '../log/index.js';
+import type { BotEvent } from './bot-events.js';
+
+export interface BotEventPoster {
+  post(url: string, event: BotEvent): void;
+}
+
+export function httpBotEventPoster(logger: Logger, timeoutMs = 5000): BotEventPoster {
+  return {
+    post(url, event) {
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(event),
+        signal: AbortSignal.timeout(timeoutMs),
+      })
+        .then(async (res) => {
+          await res.arrayBuffer().catch(() => undefined);
+          if (!res.ok) logger.warn({ url, event: event.name, status: res.status }, 'bot eventsUrl refused an event');
+        })
+        .catch((err: Error) => logger.warn({ url, event: event.name, err: err.message }, 'bot eventsUrl unreachable'));
+    },
+  };
+}

@@ -1,0 +1,134 @@
+// The daemon's calls: admits dialouts against the bot's limits, starts and tracks each OutboundCall, ends
+// them all on shutdown, and on start finishes the calls a dead daemon left behind.
+
+import { DialoutRejected, type CallLauncher, type DialoutRequest } from '../dialout/index.js';
+import { admissionLimits, orphanedCalls, StoreUnavailableError } from '../store/index.js';
+import { notificationFor } from '../notify/index.js';
+import { callOutcome } from './outcome.js';
+import { OutboundCall, type CallServices } from './outbound-call.js';
+import type { CallRecord } from './record.js';
+
+export interface LauncherOptions {
+  /** This daemon's id in the store (call ownership, outbox entries). */
+  owner: string;
+  /** Whether a SIP edge is connected now. */
+  sipConnected(): boolean;
+}
+
+export class Launcher implements CallLauncher {
+  private readonly calls = new Map<string, OutboundCall>();
+  private accepting = true;
+
+  constructor(
+    private readonly services: CallServices,
+    private readonly options: LauncherOptions,
+  ) {}
+
+  get active(): number {
+    return this.calls.size;
+  }
+
+  get(conversationId: string): OutboundCall | undefined {
+    return this.calls.get(conversationId);
+  }
+
+  /** Why a new dialout would be refused now, or undefined when it would be taken. */
+  refusal(): string | undefined {
+    if (!this.accepting) return 'outdial is shutting down';
+    if (!this.options.sipConnected()) return 'no SIP edge is connected';
+    const health = this.services.store.health();
+    if (!health.ok) return `store unavailable: ${health.error ?? 'not connected'}`;
+    return undefined;
+  }
+
+  async place(req: DialoutRequest): Promise<void> {
+    const { store, metrics } = this.services;
+    const refusal = this.refusal();
+    if (refusal) {
+      metrics.dialoutsRejected.inc({ reason: 'unavailable' });
+      throw new DialoutRejected(503, refusal);
+    }
+    const limits = admissionLimits(req.bot);
+    let admission;
+    try {
+      admission = await store.admit(req.bot.name, req.conversationId, limits);
+    } catch (err) {
+      metrics.dialoutsRejected.inc({ reason: 'unavailable' });
+      if (err instanceof StoreUnavailableError) throw new DialoutRejected(503, err.message);
+      throw err;
+    }
+    if (!admission.admitted) {
+      if (admission.reason === 'rate') {
+        metrics.dialoutsRejected.inc({ reason: 'rate-limit' });
+        throw new DialoutRejected(429, `bot "${req.bot.name}" exceeds dialoutLimitPerSecond (${req.bot.dialoutLimitPerSecond} per second)`);
+      }
+      metrics.dialoutsRejected.inc({ reason: 'concurrency-limit' });
+      throw new DialoutRejected(429, `bot "${req.bot.name}" has reached dialoutMaxConcurrentCalls (${req.bot.dialoutMaxConcurrentCalls})`);
+    }
+    const call = new OutboundCall(req, this.services);
+    try {
+      // Written before the 200 goes back: a daemon that dies now still leaves a call to recover.
+      await store.markActive({ conversationId: req.conversationId, owner: this.options.owner, bot: req.bot.name, since: Date.now() });
+      await store.putCall(call.record);
+    } catch (err) {
+      await store.release(req.bot.name, req.conversationId).catch(() => undefined);
+      await store.markEnded(req.conversationId).catch(() => undefined);
+      metrics.dialoutsRejected.inc({ reason: 'unavailable' });
+      throw new DialoutRejected(503, `store unavailable: ${(err as Error).message}`);
+    }
+    metrics.dialoutsAccepted.inc({ bot: req.bot.name });
+    this.calls.set(req.conversationId, call);
+    metrics.activeCalls.set(this.calls.size);
+    void call.done.then(() => {
+      this.calls.delete(req.conversationId);
+      metrics.activeCalls.set(this.calls.size);
+    });
+    call.start();
+  }
+
+  /** Stops taking dialouts; calls may go on for `graceMs`, then each is ended with a notification. */
+  async shutdown(graceMs: number): Promise<void> {
+    this.accepting = false;
+    const all = () => Promise.all([...this.calls.values()].map((c) => c.done));
+    if (this.calls.size > 0 && graceMs > 0) {
+      await Promise.race([all(), new Promise((r) => setTimeout(r, graceMs).unref())]);
+    }
+    for (const call of this.calls.values()) call.terminate();
+    // Bounded: a store that never comes back must not keep the process alive forever.
+    await Promise.race([all(), new Promise((r) => setTimeout(r, this.services.cancelGraceMs + 5000).unref())]);
+  }
+
+  /**
+   * Calls whose daemon died (its heartbeat lapsed, or this daemon restarted under the same owner id): they
+   * cannot be owned any more, so each gets its final notification with reasonCode error and frees its slot.
+   */
+  async recoverOrphans(): Promise<number> {
+    const { store, notifier, logger } = this.services;
+    const orphans = await orphanedCalls(store, this.options.owner);
+    let recovered = 0;
+    for (const orphan of orphans) {
+      if (this.calls.has(orphan.conversationId)) continue;
+      if (!(await store.claimLease(`recover:${orphan.conversationId}`, this.options.owner, 60000))) continue;
+      const record = (await store.getCall(orphan.conversationId)) as CallRecord | undefined;
+      if (record && record.status !== 'completed' && record.status !== 'failed') {
+        const answered = record.answeredAt !== undefined;
+        const outcome = callOutcome(
+          record.dialect,
+          answered ? { kind: 'ended', by: 'outdial', cause: 'error', detail: 'call lost: its daemon stopped' } : { kind: 'not-answered', cause: 'error', detail: 'call lost: its daemon stopped' },
+        );
+        const now = new Date();
+        Object.assign(record, { status: outcome.status, reasonCode: outcome.reasonCode, reason: outcome.reason, endedAt: now.toISOString() });
+        if (answered) record.callDurationSec = Math.round((now.getTime() - Date.parse(record.answeredAt!)) / 1000);
+        await store.putCall(record);
+        const body = notificationFor(record, { kind: 'final' });
+        if (record.notifyUrl && body) await notifier.notify(record.conversationId, record.notifyUrl, body, {});
+        this.services.metrics.callsEnded.inc({ status: outcome.status, reasonCode: outcome.reasonCode });
+      }
+      await store.release(orphan.bot, orphan.conversationId);
+      await store.markEnded(orphan.conversationId);
+      recovered++;
+      logger.warn({ conversationId: orphan.conversationId, owner: orphan.owner }, 'recovered a call its daemon left behind');
+    }
+    return recovered;
+  }
+}

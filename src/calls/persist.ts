@@ -1,0 +1,45 @@
+// A call's writes to the store and the notifier, in order, retried until the store takes them: a call
+// in progress when Redis goes away still gets its record and notifications written once it is back.
+
+import type { Logger } from '../log/index.js';
+
+export class OrderedWrites {
+  private tail: Promise<void> = Promise.resolve();
+  private pendingCount = 0;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly retryMs = 500,
+  ) {}
+
+  /** Runs `write` after every write queued before it; retries it until it succeeds or `giveUp()` says so. */
+  enqueue(what: string, write: () => Promise<void>, giveUp: () => boolean = () => false): void {
+    this.pendingCount++;
+    this.tail = this.tail.then(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await write();
+          return;
+        } catch (err) {
+          if (giveUp()) {
+            this.logger.error({ err, what }, 'write abandoned');
+            return;
+          }
+          if (attempt === 1 || attempt % 20 === 0) this.logger.warn({ err, what, attempt }, 'write failed, retrying');
+          await new Promise((r) => setTimeout(r, this.retryMs));
+        }
+      }
+    }).finally(() => {
+      this.pendingCount--;
+    });
+  }
+
+  get pending(): number {
+    return this.pendingCount;
+  }
+
+  /** Resolves once every write queued so far is done. */
+  settled(): Promise<void> {
+    return this.tail;
+  }
+}
