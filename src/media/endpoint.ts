@@ -49,6 +49,8 @@ export interface RtpEndpointStats extends ReceiveCounters {
   packetsSent: number;
   bytesSent: number;
   packetsUnsent: number;
+  /** Exceptions thrown by frame/gap/dtmf listeners or the relay, caught and logged. */
+  listenerErrors: number;
   /** Wall-clock time (ms since the epoch) of the last datagram, or undefined before any. */
   lastArrivalAt: number | undefined;
 }
@@ -108,6 +110,7 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     packetsRtcp: 0,
     packetsStray: 0,
     packetsUnsent: 0,
+    listenerErrors: 0,
   };
 
   /** Allocate a port from the pool and open an endpoint on it. */
@@ -125,9 +128,28 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     this.#logger = options.logger;
     this.#receive = new RtpReceiveStream(
       {
-        frame: (pcm) => this.emit('frame', pcm),
-        gap: (ms, cause) => this.emit('gap', ms, cause),
-        dtmf: (event) => this.emit('dtmf', event),
+        // Listener failures are caught here, per event, so the receive stream's state stays consistent.
+        frame: (pcm) => {
+          try {
+            this.emit('frame', pcm);
+          } catch (err) {
+            this.#listenerFailed(err);
+          }
+        },
+        gap: (ms, cause) => {
+          try {
+            this.emit('gap', ms, cause);
+          } catch (err) {
+            this.#listenerFailed(err);
+          }
+        },
+        dtmf: (event) => {
+          try {
+            this.emit('dtmf', event);
+          } catch (err) {
+            this.#listenerFailed(err);
+          }
+        },
       },
       options,
     );
@@ -288,9 +310,21 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     r.buf = msg;
     r.offset = payload.byteOffset - msg.byteOffset;
     r.length = payload.byteLength;
-    if (this.packetTap) this.packetTap(r, now);
+    if (this.packetTap) {
+      try {
+        this.packetTap(r, now);
+      } catch (err) {
+        this.#listenerFailed(err);
+      }
+    }
     this.#receive.receive(r.ssrc, r.seq, r.ts, r.pt, msg, r.offset, r.length, now);
   };
+
+  /** A throwing listener (AMD, relay) must not take the socket's event loop turn, or the process, down. */
+  #listenerFailed(err: unknown): void {
+    this.#counts.listenerErrors++;
+    this.#logger?.error({ err, localPort: this.localPort }, 'RTP listener failed');
+  }
 
   /** Symmetric RTP: latch to the first valid source; another source takes over only after a silence. */
   #acceptSource(rinfo: RemoteInfo, now: number): boolean {

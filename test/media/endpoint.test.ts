@@ -151,6 +151,20 @@ describe('RtpEndpoint receiving', () => {
     expect(zeroCrossingFrequency(concat(heard.frames))).toBeCloseTo(1000, -1);
   });
 
+  it('keeps receiving when a frame listener throws, counting the failures', async () => {
+    const { far, ep, heard } = await leg();
+    ep.on('frame', () => {
+      throw new Error('listener bug');
+    });
+    far.sendAudio(ep.localPort, tone(1000, 5 * 160), 'PCMU');
+    await waitFor(() => ep.stats.listenerErrors === 5, '5 listener failures');
+    expect(heard.frames.length).toBe(5);
+    expect(ep.stats.packetsPlayed).toBe(5);
+    const frequency = zeroCrossingFrequency(concat(heard.frames));
+    expect(frequency).toBeGreaterThan(980);
+    expect(frequency).toBeLessThan(1020);
+  });
+
   it('re-syncs on an SSRC change without a spurious gap or lost packets', async () => {
     const { far, ep, heard } = await leg();
     far.sendAudio(ep.localPort, tone(1000, 10 * 160), 'PCMU', { seq0: 60000, ts0: 1_000_000 });
