@@ -213,15 +213,7 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     const marker = stream.claim(this);
     const seq = stream.nextSeq;
     const ts = stream.timestampFor(now);
-    const table = encodeTableOf(codec);
-    const out = Buffer.allocUnsafe(RTP_HEADER_LENGTH + pcm.length);
-    out[0] = 0x80;
-    out[1] = (marker ? 0x80 : 0) | pt;
-    out.writeUInt16BE(seq, 2);
-    out.writeUInt32BE(ts, 4);
-    out.writeUInt32BE(stream.ssrc, 8);
-    for (let i = 0; i < pcm.length; i++) out[RTP_HEADER_LENGTH + i] = table[(pcm[i] as number) & 0xffff] as number;
-    this.#transmit(out, seq, ts, pcm.length, now);
+    this.#transmit(stream.pcmPacket(pt, marker, seq, ts, pcm, encodeTableOf(codec)), seq, ts, pcm.length, now);
   }
 
   /**

@@ -49,7 +49,7 @@ function ipVersion(address: string): 4 | 6 {
   return address.includes(':') ? 6 : 4;
 }
 
-function describe(options: OfferOptions, codecs: readonly { codec: G711Codec; pt: number }[], telephoneEventPt: number | undefined, direction: MediaDirection): string {
+function writeSdp(options: OfferOptions, codecs: readonly { codec: G711Codec; pt: number }[], telephoneEventPt: number | undefined, direction: MediaDirection): string {
   const ipVer = ipVersion(options.address);
   const rtp: MediaDescription['rtp'] = codecs.map(({ codec, pt }) => ({ payload: pt, codec, rate: 8000 }));
   const fmtp: MediaDescription['fmtp'] = [];
@@ -91,7 +91,7 @@ function describe(options: OfferOptions, codecs: readonly { codec: G711Codec; pt
 export function buildOffer(options: OfferOptions): string {
   const codecs = (options.codecs ?? DEFAULT_CODECS).map((codec) => ({ codec, pt: STATIC_PT[codec] }));
   if (codecs.length === 0) throw new SdpError('an SDP offer needs at least one codec');
-  return describe(options, codecs, TELEPHONE_EVENT_PT, options.direction ?? 'sendrecv');
+  return writeSdp(options, codecs, TELEPHONE_EVENT_PT, options.direction ?? 'sendrecv');
 }
 
 function g711CodecOf(m: MediaDescription, pt: number): G711Codec | undefined {
@@ -203,6 +203,6 @@ export interface AnswerOptions {
  */
 export function buildAnswer(offerSdp: string, options: AnswerOptions): { sdp: string; media: NegotiatedMedia } {
   const media = parseOffer(offerSdp, options.codecs ? { codecs: options.codecs } : {});
-  const sdp = describe(options, [{ codec: media.codec, pt: media.payloadType }], media.telephoneEventPt, ANSWER_DIRECTION[media.direction]);
+  const sdp = writeSdp(options, [{ codec: media.codec, pt: media.payloadType }], media.telephoneEventPt, ANSWER_DIRECTION[media.direction]);
   return { sdp, media };
 }

@@ -45,17 +45,29 @@ export class RtpSendStream {
   /** A packet with this stream's SSRC and the given header fields, payload copied or mapped through `table`. */
   packet(pt: number, marker: boolean, seq: number, ts: number, payload: Uint8Array, offset: number, length: number, table?: Readonly<Uint8Array>): Buffer {
     const out = Buffer.allocUnsafe(RTP_HEADER_LENGTH + length);
-    out[0] = 0x80;
-    out[1] = (marker ? 0x80 : 0) | (pt & 0x7f);
-    out.writeUInt16BE(seq & 0xffff, 2);
-    out.writeUInt32BE(ts >>> 0, 4);
-    out.writeUInt32BE(this.ssrc, 8);
+    this.#header(out, pt, marker, seq, ts);
     if (table) {
       for (let i = 0; i < length; i++) out[RTP_HEADER_LENGTH + i] = table[payload[offset + i] as number] as number;
     } else {
       out.set(payload.subarray(offset, offset + length), RTP_HEADER_LENGTH);
     }
     return out;
+  }
+
+  /** A packet of 16-bit PCM companded through a G.711 encode table (indexed by sample & 0xffff). */
+  pcmPacket(pt: number, marker: boolean, seq: number, ts: number, pcm: Int16Array, encode: Readonly<Uint8Array>): Buffer {
+    const out = Buffer.allocUnsafe(RTP_HEADER_LENGTH + pcm.length);
+    this.#header(out, pt, marker, seq, ts);
+    for (let i = 0; i < pcm.length; i++) out[RTP_HEADER_LENGTH + i] = encode[(pcm[i] as number) & 0xffff] as number;
+    return out;
+  }
+
+  #header(out: Buffer, pt: number, marker: boolean, seq: number, ts: number): void {
+    out[0] = 0x80;
+    out[1] = (marker ? 0x80 : 0) | (pt & 0x7f);
+    out.writeUInt16BE(seq & 0xffff, 2);
+    out.writeUInt32BE(ts >>> 0, 4);
+    out.writeUInt32BE(this.ssrc, 8);
   }
 
   /** Record a packet sent with (seq, ts) covering `samples`; later packets continue after the newest. */
