@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
+import { connectSip, type SipConnection } from '../sip/index.js';
 
 /** What GET /healthz reports: each part the daemon depends on, and whether it is usable now. */
 export interface Health {
@@ -15,7 +16,7 @@ export interface Health {
  */
 export class Daemon {
   readonly http: FastifyInstance;
-  private sipConnected = false;
+  private sip: SipConnection | undefined;
   private stopping = false;
 
   constructor(
@@ -30,12 +31,13 @@ export class Daemon {
   }
 
   health(): Health {
-    const connected = this.sipConnected;
+    const connected = this.sip?.connected() ?? false;
     return { ok: connected && !this.stopping, sip: { edge: this.config.sip.edge, connected } };
   }
 
   /** Starts every part; resolves when the daemon accepts HTTP requests. */
   async start(): Promise<{ httpPort: number }> {
+    this.sip = await connectSip(this.config, this.logger);
     await this.http.listen({ host: this.config.http.host, port: this.config.http.port });
     const addr = this.http.server.address();
     const httpPort = typeof addr === 'object' && addr ? addr.port : this.config.http.port;
@@ -47,6 +49,7 @@ export class Daemon {
     if (this.stopping) return;
     this.stopping = true;
     await this.http.close();
+    await this.sip?.close();
     this.logger.info('outdial stopped');
   }
 }

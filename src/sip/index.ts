@@ -1,0 +1,1 @@
+export { connectSip, type SipConnection } from './connect-sip.js';
