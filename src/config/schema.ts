@@ -133,9 +133,14 @@ export const configSchema = z
         onUndecided: z.enum(['bridge', 'hangup']).default('bridge'),
         // SIGTERM: how long calls in progress may go on before they are ended with a notification.
         shutdownGraceMs: z.number().int().min(0).max(3600000).default(10000),
+        // A bot that has not answered by then ends the call with an error notification.
+        botAnswerTimeoutMs: z.number().int().min(1000).max(120000).default(15000),
       })
       .strict()
-      .default({ onUndecided: 'bridge', shutdownGraceMs: 10000 }),
+      .default({ onUndecided: 'bridge', shutdownGraceMs: 10000, botAnswerTimeoutMs: 15000 }),
+    // This daemon's id in a shared store; default host:httpPort, stable across restarts so a restarted
+    // daemon recognises the calls it owned before.
+    instanceId: z.string().min(1).max(200).optional(),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()

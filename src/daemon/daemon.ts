@@ -1,55 +1,165 @@
+import { hostname } from 'node:os';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { registerApi } from '../api/index.js';
+import { httpBotEventPoster, Launcher, type CallRecord, type CallServices } from '../calls/index.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
+import { RtpPortPool } from '../media/index.js';
+import { createMetrics, type Metrics } from '../metrics/index.js';
+import { Notifier } from '../notify/index.js';
 import { connectSip, type SipConnection } from '../sip/index.js';
+import { createStore, type Store, type StoreHealth } from '../store/index.js';
 
 /** What GET /healthz reports: each part the daemon depends on, and whether it is usable now. */
 export interface Health {
   ok: boolean;
   sip: { edge: 'embedded' | 'drachtio'; connected: boolean };
+  store: StoreHealth;
+  calls: { active: number; accepting: boolean };
   [part: string]: unknown;
 }
 
+/** How often the daemon proves it is alive, and how long the store believes it without news. */
+const HEARTBEAT_MS = 3000;
+const HEARTBEAT_TTL_MS = 10000;
+
 /**
  * The long-lived process behind `outdial start`: owns the HTTP server, the SIP edge and drachtio-srf,
- * the store and the calls. One obvious entry point; `stop()` shuts everything down in order.
+ * the store, the notifier and the calls. One obvious entry point; `stop()` drains and shuts down in order.
  */
 export class Daemon {
   readonly http: FastifyInstance;
+  readonly metrics: Metrics;
+  readonly store: Store;
+  readonly notifier: Notifier;
+  /** This daemon's id in the store; stable across restarts on one host and port, so a restart finds its calls. */
+  readonly owner: string;
   private sip: SipConnection | undefined;
+  private launcher: Launcher | undefined;
+  private pool: RtpPortPool;
+  private notifierStarted = false;
+  private housekeeping: NodeJS.Timeout | undefined;
+  private housekeepingRun: Promise<void> = Promise.resolve();
   private stopping = false;
 
   constructor(
     readonly config: Config,
     readonly logger: Logger,
   ) {
-    this.http = Fastify({ loggerInstance: logger.child({ component: 'http' }) as any, disableRequestLogging: true });
+    if (config.media.mode === 'freeswitch') {
+      throw new Error('media.mode: "freeswitch" needs a FreeSWITCH media server, which this build does not drive yet; use "direct"');
+    }
+    this.owner = config.instanceId ?? `${hostname()}:${config.http.port}`;
+    this.metrics = createMetrics();
+    this.store = createStore(config.store, logger);
+    this.notifier = new Notifier({
+      store: this.store,
+      signingSecret: config.notifications.signingSecret,
+      timeoutMs: config.notifications.timeoutMs,
+      retries: config.notifications.retries,
+      logger: logger.child({ component: 'notify' }),
+      owner: this.owner,
+      metrics: this.metrics,
+    });
+    this.pool = new RtpPortPool(config.media.rtp);
+    this.http = Fastify({ loggerInstance: logger.child({ component: 'http' }) as any, disableRequestLogging: true, bodyLimit: 256 * 1024 });
     this.http.get('/healthz', async (_req, reply) => {
       const health = this.health();
       return reply.code(health.ok ? 200 : 503).send(health);
+    });
+    this.http.get('/metrics', async (_req, reply) => {
+      return reply.header('content-type', this.metrics.contentType).send(await this.metrics.text());
     });
   }
 
   health(): Health {
     const connected = this.sip?.connected() ?? false;
-    return { ok: connected && !this.stopping, sip: { edge: this.config.sip.edge, connected } };
+    const store = this.store.health();
+    const accepting = !this.stopping && this.launcher?.refusal() === undefined;
+    return {
+      ok: connected && store.ok && !this.stopping,
+      sip: { edge: this.config.sip.edge, connected },
+      store,
+      calls: { active: this.launcher?.active ?? 0, accepting },
+    };
   }
 
   /** Starts every part; resolves when the daemon accepts HTTP requests. */
-  async start(): Promise<{ httpPort: number }> {
-    this.sip = await connectSip(this.config, this.logger);
+  async start(): Promise<{ httpPort: number; sip: { host: string; port: number } }> {
+    const log = this.logger;
+    if (!(await this.store.ready(3000))) {
+      log.error({ store: this.store.health() }, 'store unavailable at start: dialouts answer 503 until it is reachable');
+    }
+    this.sip = await connectSip(this.config, log);
+    const sip = this.sip;
+    const services: CallServices = {
+      srf: sip.srf,
+      pool: this.pool,
+      store: this.store,
+      notifier: this.notifier,
+      metrics: this.metrics,
+      logger: log.child({ component: 'calls' }),
+      config: this.config,
+      botEvents: httpBotEventPoster(log.child({ component: 'bot-events' })),
+      botAnswerTimeoutMs: this.config.calls.botAnswerTimeoutMs,
+      cancelGraceMs: 4000,
+    };
+    const launcher = new Launcher(services, { owner: this.owner, sipConnected: () => sip.connected() });
+    this.launcher = launcher;
+    await registerApi(this.http, {
+      config: this.config,
+      launcher,
+      calls: { get: async (id) => (await this.store.getCall(id)) as CallRecord | undefined },
+      acceptingDialouts: () => {
+        const refusal = this.stopping ? 'outdial is shutting down' : launcher.refusal();
+        return refusal ? { ok: false, status: 503, error: refusal } : { ok: true };
+      },
+    });
+    await this.housekeep();
+    this.housekeeping = setInterval(() => {
+      this.housekeepingRun = this.housekeepingRun.then(() => this.housekeep());
+    }, HEARTBEAT_MS);
     await this.http.listen({ host: this.config.http.host, port: this.config.http.port });
     const addr = this.http.server.address();
     const httpPort = typeof addr === 'object' && addr ? addr.port : this.config.http.port;
-    this.logger.info({ httpPort }, 'outdial started');
-    return { httpPort };
+    log.info({ httpPort, sip: sip.sipAddress, owner: this.owner }, 'outdial started');
+    return { httpPort, sip: sip.sipAddress };
   }
 
+  /**
+   * Heartbeat, then (once the store answers) start delivering the outbox and finish calls whose daemon
+   * died. Retried every few seconds, so a store that was down at start catches up when it is back.
+   */
+  private async housekeep(): Promise<void> {
+    if (this.stopping || !this.store.health().ok) return;
+    try {
+      await this.store.heartbeat(this.owner, HEARTBEAT_TTL_MS);
+      if (!this.notifierStarted) {
+        await this.notifier.start();
+        this.notifierStarted = true;
+      } else {
+        await this.notifier.adoptOrphans();
+      }
+      const recovered = await this.launcher!.recoverOrphans();
+      if (recovered > 0) this.logger.warn({ recovered }, 'finished calls left by a stopped daemon');
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'housekeeping failed; will retry');
+    }
+  }
+
+  /** SIGTERM: no new dialouts (503), calls may finish within the grace period, then end with a notification. */
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    clearInterval(this.housekeeping);
+    await this.housekeepingRun;
+    this.logger.info({ active: this.launcher?.active ?? 0, graceMs: this.config.calls.shutdownGraceMs }, 'draining calls');
+    await this.launcher?.shutdown(this.config.calls.shutdownGraceMs);
+    await this.notifier.drain(this.config.notifications.timeoutMs + 2000);
+    await this.notifier.stop();
     await this.http.close();
     await this.sip?.close();
+    await this.store.close();
     this.logger.info('outdial stopped');
   }
 }

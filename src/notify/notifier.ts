@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log/index.js';
 import type { OutboxEntry, Store } from '../store/index.js';
+import type { Metrics } from '../metrics/index.js';
 import { attemptDelivery } from './attempt.js';
 
 export interface NotifierOptions {
@@ -18,6 +19,8 @@ export interface NotifierOptions {
   owner?: string;
   /** Requests in flight at once, over all calls. */
   concurrency?: number;
+  /** Delivery counters, when the daemon keeps metrics. */
+  metrics?: Pick<Metrics, 'notificationDeliveries' | 'notificationRetries'>;
   /** First retry delay; each further retry doubles it up to retryMaxMs. */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -36,6 +39,8 @@ export class Notifier {
   private readonly busy = new Set<string>();
   private readonly known = new Set<string>();
   private readonly notDurable = new Set<string>();
+  /** Delivered or given up, outbox removal in flight: a rescan must not take them up again. */
+  private readonly removing = new Set<string>();
   private readonly wakeups = new Set<NodeJS.Timeout>();
   private readonly idleWaiters = new Set<() => void>();
   private stopController = new AbortController();
@@ -86,9 +91,20 @@ export class Notifier {
     if (this.running) return;
     this.stopController = new AbortController();
     this.running = true;
+    await this.adoptOrphans();
+  }
+
+  /**
+   * Takes over outbox entries this daemon does not hold yet: its own from a previous run, and those of
+   * owners that are no longer alive. start() does it once; the daemon repeats it so a daemon that dies
+   * later still gets its notifications delivered by another.
+   */
+  async adoptOrphans(): Promise<void> {
+    if (!this.running) return;
     const pending = await this.options.store.outboxList();
     const owners = new Map<string, boolean>();
     for (const entry of pending) {
+      if (this.removing.has(entry.id)) continue;
       const owner = ownerOf(entry);
       if (owner !== undefined && owner !== this.options.owner) {
         if (!owners.has(owner)) owners.set(owner, await this.options.store.isAlive(owner));
@@ -187,15 +203,23 @@ export class Notifier {
     if (!this.running && result.outcome === 'retry') return; // stopped mid-request: the next run retries it
     if (result.outcome === 'retry' && entry.attempts < this.options.retries) {
       entry.attempts += 1;
+      this.options.metrics?.notificationRetries.inc();
+      this.options.metrics?.notificationDeliveries.inc({ result: 'failed' });
       entry.notBefore = Date.now() + Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** (entry.attempts - 1));
       log.warn({ url: entry.url, attempt: entry.attempts, detail: result.detail }, 'notification failed, will retry');
       await this.persist(() => this.options.store.outboxUpdate(entry), log);
       return;
     }
+    this.options.metrics?.notificationDeliveries.inc({ result: result.outcome === 'delivered' ? 'delivered' : 'given-up' });
     if (result.outcome === 'delivered') log.debug({ status: result.status }, 'notification delivered');
     else log.error({ url: entry.url, attempts: entry.attempts + 1, detail: result.detail }, 'notification given up');
+    this.removing.add(entry.id);
     this.dequeue(entry);
-    await this.persist(() => this.options.store.outboxRemove(entry.id), log);
+    try {
+      await this.persist(() => this.options.store.outboxRemove(entry.id), log);
+    } finally {
+      this.removing.delete(entry.id);
+    }
   }
 
   private async persist(op: () => Promise<void>, log: Logger): Promise<void> {
