@@ -1,0 +1,227 @@
+// SIPp far ends for outdial's E2E tests: a carrier (the callee) and a bot, each with its message trace and,
+// when it answers, an RtpRecorder on the port its SDP advertises. Built on startSipp from ./sipp.js.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './ports.js';
+import { startRtpRecorder, type RtpRecorder } from './rtp-recorder.js';
+import { startSipp, type SippResult, type SippRun } from './sipp.js';
+
+export const E2E_SCENARIOS = resolve(dirname(fileURLToPath(import.meta.url)), '../e2e/sipp');
+/** The scenarios' SDP advertises [media_port+4]; play_pcap_audio sends from that port too. */
+export const MEDIA_PORT_OFFSET = 4;
+
+export type E2eScenario =
+  | 'carrier-answer-audio'
+  | 'carrier-answer-audio-bye'
+  | 'carrier-reject'
+  | 'carrier-no-answer'
+  | 'bot-answer'
+  | 'bot-answer-bye'
+  | 'bot-reject'
+  | 'uac-for-kit';
+
+const REASONS: Record<number, string> = {
+  404: 'Not Found',
+  480: 'Temporarily Unavailable',
+  486: 'Busy Here',
+  487: 'Request Terminated',
+  503: 'Service Unavailable',
+  600: 'Busy Everywhere',
+  603: 'Decline',
+};
+
+const ANSWERING: ReadonlySet<E2eScenario> = new Set(['carrier-answer-audio', 'carrier-answer-audio-bye', 'bot-answer', 'bot-answer-bye']);
+
+export interface E2eSippOptions {
+  scenario: E2eScenario;
+  /** RTP pcap to play after the ACK (answering scenarios), e.g. `(await e2eAudio()).files.voicemail.pcap`. */
+  audioPcap?: string;
+  /** 180 → 200 (or → final status) delay; default 0. */
+  ringMs?: number;
+  /** The -bye scenarios: how long after the ACK the far end hangs up. */
+  byeAfterMs?: number;
+  /** carrier-reject / bot-reject: final status (default 486 / 503) and reason phrase (default: the RFC 3261 one). */
+  status?: number;
+  reason?: string;
+  /** User part of the far end's Contact and SDP o= line; default "carrier" or "bot". */
+  sdpUser?: string;
+  /** Further -key values (uac-for-kit: caller, rec_port, hold_ms). */
+  keys?: Record<string, string | number>;
+  /** -s, for UAC scenarios. */
+  service?: string;
+  /** UAC scenarios: where to send the INVITE. */
+  remote?: string;
+  calls?: number;
+  timeoutSeconds?: number;
+}
+
+export interface E2eSipp {
+  /** "127.0.0.1:<port>": the SIP address of this far end (the trunk host or bot sipUri host). */
+  address: string;
+  port: number;
+  /** Receives what is sent to the far end's advertised media address (answering scenarios only). */
+  recorder: RtpRecorder | undefined;
+  /** Every SIP message SIPp sent or received so far, parsed from its -trace_msg file. */
+  messages(): SippMessage[];
+  /** The first request SIPp received with this method, if any yet. */
+  received(method: string): SippMessage | undefined;
+  /** Waits until a received request of this method is in the trace. */
+  waitForRequest(method: string, timeoutMs?: number): Promise<SippMessage>;
+  done: Promise<SippResult>;
+  /** Stops SIPp and closes the recorder. */
+  stop(): Promise<SippResult>;
+}
+
+export interface SippMessage {
+  direction: 'sent' | 'received';
+  /** "INVITE sip:...@... SIP/2.0" or "SIP/2.0 200 OK". */
+  startLine: string;
+  method: string | undefined;
+  requestUri: string | undefined;
+  status: number | undefined;
+  /** Header values by lower-case name (compact forms not expanded). */
+  headers: Record<string, string[]>;
+  /** First value of a header, by any case. */
+  header(name: string): string | undefined;
+  body: string;
+  raw: string;
+}
+
+/** Starts a far-end scenario from test/e2e/sipp/ and resolves once it listens. */
+export async function startE2eSipp(opts: E2eSippOptions): Promise<E2eSipp> {
+  const traceDir = mkdtempSync(join(tmpdir(), 'e2e-sipp-'));
+  const messageFile = join(traceDir, 'messages.log');
+  const isBot = opts.scenario.startsWith('bot-');
+  const keys: Record<string, string | number> = {
+    sdp_user: opts.sdpUser ?? (isBot ? 'bot' : 'carrier'),
+    ring_ms: opts.ringMs ?? 0,
+    ...opts.keys,
+  };
+  if (opts.scenario.endsWith('-reject')) {
+    const status = opts.status ?? (isBot ? 503 : 486);
+    keys.statusline = `SIP/2.0 ${status} ${opts.reason ?? REASONS[status] ?? 'Rejected'}`;
+  }
+  if (opts.scenario.endsWith('-bye')) {
+    if (opts.byeAfterMs === undefined) throw new Error(`${opts.scenario} needs byeAfterMs`);
+    keys.bye_after_ms = opts.byeAfterMs;
+  }
+  const args = ['-trace_msg', '-message_file', messageFile];
+  let recorder: RtpRecorder | undefined;
+  if (ANSWERING.has(opts.scenario)) {
+    if (!opts.audioPcap) throw new Error(`${opts.scenario} needs audioPcap`);
+    if (!existsSync(opts.audioPcap)) throw new Error(`audio pcap not found: ${opts.audioPcap}`);
+    keys.audio_pcap = opts.audioPcap;
+    const media = await mediaPorts();
+    recorder = media.recorder;
+    args.push('-mp', String(media.mediaPort));
+  }
+  let run: SippRun;
+  try {
+    run = await startSipp({
+      scenario: join(E2E_SCENARIOS, `${opts.scenario}.xml`),
+      keys,
+      args,
+      ...(opts.service !== undefined && { service: opts.service }),
+      ...(opts.remote !== undefined && { remote: opts.remote }),
+      ...(opts.calls !== undefined && { calls: opts.calls }),
+      ...(opts.timeoutSeconds !== undefined && { timeoutSeconds: opts.timeoutSeconds }),
+    });
+  } catch (err) {
+    await recorder?.close();
+    throw err;
+  }
+  const messages = () => readSippMessages(messageFile);
+  const received = (method: string) => messages().find((m) => m.direction === 'received' && m.method === method.toUpperCase());
+  void run.done.then(() => recorder?.close());
+  return {
+    address: run.address,
+    port: run.port,
+    recorder,
+    messages,
+    received,
+    async waitForRequest(method, timeoutMs = 10_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const m = received(method);
+        if (m) return m;
+        if (Date.now() > until) throw new Error(`SIPp ${opts.scenario} received no ${method} within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    done: run.done,
+    async stop() {
+      const result = await run.stop();
+      await recorder?.close();
+      return result;
+    },
+  };
+}
+
+/**
+ * A recorder on P+4 and SIPp's own media sockets on P and P+2 (-mp P binds both, with no fallback), so the
+ * advertised [media_port+4] is the recorder.
+ */
+async function mediaPorts(): Promise<{ mediaPort: number; recorder: RtpRecorder }> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const mediaPort = await freePort();
+    if (!(await udpFree(mediaPort + 2))) continue;
+    try {
+      return { mediaPort, recorder: await startRtpRecorder({ port: mediaPort + MEDIA_PORT_OFFSET }) };
+    } catch {
+      // Taken meanwhile; try another base.
+    }
+  }
+  throw new Error('no free UDP ports for a SIPp media base and its recorder');
+}
+
+function udpFree(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const s = createSocket('udp4');
+    s.once('error', () => res(false));
+    s.bind(port, '127.0.0.1', () => s.close(() => res(true)));
+  });
+}
+
+const ENTRY_SEPARATOR = /^-{40,} \S+ \S+\r?\n/m;
+
+/** Parses a SIPp -trace_msg file (an empty list if it does not exist yet). */
+export function readSippMessages(file: string): SippMessage[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split(ENTRY_SEPARATOR)
+    .map(parseEntry)
+    .filter((m): m is SippMessage => m !== undefined);
+}
+
+function parseEntry(entry: string): SippMessage | undefined {
+  const heading = /^UDP message (sent|received)[^\n]*\n\n/.exec(entry);
+  if (!heading) return undefined;
+  const raw = entry.slice(heading[0].length).replace(/\n+$/, '\n');
+  const split = raw.search(/\r?\n\r?\n/);
+  const head = split < 0 ? raw : raw.slice(0, split);
+  const body = split < 0 ? '' : raw.slice(split).replace(/^\r?\n\r?\n/, '');
+  const [startLine = '', ...lines] = head.split(/\r?\n/);
+  const headers: Record<string, string[]> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    (headers[name] ??= []).push(line.slice(colon + 1).trim());
+  }
+  const request = /^([A-Z]+) (\S+) SIP\/2\.0$/.exec(startLine);
+  const response = /^SIP\/2\.0 (\d{3})/.exec(startLine);
+  return {
+    direction: heading[1] as 'sent' | 'received',
+    startLine,
+    method: request?.[1],
+    requestUri: request?.[2],
+    status: response ? Number(response[1]) : undefined,
+    headers,
+    header: (name) => headers[name.toLowerCase()]?.[0],
+    body,
+    raw,
+  };
+}
