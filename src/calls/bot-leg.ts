@@ -5,6 +5,7 @@ import type Srf from 'drachtio-srf';
 import type { Logger } from '../log/index.js';
 import { buildOffer, parseAnswer, RtpEndpoint, type RtpPortPool } from '../media/index.js';
 import type { BotEventPoster } from './bot-event-poster.js';
+import { sendBye } from './bye.js';
 import { uacProgress } from './uac-progress.js';
 import { botInviteHeaders, startEvent, type BotCallFacts, type BotEvent } from './bot-events.js';
 
@@ -98,12 +99,13 @@ export class BotLeg {
   }
 
   /** Ends the leg: BYE if it is up and `bye` is set, CANCEL if it is still ringing. Idempotent. */
-  end(bye: boolean): void {
-    if (this.ended) return;
+  end(bye: boolean): Promise<void> {
+    if (this.ended) return Promise.resolve();
     this.ended = true;
+    let teardown = Promise.resolve();
     if (this.dialog) {
       this.dialog.removeAllListeners('destroy');
-      if (bye) this.dialog.destroy(undefined, () => undefined);
+      if (bye) teardown = sendBye(this.dialog);
       this.dialog = undefined;
     } else if (this.invite) {
       try {
@@ -113,5 +115,6 @@ export class BotLeg {
       }
     }
     this.media?.close();
+    return teardown;
   }
 }

@@ -15,6 +15,7 @@ import { BotLeg } from './bot-leg.js';
 import type { BotEventPoster } from './bot-event-poster.js';
 import { dialoutInitiatedEvent, machineDetectionEvent, type BotCallFacts, type BotEvent } from './bot-events.js';
 import { callOutcome, type CallEnd } from './outcome.js';
+import { sendBye } from './bye.js';
 import { OrderedWrites } from './persist.js';
 import { uacProgress } from './uac-progress.js';
 import { actionFor, voicemailOutcome, voicemailTimeoutAction, type PolicyAction, type PolicyContext } from './policy.js';
@@ -456,12 +457,13 @@ export class OutboundCall {
     this.relay?.stop();
     const byCallee = end.kind === 'ended' && end.by === 'callee';
     const byBot = end.kind === 'ended' && end.by === 'bot';
+    const teardown: Promise<void>[] = [];
     if (this.callee && !byCallee) {
       this.callee.removeAllListeners('destroy');
-      this.callee.destroy(undefined, () => undefined);
+      teardown.push(sendBye(this.callee));
     }
     this.callee = undefined;
-    this.bot?.end(!byBot);
+    if (this.bot) teardown.push(this.bot.end(!byBot));
     if (this.calleeMedia) {
       const stats = this.calleeMedia.stats;
       this.services.metrics.rtpPacketsReceived.inc(stats.packetsReceived);
@@ -490,6 +492,7 @@ export class OutboundCall {
     const { store } = this.services;
     this.writes.enqueue('slot release', () => store.release(this.req.bot.name, this.conversationId));
     this.writes.enqueue('active call end', () => store.markEnded(this.conversationId));
-    this.writes.settled().then(() => this.resolveDone());
+    // Done once the BYEs are answered (or given up) and the store has everything: shutdown waits on this.
+    void Promise.all([this.writes.settled(), ...teardown]).then(() => this.resolveDone());
   }
 }

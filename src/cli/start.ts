@@ -14,7 +14,7 @@ export async function runStart(configFile?: string): Promise<number> {
     }
     throw err;
   }
-  const logger = createLogger(config.log.level);
+  const logger = createLogger(process.env.OUTDIAL_LOG_LEVEL ?? config.log.level);
   const daemon = new Daemon(config, logger);
   try {
     await daemon.start();

@@ -62,7 +62,9 @@ export class Daemon {
       metrics: this.metrics,
     });
     this.pool = new RtpPortPool(config.media.rtp);
-    this.http = Fastify({ loggerInstance: logger.child({ component: 'http' }) as any, disableRequestLogging: true, bodyLimit: 256 * 1024 });
+    // Request lines stay out of the log (level warn for the http child); errors still reach it.
+    const httpLog = logger.child({ component: 'http' }, { level: logger.levelVal > 40 ? logger.level : 'warn' });
+    this.http = Fastify({ loggerInstance: httpLog as any, bodyLimit: 256 * 1024 });
     this.http.get('/healthz', async (_req, reply) => {
       const health = this.health();
       return reply.code(health.ok ? 200 : 503).send(health);
