@@ -114,6 +114,36 @@ describe('SIPp carrier with recorders', () => {
     expect(carrier.received('BYE')).toBeDefined();
   });
 
+  it('bot-answer answers INFO requests until the caller hangs up; bot-answer-bye hangs up itself', async () => {
+    const audio = await e2eAudio();
+    for (const [scenario, uacScenario] of [
+      ['bot-answer', 'uac-info-for-kit'],
+      ['bot-answer-bye', 'uac-info-wait-for-kit'],
+    ] as const) {
+      const bot = track(await startE2eSipp({ scenario, audioPcap: audio.files.bot.pcap, byeAfterMs: 1000 }));
+      const callee = track(await startRtpRecorder());
+      const uac = track(
+        await startE2eSipp({
+          scenario: uacScenario,
+          remote: bot.address,
+          service: 'bot',
+          keys: { caller: 'outdial', rec_port: callee.port, hold_ms: 800 },
+        }),
+      );
+      const uacResult = await uac.done;
+      expect(uacResult.exitCode, `${scenario}: ${uacResult.errors}`).toBe(0);
+      expect((await bot.done).exitCode, scenario).toBe(0);
+      const infos = bot.messages().filter((m) => m.direction === 'received' && m.method === 'INFO');
+      expect(infos.map((m) => JSON.parse(m.body) as unknown)).toEqual([
+        { type: 'event', name: 'n1' },
+        { type: 'event', name: 'n2' },
+      ]);
+      const byeSent = bot.messages().some((m) => m.direction === 'sent' && m.method === 'BYE');
+      expect(byeSent, scenario).toBe(scenario === 'bot-answer-bye');
+      expect(callee.dominantFrequency()).toBe(440);
+    }
+  });
+
   it('loads every far-end scenario with its keys and listens for SIP', async () => {
     const audio = await e2eAudio();
     const scenarios: E2eScenario[] = [

@@ -21,7 +21,9 @@ export type E2eScenario =
   | 'bot-answer'
   | 'bot-answer-bye'
   | 'bot-reject'
-  | 'uac-for-kit';
+  | 'uac-for-kit'
+  | 'uac-info-for-kit'
+  | 'uac-info-wait-for-kit';
 
 const REASONS: Record<number, string> = {
   404: 'Not Found',
