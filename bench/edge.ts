@@ -1,0 +1,182 @@
+/**
+ * `npm run bench:edge [-- --seconds N --steps 50,100,...] [--hold MS]`: calls per second through
+ * drachtio-srf + the embedded edge against a SIPp UAS (180, 200 + SDP, ACK, then our BYE after a short
+ * hold). The edge and drachtio-srf share this process, as they do in the daemon; SIPp runs beside them.
+ * Prints per step the offered and achieved rate, failed calls and p50/p99 INVITE→200 latency, then the
+ * highest rate held for the whole step with zero failed calls.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Srf from 'drachtio-srf';
+import { EmbeddedEdge } from '../src/edge/index.js';
+import { freePort } from '../test/support/ports.js';
+
+interface Options {
+  seconds: number;
+  steps: number[];
+  holdMs: number;
+}
+
+interface StepResult {
+  offered: number;
+  placed: number;
+  answered: number;
+  failed: number;
+  achieved: number;
+  p50: number;
+  p99: number;
+  reasons: Map<string, number>;
+}
+
+const offer = [
+  'v=0',
+  'o=outdial 1 1 IN IP4 127.0.0.1',
+  's=-',
+  'c=IN IP4 127.0.0.1',
+  't=0 0',
+  'm=audio 40000 RTP/AVP 0',
+  'a=rtpmap:0 PCMU/8000',
+  '',
+].join('\r\n');
+
+function parseOptions(argv: string[]): Options {
+  const o: Options = { seconds: 30, steps: [50, 100, 150, 200, 250, 300, 400, 500], holdMs: 500 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = argv[i + 1];
+    if (a === '--seconds' && v) o.seconds = Number(v);
+    else if (a === '--steps' && v) o.steps = v.split(',').map(Number);
+    else if (a === '--hold' && v) o.holdMs = Number(v);
+    else continue;
+    i++;
+  }
+  if (!(o.seconds > 0) || o.steps.some((s) => !(s > 0)) || !(o.holdMs >= 0)) {
+    throw new Error('usage: bench/edge.ts [--seconds N] [--steps 50,100,...] [--hold MS]');
+  }
+  return o;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function startSippUas(port: number): Promise<ChildProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-edge-'));
+  const child = spawn(
+    'sipp',
+    ['-sf', resolve('test/sipp/uas-answer.xml'), '-i', '127.0.0.1', '-p', String(port), '-nostdin'],
+    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
+  // SIPp holds its port within a moment; the first step's ramp would absorb a late start anyway.
+  await sleep(500);
+  if (child.exitCode !== null) throw new Error(`SIPp exited with ${child.exitCode}`);
+  return child;
+}
+
+async function runStep(srf: Srf, target: string, rate: number, o: Options): Promise<StepResult> {
+  const latencies: number[] = [];
+  const reasons = new Map<string, number>();
+  let placed = 0;
+  let answered = 0;
+  let failed = 0;
+  const pending = new Set<Promise<void>>();
+  const fail = (why: string) => {
+    failed++;
+    reasons.set(why, (reasons.get(why) ?? 0) + 1);
+  };
+  const place = () => {
+    placed++;
+    const t0 = performance.now();
+    const call = srf
+      .createUAC(target, { localSdp: offer })
+      .then(
+        async (dialog) => {
+          latencies.push(performance.now() - t0);
+          answered++;
+          await sleep(o.holdMs);
+          await dialog.destroy();
+        },
+        (err: { status?: number; message?: string }) => fail(err.status ? `status ${err.status}` : String(err.message)),
+      )
+      .catch((err: Error) => fail(`BYE: ${err.message}`));
+    pending.add(call);
+    void call.finally(() => pending.delete(call));
+  };
+  const start = performance.now();
+  const end = start + o.seconds * 1000;
+  while (performance.now() < end) {
+    // Calls due by now, so timer jitter does not lower the offered rate.
+    const due = Math.floor(((performance.now() - start) / 1000) * rate);
+    while (placed < due) place();
+    await sleep(5);
+  }
+  const elapsed = (performance.now() - start) / 1000;
+  await Promise.race([Promise.all([...pending]), sleep(40_000)]);
+  if (pending.size) fail(`${pending.size} still unsettled`);
+  latencies.sort((a, b) => a - b);
+  return {
+    offered: rate,
+    placed,
+    answered,
+    failed,
+    achieved: answered / elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    reasons,
+  };
+}
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2));
+  const edge = new EmbeddedEdge({ sip: { host: '127.0.0.1', port: 0 } });
+  const { wire } = await edge.start();
+  const srf = new Srf();
+  await new Promise<void>((res, rej) => {
+    srf.connect({ host: wire.host, port: wire.port, secret: wire.secret });
+    srf.once('connect', (err: Error | undefined) => (err ? rej(err) : res()));
+    srf.once('error', rej);
+  });
+  const sippPort = await freePort();
+  const sipp = await startSippUas(sippPort);
+  const target = `sip:bench@127.0.0.1:${sippPort}`;
+  console.log(`edge bench: ${o.seconds} s per step, hold ${o.holdMs} ms, SIPp UAS on ${sippPort}`);
+  console.log('offered/s  achieved/s  placed  failed  p50 ms  p99 ms');
+  let best: number | undefined;
+  try {
+    for (const rate of o.steps) {
+      const r = await runStep(srf, target, rate, o);
+      const reasons = [...r.reasons].map(([k, v]) => `${k}: ${v}`).join(', ');
+      console.log(
+        `${String(r.offered).padStart(9)}  ${r.achieved.toFixed(1).padStart(10)}  ${String(r.placed).padStart(6)}  ` +
+          `${String(r.failed).padStart(6)}  ${r.p50.toFixed(1).padStart(6)}  ${r.p99.toFixed(1).padStart(6)}` +
+          (reasons ? `  (${reasons})` : ''),
+      );
+      if (r.failed === 0 && r.answered === r.placed) best = rate;
+      else break;
+      await sleep(1000);
+    }
+  } finally {
+    sipp.kill('SIGKILL');
+    srf.disconnect();
+    await edge.close();
+  }
+  console.log(
+    best === undefined
+      ? 'no step held with zero failed calls'
+      : `highest rate held for ${o.seconds} s with zero failed calls: ${best} calls/s`,
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
