@@ -15,6 +15,7 @@ import { BotLeg } from './bot-leg.js';
 import type { BotEventPoster } from './bot-event-poster.js';
 import { dialoutInitiatedEvent, machineDetectionEvent, type BotCallFacts, type BotEvent } from './bot-events.js';
 import { callOutcome, type CallEnd } from './outcome.js';
+import { AudioLevel } from './audio-level.js';
 import { sendBye } from './bye.js';
 import { OrderedWrites } from './persist.js';
 import { uacProgress } from './uac-progress.js';
@@ -88,6 +89,7 @@ export class OutboundCall {
   private relay: RtpRelay | undefined;
   private readonly botQueue: BotEvent[] = [];
   private finished = false;
+  private readonly level = new AudioLevel();
 
   constructor(
     readonly req: DialoutRequest,
@@ -289,6 +291,7 @@ export class OutboundCall {
       return this.finish({ kind: 'ended', by: 'outdial', cause: 'error', detail: `unusable SDP answer: ${(err as Error).message}` });
     }
     this.calleeMedia!.start();
+    this.calleeMedia!.on('frame', (pcm) => this.level.add(pcm));
     this.record.status = 'answered';
     this.record.answeredAt = new Date(this.answeredAt).toISOString();
     this.durations(this.answeredAt);
@@ -467,7 +470,14 @@ export class OutboundCall {
     if (this.calleeMedia) {
       const stats = this.calleeMedia.stats;
       this.services.metrics.rtpPacketsReceived.inc(stats.packetsReceived);
-      this.services.metrics.rtpPacketsLost.inc((stats as { packetsLost?: number }).packetsLost ?? 0);
+      this.services.metrics.rtpPacketsLost.inc(stats.packetsLost);
+      this.record.media = {
+        ...(this.calleeMedia.media && { codec: this.calleeMedia.media.codec }),
+        packetsReceived: stats.packetsReceived,
+        packetsLost: stats.packetsLost,
+        audioMs: this.level.ms,
+        rmsDbfs: this.level.dbfs,
+      };
       this.calleeMedia.close();
     }
 

@@ -49,6 +49,17 @@ export type AmdInfo = {
 /** Lifecycle as the dialer sees it; the finer call states live in the call state machine. */
 export type CallStatus = 'initiated' | 'ringing' | 'answered' | 'completed' | 'failed';
 
+/** What arrived from the callee: enough to tell a silent line from a live one. */
+export type CalleeMedia = {
+  codec?: string;
+  packetsReceived: number;
+  packetsLost: number;
+  /** Decoded audio, in ms of timeline. */
+  audioMs: number;
+  /** RMS level of the decoded audio, dBFS (-96 for digital silence). */
+  rmsDbfs: number;
+};
+
 export type CallRecord = {
   conversationId: string;
   dialect: Dialect;
@@ -88,6 +99,8 @@ export type CallRecord = {
   /** Kore: AMD events the dialer wants as notifications; undefined means all. */
   amdEventsSubscription?: string[];
   notifyUrl?: string;
+  /** The callee's audio as outdial received it (direct media mode). */
+  media?: CalleeMedia;
   /** Notifications handed to the notifier for this call. */
   notificationsQueued: number;
 };

@@ -1,0 +1,148 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { parseConfig, type Config } from '../../src/config/index.js';
+import { Daemon } from '../../src/daemon/index.js';
+import { createLogger } from '../../src/log/index.js';
+import { freePort } from './ports.js';
+
+/** The config a test daemon runs with: every port free, one account/trunk, one bot and one client. */
+export interface TestDaemonSpec {
+  /** SIP port of the carrier far end (the account's default trunk). */
+  carrierPort: number;
+  /** SIP port of the bot far end. */
+  botPort: number;
+  /** Deep-merged over the generated config (bots/accounts/clients replace whole). */
+  overrides?: Record<string, unknown>;
+  /** Bot fields merged into the generated bot Bot1. */
+  bot?: Record<string, unknown>;
+}
+
+export const TEST_CLIENT = { id: 'dialer1', secret: 's3cret' };
+export const BASIC_AUTH = `Basic ${Buffer.from(`${TEST_CLIENT.id}:${TEST_CLIENT.secret}`).toString('base64')}`;
+
+function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b) ? merge(b as Record<string, unknown>, v as Record<string, unknown>) : v;
+  }
+  return out;
+}
+
+export async function testConfigObject(spec: TestDaemonSpec): Promise<Record<string, unknown>> {
+  const rtpBase = 42000 + 2 * Math.floor(Math.random() * 3500);
+  const base = {
+    http: { host: '127.0.0.1', port: await freePort() },
+    sip: { edge: 'embedded', embedded: { host: '127.0.0.1', port: await freePort() } },
+    media: { mode: 'direct', rtp: { host: '127.0.0.1', portMin: rtpBase, portMax: rtpBase + 399 } },
+    store: { type: 'memory' },
+    notifications: { signingSecret: 'test-secret', timeoutMs: 2000, retries: 5 },
+    calls: { shutdownGraceMs: 2000 },
+    log: { level: process.env.OUTDIAL_TEST_LOG ?? 'silent' },
+    accounts: [{ name: 'acme', trunks: [{ name: 'carrier1', host: '127.0.0.1', port: spec.carrierPort, default: true }] }],
+    bots: [
+      {
+        name: 'Bot1',
+        account: 'acme',
+        sipUri: `sip:bot1@127.0.0.1:${spec.botPort}`,
+        dialoutAllowedCallers: ['+15550001111'],
+        authorizationTag: 'sales',
+        ...spec.bot,
+      },
+    ],
+    clients: [{ id: TEST_CLIENT.id, secret: TEST_CLIENT.secret, roles: ['VAIC/BOTS/DIALOUT'], scopes: ['*'] }],
+  };
+  return merge(base, spec.overrides ?? {});
+}
+
+export interface TestDaemon {
+  daemon: Daemon;
+  config: Config;
+  /** http://127.0.0.1:<port> */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** An outdial daemon in this process, on its embedded defaults with free ports. */
+export async function startTestDaemon(spec: TestDaemonSpec): Promise<TestDaemon> {
+  const config = parseConfig(await testConfigObject(spec), 'test config');
+  const daemon = new Daemon(config, createLogger(config.log.level));
+  const { httpPort } = await daemon.start();
+  return { daemon, config, url: `http://127.0.0.1:${httpPort}`, stop: () => daemon.stop() };
+}
+
+export interface SpawnedDaemon {
+  child: ChildProcess;
+  config: Config;
+  configFile: string;
+  url: string;
+  output(): string;
+  /** Waits for the process to exit; resolves with its exit code or signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** `outdial start --config FILE` as a child process (for SIGKILL / SIGTERM tests and several daemons). */
+export async function spawnDaemon(configObject: Record<string, unknown>, configFile?: string): Promise<SpawnedDaemon> {
+  const file = configFile ?? join(mkdtempSync(join(tmpdir(), 'outdial-daemon-')), 'outdial.yaml');
+  writeFileSync(file, stringify(configObject));
+  const config = parseConfig(configObject, file);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start', '--config', file], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const url = `http://127.0.0.1:${config.http.port}`;
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`daemon exited at start:\n${out}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      await res.arrayBuffer();
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`daemon did not answer /healthz within 20 s:\n${out}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return { child, config, configFile: file, url, output: () => out, exited };
+}
+
+/** POST a dialout in the AudioCodes dialect with Basic auth. */
+export async function dialoutAudiocodes(url: string, body: Record<string, unknown>): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${url}/api/v1/actions/dialout`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: BASIC_AUTH },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, json: await res.json() };
+}
+
+export async function getCall(url: string, conversationId: string): Promise<any> {
+  const res = await fetch(`${url}/api/v1/calls/${conversationId}`, { headers: { authorization: BASIC_AUTH } });
+  return res.status === 200 ? res.json() : undefined;
+}
+
+/** POST a dialout in the Kore dialect with an HS256 JWT (claim appId) signed with the client's secret. */
+export async function dialoutKore(url: string, botId: string, body: Record<string, unknown>): Promise<{ status: number; json: any }> {
+  const { SignJWT } = await import('jose');
+  const jwt = await new SignJWT({ appId: TEST_CLIENT.id })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setExpirationTime('5m')
+    .sign(new TextEncoder().encode(TEST_CLIENT.secret));
+  const res = await fetch(`${url}/api/1.1/public/bot/${encodeURIComponent(botId)}/smartassist/dialout`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', auth: jwt },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, json: await res.json() };
+}
