@@ -1,3 +1,4 @@
+import type Srf from 'drachtio-srf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSipp, stopAllSipp } from '../support/sipp.js';
 import { offer, startEdgeWithSrf, type EdgeWithSrf } from './harness.js';
@@ -11,14 +12,6 @@ afterEach(async () => {
 
 const withPort = (sdp: string, port: number) => sdp.replace(/^m=audio \d+/m, `m=audio ${port}`);
 
-interface InDialogRequest {
-  body: string;
-  get(name: string): string | undefined;
-}
-interface InDialogResponse {
-  send(status: number, opts?: { body?: string; headers?: Record<string, string> }): void;
-}
-
 describe('in-dialog INFO and re-INVITE through the edge', () => {
   it('go from the app to SIPp and from SIPp to the app, each answered', async () => {
     env = await startEdgeWithSrf();
@@ -26,22 +19,23 @@ describe('in-dialog INFO and re-INVITE through the edge', () => {
     const dialog = await env.srf.createUAC(`sip:bob@${sipp.address}`, { localSdp: offer });
     expect(dialog.remote.sdp).toContain('m=audio 6000');
 
+    // drachtio-srf's typings want a whole SrfRequest here; at run time it reads method, headers and body.
     const info = await dialog.request({
       method: 'INFO',
       headers: { 'Content-Type': 'application/dtmf-relay' },
       body: 'Signal=5\r\nDuration=160\r\n',
-    });
+    } as unknown as Srf.SrfRequest);
     expect(info.status).toBe(200);
 
     // Events SIPp raises next; listeners go on before our re-INVITE so nothing is missed.
     const infoFromSipp = new Promise<string>((resolve) =>
-      dialog.on('info', (req: InDialogRequest, res: InDialogResponse) => {
+      dialog.on('info', (req: Srf.SrfRequest, res: Srf.SrfResponse) => {
         res.send(200);
         resolve(req.body);
       }),
     );
     const modifyFromSipp = new Promise<string>((resolve) =>
-      dialog.on('modify', (req: InDialogRequest, res: InDialogResponse) => {
+      dialog.on('modify', (req: Srf.SrfRequest, res: Srf.SrfResponse) => {
         res.send(200, { body: withPort(offer, 40004), headers: { 'Content-Type': 'application/sdp' } });
         resolve(req.body);
       }),
