@@ -1,0 +1,93 @@
+// Shared set-up of the dialout E2E tests: a SIPp carrier (and bot), an outdial daemon whose default trunk is
+// that carrier, and the notification listener; everything started is stopped after each test.
+import { randomUUID } from 'node:crypto';
+import { afterEach } from 'vitest';
+import { verifyNotificationSignature } from '../../src/notify/index.js';
+import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
+import { e2eAudio, type E2eAudioName } from '../support/e2e-audio.js';
+import { startE2eSipp, type E2eSipp, type E2eSippOptions } from '../support/e2e-sipp.js';
+import type { Notification, NotifyListener } from '../support/notify-listener.js';
+import { stopAllSipp } from '../support/sipp.js';
+
+export const SIGNING_SECRET = 'test-secret';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+
+/** Registers the after-each cleanup; call once at the top of a test file. */
+export function useCleanup(): void {
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+    await stopAllSipp();
+  });
+}
+
+export function onCleanup(fn: () => Promise<unknown>): void {
+  cleanups.push(fn);
+}
+
+export interface FarEndSpec extends Omit<E2eSippOptions, 'audioPcap'> {
+  /** Which generated recording an answering far end plays. */
+  audio?: E2eAudioName;
+}
+
+export async function farEnd(spec: FarEndSpec): Promise<E2eSipp> {
+  const { audio, ...opts } = spec;
+  const pcap = audio ? (await e2eAudio()).files[audio].pcap : undefined;
+  const sipp = await startE2eSipp({ ...opts, ...(pcap !== undefined && { audioPcap: pcap }) });
+  onCleanup(() => sipp.stop());
+  return sipp;
+}
+
+export interface CallSetup {
+  carrier: E2eSipp;
+  bot: E2eSipp | undefined;
+  daemon: TestDaemon;
+}
+
+/**
+ * A carrier scenario and a daemon routing the account's default trunk to it. A bot far end (bot-answer)
+ * is started when `bot` is given, else the bot's sipUri points at a port nobody listens on.
+ */
+export async function callSetup(carrier: FarEndSpec, options: { bot?: FarEndSpec; daemonBot?: Record<string, unknown>; overrides?: Record<string, unknown> } = {}): Promise<CallSetup> {
+  const [carrierSipp, botSipp] = await Promise.all([farEnd(carrier), options.bot ? farEnd(options.bot) : Promise.resolve(undefined)]);
+  const daemon = await startTestDaemon({
+    carrierPort: carrierSipp.port,
+    botPort: botSipp?.port ?? 9,
+    ...(options.daemonBot && { bot: options.daemonBot }),
+    ...(options.overrides && { overrides: options.overrides }),
+  });
+  onCleanup(() => daemon.stop());
+  return { carrier: carrierSipp, bot: botSipp, daemon };
+}
+
+/** A fresh notifyUrl path on the listener, one per call. */
+export function notifyPath(): string {
+  return `/notify/${randomUUID()}`;
+}
+
+/** Waits until `count` notifications were delivered (2xx) on `path`, then a little longer to catch extras. */
+export async function deliveredOn(listener: NotifyListener, path: string, count: number, timeoutMs = 15_000): Promise<Notification[]> {
+  await listener.waitFor(() => listener.delivered(path).length >= count, timeoutMs);
+  await new Promise((r) => setTimeout(r, 300));
+  return listener.delivered(path);
+}
+
+/** Whether every request on the path carries a valid SAVG-Signature for its exact body. */
+export function allSigned(ns: Notification[]): boolean {
+  return ns.length > 0 && ns.every((n) => verifyNotificationSignature(SIGNING_SECRET, String(n.headers['savg-signature'] ?? ''), n.rawBody));
+}
+
+export function bodies(ns: Notification[]): Record<string, any>[] {
+  return ns.map((n) => n.body as Record<string, any>);
+}
+
+/** Polls GET /api/v1/calls/:id until the record's status is final. */
+export async function finalRecord(get: () => Promise<any>, timeoutMs = 10_000): Promise<any> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const rec = await get();
+    if (rec && (rec.status === 'completed' || rec.status === 'failed')) return rec;
+    if (Date.now() > until) throw new Error(`call record not final within ${timeoutMs} ms: ${JSON.stringify(rec)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
