@@ -40,7 +40,8 @@ export interface NotifyListener {
   close(): Promise<void>;
 }
 
-export async function startNotifyListener(): Promise<NotifyListener> {
+/** Listens on `options.port` when given (a notifyUrl that was down and comes up), else on a free port. */
+export async function startNotifyListener(options: { port?: number } = {}): Promise<NotifyListener> {
   const recorded: Notification[] = [];
   const plans = new Map<string, FailureStep[]>();
   const waiters = new Set<() => void>();
@@ -69,7 +70,10 @@ export async function startNotifyListener(): Promise<NotifyListener> {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const port = (server.address() as AddressInfo).port;
 
   const requests = (path?: string) => recorded.filter((n) => path === undefined || n.path === path);
