@@ -132,7 +132,7 @@ describe('Kore dialout that is not answered', () => {
           expect(n!.ringDurationInMS, label).toBeLessThan(RING_MS + 1500);
           expect(n!.connectDurationInMS, label).toBeGreaterThanOrEqual(n!.ringDurationInMS as number);
         }
-        const record = await finalRecord(() => getCall(daemon.url, conversationId));
+        const record = await finalRecord(() => getCall(daemon.url, conversationId!));
         expect(record, label).toMatchObject({ conversationId, callId, sid, status: 'failed', ...c.kore });
       }),
     );
