@@ -66,18 +66,20 @@ export class Launcher implements CallLauncher {
       throw new DialoutRejected(429, `bot "${req.bot.name}" has reached dialoutMaxConcurrentCalls (${req.bot.dialoutMaxConcurrentCalls})`);
     }
     const call = new OutboundCall(req, this.services);
+    // Held before it is marked active: housekeeping must never take this daemon's own call for an orphan.
+    this.calls.set(req.conversationId, call);
     try {
       // Written before the 200 goes back: a daemon that dies now still leaves a call to recover.
       await store.markActive({ conversationId: req.conversationId, owner: this.options.owner, bot: req.bot.name, since: Date.now() });
       await store.putCall(call.record);
     } catch (err) {
+      this.calls.delete(req.conversationId);
       await store.release(req.bot.name, req.conversationId).catch(() => undefined);
       await store.markEnded(req.conversationId).catch(() => undefined);
       metrics.dialoutsRejected.inc({ reason: 'unavailable' });
       throw new DialoutRejected(503, `store unavailable: ${(err as Error).message}`);
     }
     metrics.dialoutsAccepted.inc({ bot: req.bot.name });
-    this.calls.set(req.conversationId, call);
     metrics.activeCalls.set(this.calls.size);
     void call.done.then(() => {
       this.calls.delete(req.conversationId);
