@@ -126,13 +126,16 @@ export class EmbeddedEdge {
         this.uas!.receiveRequest(msg as SipRequest, from, raw);
       }
     } catch (err) {
-      if (!(err instanceof SipParseError)) throw err;
-      this.onMalformed(err, from, raw);
+      if (err instanceof SipParseError) return this.onMalformed(err, from, raw);
+      // A message the cores could not handle must not take the edge down with it.
+      this.options.logger?.error({ err, from }, 'failed to handle SIP message');
     }
   }
 
+  /** Counts the datagram; a request whose headers were readable gets a 400 naming the problem (§18.3). */
   private onMalformed(err: SipParseError, from: Peer, raw: string): void {
     this.malformedCount++;
-    this.options.logger?.debug({ from, reason: err.message, bytes: raw.length }, 'dropped malformed SIP datagram');
+    this.options.logger?.debug({ from, reason: err.message, bytes: raw.length }, 'malformed SIP datagram');
+    if (err.partial instanceof SipRequest) this.uas?.rejectMalformed(err.partial, from, err.status, err.message);
   }
 }

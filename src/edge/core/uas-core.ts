@@ -64,7 +64,8 @@ export class UasCore {
 
   receiveRequest(req: SipRequest, from: Peer, raw: string): void {
     const problem = missingMandatory(req);
-    if (problem) return this.rejectStateless(req, from, 400, problem);
+    // The edge counts it as malformed and answers through rejectMalformed.
+    if (problem) throw new SipParseError(problem, 400, req);
     const key = serverTransactionKey(req);
     const existing = key ? this.byKey.get(key) : undefined;
     if (existing) {
@@ -287,6 +288,16 @@ export class UasCore {
     ctx.removeDialog(dialog);
   }
 
+  /** A request we could read only in part: answered statelessly when it says where answers go. */
+  rejectMalformed(req: SipRequest, from: Peer, status: number, problem: string): void {
+    try {
+      parseVia(req.getAll('via')[0] ?? '');
+    } catch {
+      return;
+    }
+    this.rejectStateless(req, from, status, reasonPhrase(problem));
+  }
+
   private rejectStateless(req: SipRequest, from: Peer, status: number, reason: string, toTag?: string): void {
     if (req.method === 'ACK' || req.getAll('via').length === 0) return;
     const res = responseTo(req, from, status, reason, toTag ?? (status > 100 ? this.ctx.newTag() : undefined));
@@ -315,6 +326,11 @@ function responseTo(req: SipRequest, from: Peer, status: number, reason: string,
   res.set('Call-ID', req.get('call-id') ?? '');
   res.set('CSeq', req.get('cseq') ?? '');
   return res;
+}
+
+/** A problem description made safe for a status line: printable, one line, short. */
+function reasonPhrase(problem: string): string {
+  return problem.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
 }
 
 function safeTag(value: string): string | undefined {

@@ -1,10 +1,14 @@
 import { SipRequest, SipResponse, type SipMessage } from './sip-message.js';
 
-/** Why a message could not be read; `status` is what a UAS answers with when it can answer at all. */
+/**
+ * Why a message could not be read; `status` is what a UAS answers with when it can answer at all.
+ * `partial` holds the start line and headers when only the body was wrong, so a request can still get its 400.
+ */
 export class SipParseError extends Error {
   constructor(
     message: string,
     readonly status = 400,
+    readonly partial?: SipMessage,
   ) {
     super(message);
   }
@@ -64,14 +68,17 @@ export function parseMessage(text: string, datagram = true): SipMessage {
   flush();
   const rest = text.slice(headEnd + sepLen);
   const lengthHeader = msg.get('content-length');
-  if (lengthHeader !== undefined) {
-    if (!/^\d+$/.test(lengthHeader)) throw new SipParseError(`bad Content-Length "${lengthHeader}"`);
+  if (!datagram) {
+    // An app's message is delimited by its wire frame; drachtio-srf counts Content-Length in UTF-16 units,
+    // which undercounts a non-ASCII body, so the frame's own end is the body's end (the length is rewritten on send).
+    msg.body = rest;
+  } else if (lengthHeader !== undefined) {
+    if (!/^\d+$/.test(lengthHeader)) throw new SipParseError(`bad Content-Length "${lengthHeader.slice(0, 20)}"`, 400, msg);
     const length = Number(lengthHeader);
     const available = Buffer.byteLength(rest, 'utf8');
-    if (length > available) throw new SipParseError(`body shorter than Content-Length ${length} (truncated)`);
+    if (length > available) throw new SipParseError(`body shorter than Content-Length ${length} (truncated)`, 400, msg);
     msg.body = length === available ? rest : Buffer.from(rest, 'utf8').subarray(0, length).toString('utf8');
   } else {
-    if (!datagram && rest.length > 0) throw new SipParseError('Content-Length missing');
     msg.body = rest;
   }
   msg.delete('content-length');

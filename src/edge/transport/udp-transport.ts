@@ -13,8 +13,14 @@ export interface UdpTransportEvents {
   malformed: [error: SipParseError, from: Peer, raw: string];
 }
 
-/** Largest datagram accepted; bigger ones are dropped unread (RFC 3261 §18.1.1 leaves UDP below the MTU). */
-export const MAX_DATAGRAM = 65_507;
+/**
+ * Largest datagram read; bigger ones are dropped unread. RFC 3261 §18.1.1 keeps UDP messages near the MTU,
+ * so a real INVITE with a large SDP stays far below this, and no datagram can make us parse megabytes.
+ */
+export const MAX_DATAGRAM = 32_768;
+
+/** Shorter than any SIP start line plus one header. */
+const MIN_MESSAGE = 16;
 
 /** SIP over UDP (RFC 3261 §18): one message per datagram, parsed on arrival. */
 export class UdpTransport extends EventEmitter<UdpTransportEvents> {
@@ -50,8 +56,15 @@ export class UdpTransport extends EventEmitter<UdpTransportEvents> {
   }
 
   private onDatagram(data: Buffer, from: Peer): void {
-    // Keep-alives (RFC 5626 CRLF) and stray bytes are not messages.
-    if (data.length < 16 || data.length > MAX_DATAGRAM) return;
+    if (data.length > MAX_DATAGRAM) {
+      this.emit('malformed', new SipParseError(`datagram of ${data.length} bytes exceeds ${MAX_DATAGRAM}`, 513), from, '');
+      return;
+    }
+    if (data.length < MIN_MESSAGE) {
+      // CRLF keep-alives (RFC 5626 §4.4.1) are expected; other scraps are noise worth counting.
+      if (!isKeepAlive(data)) this.emit('malformed', new SipParseError(`datagram of ${data.length} bytes is too short`), from, '');
+      return;
+    }
     const raw = data.toString('utf8');
     let msg: SipMessage;
     try {
@@ -62,4 +75,9 @@ export class UdpTransport extends EventEmitter<UdpTransportEvents> {
     }
     this.emit('message', msg, from, raw);
   }
+}
+
+function isKeepAlive(data: Buffer): boolean {
+  for (const b of data) if (b !== 0x0d && b !== 0x0a) return false;
+  return true;
 }
