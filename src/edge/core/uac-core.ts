@@ -26,6 +26,11 @@ interface Outgoing {
 /** Headers the edge owns on requests it sends; values the app gave for them are ignored. */
 const stackHeaders = new Set(['via', 'max-forwards', 'content-length', 'call-id', 'cseq', 'from', 'to', 'route']);
 
+/** drachtio-srf sends SDP bodies without Content-Type and relies on the edge to add it, as drachtio-server does. */
+function defaultSdpContentType(req: SipRequest): void {
+  if (req.body && !req.has('content-type') && req.body.startsWith('v=0')) req.set('Content-Type', 'application/sdp');
+}
+
 /**
  * The UAC core (RFC 3261 §8.1, §12.2.1, §13.2): turns requests drachtio-srf asks for into SIP on the
  * wire and carries every response back to it with its transaction and dialog ids.
@@ -94,6 +99,7 @@ export class UacCore {
       req.set('Contact', ctx.contact(undefined));
     }
     req.body = app.body;
+    defaultSdpContentType(req);
     let to: Peer;
     try {
       to = await nextHop(req, proxy);
@@ -118,6 +124,7 @@ export class UacCore {
     copyAppHeaders(app, req, hostport(ctx.advertised));
     if (!req.has('contact') && (app.method === 'INVITE' || app.method === 'UPDATE')) req.set('Contact', dialog.localContact);
     req.body = app.body;
+    defaultSdpContentType(req);
     let to: Peer;
     try {
       to = await nextHop(req);
