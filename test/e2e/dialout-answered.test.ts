@@ -162,7 +162,7 @@ describe('Kore dialout answered, then the callee hangs up', () => {
     expect(invite.header('From')).toMatch(/^<sip:\+15550001111@127\.0\.0\.1>;tag=\S+$/);
     await bot!.waitForRequest('BYE');
 
-    const record = await finalRecord(() => getCall(daemon.url, conversationId));
+    const record = await finalRecord(() => getCall(daemon.url, conversationId!));
     expect(record).toMatchObject({ conversationId, sid, callId, dialect: 'kore', status: 'completed', reasonCode: 'caller-disconnected', reason: '200 OK' });
     expect(record.media.rmsDbfs).toBeGreaterThan(-50);
   });
