@@ -74,6 +74,11 @@ export class Daemon {
     });
   }
 
+  /** RTP ports held by calls now (0 when no call is up): for leak checks. */
+  get rtpPortsInUse(): number {
+    return this.pool.inUse;
+  }
+
   health(): Health {
     const connected = this.sip?.connected() ?? false;
     const store = this.store.health();
