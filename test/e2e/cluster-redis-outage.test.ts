@@ -7,7 +7,7 @@ import { e2eAudio } from '../support/e2e-audio.js';
 import { startE2eSipp, type E2eSipp } from '../support/e2e-sipp.js';
 import { startNotifyListener, type NotifyListener } from '../support/notify-listener.js';
 import { freePort } from '../support/ports.js';
-import { startRedis, type RedisServer } from '../support/redis.js';
+import { startRedis } from '../support/redis.js';
 import { stopAllSipp } from '../support/sipp.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
