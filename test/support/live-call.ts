@@ -19,6 +19,8 @@ export interface LiveCallSpec {
   mode: 'disconnect' | 'detect' | 'disabled';
   /** What the callee's phone plays after answering. */
   audio: Exclude<E2eAudioName, 'bot'>;
+  /** Plays this recording instead of the kit's file for `audio` (e.g. a voicemail with its beep cut out). */
+  recording?: { pcap: string; ulaw: string };
   carrier?: { scenario?: 'carrier-answer-audio' | 'carrier-answer-audio-bye'; byeAfterMs?: number; ringMs?: number };
   /** bot-answer (default), bot-answer-bye, bot-reject, or carrier-no-answer standing in for a bot that never answers. */
   bot?: { scenario?: E2eScenario; byeAfterMs?: number; ringMs?: number };
@@ -80,7 +82,7 @@ export async function startLiveScene(specs: LiveCallSpec[], daemonOverrides: Rec
         const carrierScenario = spec.carrier?.scenario ?? 'carrier-answer-audio';
         const carrier = await startE2eSipp({
           scenario: carrierScenario,
-          audioPcap: audio.files[spec.audio].pcap,
+          audioPcap: spec.recording?.pcap ?? audio.files[spec.audio].pcap,
           ringMs: spec.carrier?.ringMs ?? 100,
           ...(spec.carrier?.byeAfterMs !== undefined && { byeAfterMs: spec.carrier.byeAfterMs }),
           timeoutSeconds: 60,
@@ -175,6 +177,11 @@ export function decodeBase64UrlJson(value: string | undefined): unknown {
  * How much of what `recorder` received is the far end's recording, packet for packet: the share of received
  * 160-byte PCMU payloads found at a packet boundary of `ulawFile` (the relay forwards payloads unchanged).
  */
+/** The µ-law file a call's callee plays. */
+export function calleeRecording(scene: LiveScene, call: LiveCall): string {
+  return call.spec.recording?.ulaw ?? scene.audio.files[call.spec.audio].ulaw;
+}
+
 export function shareOfRecording(recorder: RtpRecorder | undefined, ulawFile: string): { packets: number; share: number } {
   const packets = recorder?.packets() ?? [];
   if (packets.length === 0) return { packets: 0, share: 0 };
