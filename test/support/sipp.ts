@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
 import { freePort } from './ports.js';
 
 export interface SippOptions {
@@ -28,6 +29,8 @@ export interface SippOptions {
   timeoutSeconds?: number;
   /** -trace_msg: keep every message SIPp sent and received (returned as `messages`). */
   traceMessages?: boolean;
+  /** `tcp`: SIP over one TCP connection (`-t t1`); UDP otherwise. */
+  transport?: 'udp' | 'tcp';
   /** Extra arguments, appended as given. */
   args?: string[];
 }
@@ -70,6 +73,7 @@ export async function startSipp(opts: SippOptions): Promise<SippRun> {
   args.push('-trace_stat', '-stf', join(traceDir, 'stats.csv'), '-fd', '1');
   args.push('-timeout', `${opts.timeoutSeconds ?? 30}s`, '-timeout_error');
   if (opts.traceMessages) args.push('-trace_msg', '-message_file', join(traceDir, 'messages.log'));
+  if (opts.transport === 'tcp') args.push('-t', 't1');
   if (opts.service) args.push('-s', opts.service);
   if (opts.rate !== undefined) args.push('-r', String(opts.rate));
   if (opts.limit !== undefined) args.push('-l', String(opts.limit));
@@ -103,7 +107,9 @@ export async function startSipp(opts: SippOptions): Promise<SippRun> {
       finish(null);
     });
   });
-  await waitForUdpBound(port, done);
+  // A TCP UAC only connects out; a TCP UAS listens, and a UDP SIPp always binds its port.
+  if (opts.transport !== 'tcp') await waitForUdpBound(port, done);
+  else if (!opts.remote) await waitForTcpListening(port, done);
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
@@ -136,6 +142,27 @@ async function waitForUdpBound(port: number, exited: Promise<unknown>): Promise<
     await new Promise((r) => setTimeout(r, 25));
   }
   if (!gone) throw new Error(`SIPp did not bind UDP port ${port}`);
+}
+
+async function waitForTcpListening(port: number, exited: Promise<unknown>): Promise<void> {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  for (let i = 0; i < 200 && !gone; i++) {
+    if (await tcpAccepts(port)) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  if (!gone) throw new Error(`SIPp did not listen on TCP port ${port}`);
+}
+
+function tcpAccepts(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      res(true);
+    });
+    s.once('error', () => res(false));
+  });
 }
 
 function udpFree(port: number): Promise<boolean> {

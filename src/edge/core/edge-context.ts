@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Dialog } from '../dialog/index.js';
 import type { SipRequest, SipResponse } from '../message/index.js';
 import type { TimerValues } from '../transaction/index.js';
-import type { Peer, UdpTransport } from '../transport/index.js';
+import type { Peer, SipTransport, TransportName } from '../transport/index.js';
 import type { WireClient } from '../wire/index.js';
 
 /** What the UAC and UAS cores share: the transport, the timers, our address and the dialogs. */
@@ -14,7 +14,7 @@ export class EdgeContext {
   readonly dialogOwners = new Map<string, WireClient>();
 
   constructor(
-    readonly transport: UdpTransport,
+    readonly transport: SipTransport,
     readonly timers: TimerValues,
     /** The host:port put in Via and Contact. */
     readonly advertised: Peer,
@@ -36,12 +36,13 @@ export class EdgeContext {
     return randomBytes(6).toString('hex');
   }
 
-  via(branch: string): string {
-    return `SIP/2.0/UDP ${hostport(this.advertised)};rport;branch=${branch}`;
+  /** Our Via for a request going out over `transport` (§18.1.1, RFC 3581 rport). */
+  via(branch: string, transport: TransportName = 'udp'): string {
+    return `SIP/2.0/${transport.toUpperCase()} ${hostport(this.advertised)};rport;branch=${branch}`;
   }
 
-  contact(user: string | undefined): string {
-    return `<sip:${user ? user + '@' : ''}${hostport(this.advertised)}>`;
+  contact(user: string | undefined, transport: TransportName = 'udp'): string {
+    return `<sip:${user ? user + '@' : ''}${hostport(this.advertised)}${transport === 'tcp' ? ';transport=tcp' : ''}>`;
   }
 
   addDialog(dialog: Dialog, owner: WireClient): void {

@@ -2,15 +2,15 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { SipRequest, SipResponse, parseMessage, SipParseError, type SipMessage } from '../message/index.js';
 import { defaultTimers, type TimerValues } from '../transaction/index.js';
-import { UdpTransport, type Peer } from '../transport/index.js';
+import { SipTransport, type Peer } from '../transport/index.js';
 import { apiResponse, WireServer, type AppFrame, type WireClient } from '../wire/index.js';
 import { EdgeContext } from './edge-context.js';
 import { UacCore } from './uac-core.js';
 import { UasCore } from './uas-core.js';
 
 export interface EmbeddedEdgeOptions {
-  /** Where SIP is sent and received (UDP). Port 0 picks a free one. */
-  sip: { host: string; port: number; publicAddress?: string };
+  /** Where SIP is sent and received: UDP, and TCP on the same port unless `tcp` is false. Port 0 picks a free one. */
+  sip: { host: string; port: number; publicAddress?: string; tcp?: boolean };
   /** The drachtio wire protocol listener; defaults to a free loopback port and a random secret. */
   wire?: { host?: string; port?: number; secret?: string };
   /** RFC 3261 timer bases; tests shorten T1 to make Timer B fire sooner. */
@@ -33,7 +33,7 @@ const EDGE_VERSION = 'v0.9.4-outdial-edge';
  * RFC 3261 SIP over UDP to the network, so drachtio-srf cannot tell it from a drachtio-server.
  */
 export class EmbeddedEdge {
-  private readonly transport = new UdpTransport();
+  private readonly transport = new SipTransport();
   private wire: WireServer | undefined;
   private ctx: EdgeContext | undefined;
   private uac: UacCore | undefined;
@@ -50,12 +50,14 @@ export class EmbeddedEdge {
 
   async start(): Promise<{ sip: Peer; wire: WireEndpoint }> {
     const o = this.options;
-    const local = await this.transport.listen(o.sip.host, o.sip.port);
+    const local = await this.transport.listen(o.sip.host, o.sip.port, o.sip.tcp !== false);
     const advertisedHost =
       o.sip.publicAddress ?? (local.address === '0.0.0.0' || local.address === '::' ? '127.0.0.1' : local.address);
     this.sip = { address: advertisedHost, port: local.port };
     const secret = o.wire?.secret ?? randomBytes(16).toString('hex');
-    const wire = new WireServer(secret, { hostports: `udp/${advertisedHost}:${local.port}`, version: EDGE_VERSION });
+    const hostport = `${advertisedHost}:${local.port}`;
+    const hostports = this.transport.tcpEnabled ? `udp/${hostport},tcp/${hostport}` : `udp/${hostport}`;
+    const wire = new WireServer(secret, { hostports, version: EDGE_VERSION });
     const wireHost = o.wire?.host ?? '127.0.0.1';
     const wirePort = await wire.listen(wireHost, o.wire?.port ?? 0);
     this.wire = wire;

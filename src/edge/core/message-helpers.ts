@@ -20,11 +20,13 @@ export async function nextHop(msg: SipMessage & { uri: string }, proxy?: string)
   const uri = parseSipUri(target);
   const host = uri.host.replace(/^\[|\]$/g, '');
   const address = isIP(host) ? host : (await lookup(host, { family: 4 })).address;
-  return { address, port: uri.port ?? 5060 };
+  return { address, port: uri.port ?? 5060, transport: uri.params.get('transport')?.toLowerCase() === 'tcp' ? 'tcp' : 'udp' };
 }
 
 /** §18.2.2: responses go back to where the request came from, to the Via port unless rport asks otherwise. */
 export function responseDestination(msg: SipMessage, from: Peer): Peer {
+  // Over TCP the response goes back on the request's connection (§18.2.2).
+  if (from.transport === 'tcp') return from;
   const top = msg.getAll('via')[0];
   if (!top) return from;
   const via = parseVia(top);
@@ -38,6 +40,12 @@ export function stampVia(topVia: string, from: Peer): string {
   if (via.params.has('rport') && !via.params.get('rport')) out = out.replace(/;\s*rport(?=;|$|\s)/i, `;rport=${from.port}`);
   if (via.host !== from.address && !via.params.has('received')) out += `;received=${from.address}`;
   return out;
+}
+
+/** Adds `;transport=tcp` to a Contact of ours sent over TCP, so the far end comes back the same way. */
+export function contactOverTransport(value: string, transport: Peer['transport']): string {
+  if (transport !== 'tcp' || /;\s*transport=/i.test(value)) return value;
+  return value.includes('>') ? value.replace('>', ';transport=tcp>') : `${value};transport=tcp`;
 }
 
 /** Replaces the `localhost` drachtio-srf writes in From and Contact with our own address. */

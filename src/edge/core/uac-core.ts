@@ -10,7 +10,7 @@ import {
 import type { Peer } from '../transport/index.js';
 import { apiResponse, sentRequestEcho, sipToApp, type AppFrame, type WireClient } from '../wire/index.js';
 import { hostport, type EdgeContext } from './edge-context.js';
-import { nextHop, replaceLocalhost, uriOf, withoutTag } from './message-helpers.js';
+import { contactOverTransport, nextHop, replaceLocalhost, uriOf, withoutTag } from './message-helpers.js';
 
 type ClientTransaction = InviteClientTransaction | NonInviteClientTransaction;
 
@@ -85,7 +85,8 @@ export class UacCore {
     const ctx = this.ctx;
     const local = hostport(ctx.advertised);
     const req = new SipRequest(app.method, app.uri);
-    req.set('Via', ctx.via(ctx.newBranch()));
+    // The Via names the transport, so it is written once the next hop is known; this keeps it on top.
+    req.set('Via', '');
     for (const r of app.getAll('route')) req.append('Route', r);
     req.set('Max-Forwards', app.get('max-forwards') ?? '70');
     let from = app.get('from') ? replaceLocalhost(app.get('from')!, local) : `<sip:outdial@${local}>`;
@@ -95,9 +96,6 @@ export class UacCore {
     req.set('Call-ID', app.get('call-id') ?? randomUUID());
     req.set('CSeq', app.get('cseq') ?? `${1 + Math.floor(Math.random() * 30000)} ${app.method}`);
     copyAppHeaders(app, req, local);
-    if (!req.has('contact') && (app.method === 'INVITE' || app.method === 'SUBSCRIBE' || app.method === 'REFER')) {
-      req.set('Contact', ctx.contact(undefined));
-    }
     req.body = app.body;
     defaultSdpContentType(req);
     let to: Peer;
@@ -106,6 +104,11 @@ export class UacCore {
     } catch (err) {
       client.send(apiResponse(msgId, false, `cannot resolve destination: ${(err as Error).message}`));
       return;
+    }
+    req.set('Via', ctx.via(ctx.newBranch(), to.transport));
+    if (req.has('contact')) req.set('Contact', contactOverTransport(req.get('contact')!, to.transport));
+    else if (app.method === 'INVITE' || app.method === 'SUBSCRIBE' || app.method === 'REFER') {
+      req.set('Contact', ctx.contact(undefined, to.transport));
     }
     const out = this.start(client, req, to, undefined);
     client.send(sentRequestEcho(msgId, out.raw, to, out.transactionId));
@@ -119,7 +122,6 @@ export class UacCore {
       return;
     }
     const req = dialog.createRequest(app.method);
-    req.prepend('Via', ctx.via(ctx.newBranch()));
     req.set('Max-Forwards', '70');
     copyAppHeaders(app, req, hostport(ctx.advertised));
     if (!req.has('contact') && (app.method === 'INVITE' || app.method === 'UPDATE')) req.set('Contact', dialog.localContact);
@@ -132,6 +134,7 @@ export class UacCore {
       client.send(apiResponse(msgId, false, `cannot resolve destination: ${(err as Error).message}`));
       return;
     }
+    req.prepend('Via', ctx.via(ctx.newBranch(), to.transport));
     if (app.method === 'ACK') {
       // The ACK for a 2xx is the TU's, sent outside any transaction, and kept for retransmitted 2xx.
       const raw = ctx.send(req, to);

@@ -15,7 +15,7 @@ import {
   serverTransactionKey,
   transactionTimeout,
 } from '../transaction/index.js';
-import type { Peer } from '../transport/index.js';
+import { isReliable, type Peer } from '../transport/index.js';
 import {
   apiResponse,
   sentResponseEcho,
@@ -25,7 +25,15 @@ import {
   type WireServer,
 } from '../wire/index.js';
 import { hostport, type EdgeContext } from './edge-context.js';
-import { nextHop, replaceLocalhost, responseDestination, stampVia, uriOf, withoutTag } from './message-helpers.js';
+import {
+  contactOverTransport,
+  nextHop,
+  replaceLocalhost,
+  responseDestination,
+  stampVia,
+  uriOf,
+  withoutTag,
+} from './message-helpers.js';
 
 type ServerTransaction = InviteServerTransaction | NonInviteServerTransaction;
 
@@ -218,7 +226,9 @@ export class UasCore {
       res.body = app.body;
     }
     if (!res.has('contact') && status > 100 && status < 300 && (req.method === 'INVITE' || req.method === 'SUBSCRIBE')) {
-      res.set('Contact', inc.dialog?.localContact ?? this.ctx.contact(undefined));
+      res.set('Contact', inc.dialog?.localContact ?? this.ctx.contact(undefined, inc.from.transport));
+    } else if (res.has('contact') && !inc.dialog) {
+      res.set('Contact', contactOverTransport(res.get('contact')!, inc.from.transport));
     }
     return res;
   }
@@ -252,13 +262,14 @@ export class UasCore {
     const ctx = this.ctx;
     const raw = res.toString();
     let interval = ctx.timers.T1;
-    let timer: NodeJS.Timeout;
+    let timer: NodeJS.Timeout | undefined;
     const tick = () => {
       ctx.transport.send(raw, to);
       interval = Math.min(2 * interval, ctx.timers.T2);
       timer = setTimeout(tick, interval);
     };
-    timer = setTimeout(tick, interval);
+    // A reliable transport delivers the 2xx once; only the wait for the ACK remains.
+    if (!isReliable(to)) timer = setTimeout(tick, interval);
     const giveUp = setTimeout(() => this.onAnswerNotAcked(dialog), transactionTimeout(ctx.timers));
     dialog.unackedAnswer?.stop();
     dialog.unackedAnswer = {
@@ -277,10 +288,10 @@ export class UasCore {
     dialog.unackedAnswer = undefined;
     const owner = ctx.dialogOwners.get(dialog.id);
     const bye = dialog.createRequest('BYE');
-    bye.prepend('Via', ctx.via(ctx.newBranch()));
     bye.set('Max-Forwards', '70');
     void nextHop(bye)
       .then((to) => {
+        bye.prepend('Via', ctx.via(ctx.newBranch(), to.transport));
         const raw = ctx.send(bye, to);
         owner?.send(sipToApp('application', raw, to, 'unsolicited', dialog.id));
       })

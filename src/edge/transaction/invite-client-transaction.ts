@@ -1,11 +1,11 @@
 import { SipRequest, type SipResponse } from '../message/index.js';
-import type { Peer } from '../transport/index.js';
+import { isReliable, type Peer } from '../transport/index.js';
 import { transactionTimeout, type TimerValues } from './timers.js';
 import type { ClientTransactionUser, SendMessage } from './transaction-user.js';
 
 export type InviteClientState = 'calling' | 'proceeding' | 'completed' | 'terminated';
 
-/** RFC 3261 §17.1.1 INVITE client transaction, over an unreliable transport. */
+/** RFC 3261 §17.1.1 INVITE client transaction; Timer A and D only matter over an unreliable transport. */
 export class InviteClientTransaction {
   state: InviteClientState = 'calling';
   private timerA: NodeJS.Timeout | undefined;
@@ -29,7 +29,7 @@ export class InviteClientTransaction {
   /** Sends the INVITE; returns the bytes written. */
   start(): string {
     const raw = this.send(this.request, this.destination);
-    this.timerA = setTimeout(() => this.fireTimerA(), this.intervalA);
+    if (!isReliable(this.destination)) this.timerA = setTimeout(() => this.fireTimerA(), this.intervalA);
     this.timerB = setTimeout(() => this.fireTimerB(), transactionTimeout(this.timers));
     return raw;
   }
@@ -54,7 +54,8 @@ export class InviteClientTransaction {
           this.ack = this.ackFor(response);
           this.send(this.ack, this.destination);
           this.user.onResponse(response, from, raw);
-          this.timerD = setTimeout(() => this.terminate(), Math.max(32_000, 64 * this.timers.T1));
+          const timerD = isReliable(this.destination) ? 0 : Math.max(32_000, 64 * this.timers.T1);
+          this.timerD = setTimeout(() => this.terminate(), timerD);
         }
         break;
       case 'completed':

@@ -1,11 +1,11 @@
 import type { SipRequest, SipResponse } from '../message/index.js';
-import type { Peer } from '../transport/index.js';
+import { isReliable, type Peer } from '../transport/index.js';
 import { transactionTimeout, type TimerValues } from './timers.js';
 import type { SendMessage, ServerTransactionUser } from './transaction-user.js';
 
 export type InviteServerState = 'proceeding' | 'completed' | 'confirmed' | 'terminated';
 
-/** RFC 3261 §17.2.1 INVITE server transaction, over an unreliable transport. */
+/** RFC 3261 §17.2.1 INVITE server transaction; Timer G and I only matter over an unreliable transport. */
 export class InviteServerTransaction {
   state: InviteServerState = 'proceeding';
   private lastResponse: SipResponse | undefined;
@@ -35,7 +35,7 @@ export class InviteServerTransaction {
       this.terminate();
     } else if (response.status >= 300) {
       this.state = 'completed';
-      this.timerG = setTimeout(() => this.fireTimerG(), this.intervalG);
+      if (!isReliable(this.responseDestination)) this.timerG = setTimeout(() => this.fireTimerG(), this.intervalG);
       this.timerH = setTimeout(() => this.fireTimerH(), transactionTimeout(this.timers));
     }
     return raw;
@@ -50,7 +50,7 @@ export class InviteServerTransaction {
     } else if (request.method === 'ACK' && this.state === 'completed') {
       this.state = 'confirmed';
       this.clearTimers();
-      this.timerI = setTimeout(() => this.terminate(), this.timers.T4);
+      this.timerI = setTimeout(() => this.terminate(), isReliable(this.responseDestination) ? 0 : this.timers.T4);
     }
   }
 

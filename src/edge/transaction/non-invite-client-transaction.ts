@@ -1,11 +1,11 @@
 import type { SipRequest, SipResponse } from '../message/index.js';
-import type { Peer } from '../transport/index.js';
+import { isReliable, type Peer } from '../transport/index.js';
 import { transactionTimeout, type TimerValues } from './timers.js';
 import type { ClientTransactionUser, SendMessage } from './transaction-user.js';
 
 export type NonInviteClientState = 'trying' | 'proceeding' | 'completed' | 'terminated';
 
-/** RFC 3261 §17.1.2 non-INVITE client transaction, over an unreliable transport. */
+/** RFC 3261 §17.1.2 non-INVITE client transaction; Timer E and K only matter over an unreliable transport. */
 export class NonInviteClientTransaction {
   state: NonInviteClientState = 'trying';
   private timerE: NodeJS.Timeout | undefined;
@@ -25,7 +25,7 @@ export class NonInviteClientTransaction {
 
   start(): string {
     const raw = this.send(this.request, this.destination);
-    this.timerE = setTimeout(() => this.fireTimerE(), this.intervalE);
+    if (!isReliable(this.destination)) this.timerE = setTimeout(() => this.fireTimerE(), this.intervalE);
     this.timerF = setTimeout(() => this.fireTimerF(), transactionTimeout(this.timers));
     return raw;
   }
@@ -41,7 +41,7 @@ export class NonInviteClientTransaction {
     this.clearTimers();
     this.user.onResponse(response, from, raw);
     // Timer K absorbs retransmitted final responses for T4.
-    this.timerK = setTimeout(() => this.terminate(), this.timers.T4);
+    this.timerK = setTimeout(() => this.terminate(), isReliable(this.destination) ? 0 : this.timers.T4);
   }
 
   terminate(): void {

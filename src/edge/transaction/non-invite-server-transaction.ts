@@ -1,11 +1,11 @@
 import type { SipRequest, SipResponse } from '../message/index.js';
-import type { Peer } from '../transport/index.js';
+import { isReliable, type Peer } from '../transport/index.js';
 import { transactionTimeout, type TimerValues } from './timers.js';
 import type { SendMessage, ServerTransactionUser } from './transaction-user.js';
 
 export type NonInviteServerState = 'trying' | 'proceeding' | 'completed' | 'terminated';
 
-/** RFC 3261 §17.2.2 non-INVITE server transaction, over an unreliable transport. */
+/** RFC 3261 §17.2.2 non-INVITE server transaction; Timer J only matters over an unreliable transport. */
 export class NonInviteServerTransaction {
   state: NonInviteServerState = 'trying';
   private lastResponse: SipResponse | undefined;
@@ -30,7 +30,7 @@ export class NonInviteServerTransaction {
     } else {
       this.state = 'completed';
       // Timer J keeps the final response around to answer retransmitted requests.
-      this.timerJ = setTimeout(() => this.terminate(), transactionTimeout(this.timers));
+      this.timerJ = setTimeout(() => this.terminate(), isReliable(this.responseDestination) ? 0 : transactionTimeout(this.timers));
     }
     return raw;
   }

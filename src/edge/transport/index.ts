@@ -1,1 +1,3 @@
-export { UdpTransport, MAX_DATAGRAM, type Peer } from './udp-transport.js';
+export { SipTransport } from './sip-transport.js';
+export { MAX_DATAGRAM } from './udp-transport.js';
+export { isReliable, peerKey, type Peer, type TransportName } from './peer.js';

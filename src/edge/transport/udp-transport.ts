@@ -1,17 +1,8 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { parseMessage, SipParseError, type SipMessage } from '../message/index.js';
-
-/** Where a message came from or goes to. */
-export interface Peer {
-  address: string;
-  port: number;
-}
-
-export interface UdpTransportEvents {
-  message: [msg: SipMessage, from: Peer, raw: string];
-  malformed: [error: SipParseError, from: Peer, raw: string];
-}
+import type { Peer } from './peer.js';
+import type { TransportEvents } from './transport-events.js';
 
 /**
  * Largest datagram read; bigger ones are dropped unread. RFC 3261 §18.1.1 keeps UDP messages near the MTU,
@@ -23,7 +14,7 @@ export const MAX_DATAGRAM = 32_768;
 const MIN_MESSAGE = 16;
 
 /** SIP over UDP (RFC 3261 §18): one message per datagram, parsed on arrival. */
-export class UdpTransport extends EventEmitter<UdpTransportEvents> {
+export class UdpTransport extends EventEmitter<TransportEvents> {
   private socket: Socket | undefined;
   local: Peer = { address: '', port: 0 };
 

@@ -4,7 +4,7 @@ const CRLF = '\r\n';
 
 /** Meta fields drachtio puts before each SIP message: source|bytes|protocol|address|port|time. */
 export function metaFields(source: 'network' | 'application', raw: string, peer: Peer): string {
-  return `${source}|${Buffer.byteLength(raw, 'utf8')}|udp|${peer.address}|${peer.port}|${stackTime()}`;
+  return `${source}|${Buffer.byteLength(raw, 'utf8')}|${peer.transport ?? 'udp'}|${peer.address}|${peer.port}|${stackTime()}`;
 }
 
 /** drachtio-server writes the time a message passed the stack as HH:MM:SS.micro. */
