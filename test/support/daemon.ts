@@ -84,12 +84,12 @@ export interface SpawnedDaemon {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** `outdial start --config FILE` as a child process (for SIGKILL / SIGTERM tests and several daemons). */
-export async function spawnDaemon(configObject: Record<string, unknown>, configFile?: string): Promise<SpawnedDaemon> {
+/** `outdial start --config FILE` as a child process (for SIGKILL / SIGTERM tests and several daemons); nodeArgs go before the script (e.g. --cpu-prof). */
+export async function spawnDaemon(configObject: Record<string, unknown>, configFile?: string, nodeArgs: string[] = []): Promise<SpawnedDaemon> {
   const file = configFile ?? join(mkdtempSync(join(tmpdir(), 'outdial-daemon-')), 'outdial.yaml');
   writeFileSync(file, stringify(configObject));
   const config = parseConfig(configObject, file);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start', '--config', file], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli/main.ts', 'start', '--config', file], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
