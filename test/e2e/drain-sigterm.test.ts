@@ -1,0 +1,98 @@
+// SIGTERM drains the daemon: during calls.shutdownGraceMs new dialouts get 503, a call that ends by itself
+// ends as usual, a call still up when the grace is over is hung up with a final notification, and the
+// process exits 0 — with the memory store and with Redis.
+import { afterEach, describe, expect, it } from 'vitest';
+import { dialoutAudiocodes, spawnDaemon, testConfigObject, type SpawnedDaemon } from '../support/daemon.js';
+import { e2eAudio } from '../support/e2e-audio.js';
+import { startE2eSipp, type E2eSipp } from '../support/e2e-sipp.js';
+import { startNotifyListener } from '../support/notify-listener.js';
+import { startRedis } from '../support/redis.js';
+import { stopAllSipp } from '../support/sipp.js';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+  await stopAllSipp();
+});
+
+const GRACE_MS = 5000;
+const statusOf = (n: { body: unknown }) => (n.body as { status?: string } | undefined)?.status;
+const received = (sipp: E2eSipp, method: string) => sipp.messages().filter((m) => m.direction === 'received' && m.method === method);
+
+async function storeOverride(kind: 'memory' | 'redis'): Promise<Record<string, unknown>> {
+  if (kind === 'memory') return { type: 'memory' };
+  const redis = await startRedis();
+  cleanups.push(() => redis.stop());
+  return { type: 'redis', url: redis.url };
+}
+
+async function healthWhileDraining(daemon: SpawnedDaemon): Promise<any> {
+  const until = Date.now() + 5000;
+  for (;;) {
+    const res = await fetch(`${daemon.url}/healthz`);
+    const body = await res.json();
+    if (res.status === 503 && body.calls.accepting === false) return body;
+    if (Date.now() > until) throw new Error(`daemon not draining: ${res.status} ${JSON.stringify(body)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.each(['memory', 'redis'] as const)('SIGTERM drain with the %s store', (storeKind) => {
+  it('refuses dialouts during the grace, lets a call end by itself, ends the one still up with BYE and a notification, exits 0', async () => {
+    const audio = await e2eAudio();
+    const store = await storeOverride(storeKind);
+    // The default trunk's carrier hangs up 2 s after answering; the other callee stays until hung up.
+    const ending = await startE2eSipp({ scenario: 'carrier-answer-audio-bye', audioPcap: audio.files.human.pcap, byeAfterMs: 2000, timeoutSeconds: 40 });
+    const staying = await startE2eSipp({ scenario: 'carrier-answer-audio', audioPcap: audio.files.human.pcap, timeoutSeconds: 40 });
+    const bot = await startE2eSipp({ scenario: 'bot-answer', audioPcap: audio.files.bot.pcap, calls: 2, timeoutSeconds: 40 });
+    cleanups.push(() => ending.stop(), () => staying.stop(), () => bot.stop());
+    const listener = await startNotifyListener();
+    cleanups.push(() => listener.close());
+
+    const config = await testConfigObject({
+      carrierPort: ending.port,
+      botPort: bot.port,
+      overrides: { store, calls: { shutdownGraceMs: GRACE_MS }, log: { level: 'info' } },
+    });
+    const daemon = await spawnDaemon(config);
+    cleanups.push(async () => {
+      daemon.child.kill('SIGKILL');
+      await daemon.exited;
+    });
+
+    const dial = (target: string, path: string) =>
+      dialoutAudiocodes(daemon.url, { bot: 'Bot1', target, caller: '+15550001111', machineDetection: 'disabled', notifyUrl: listener.url(path) });
+    const [endingCall, stayingCall] = await Promise.all([dial('tel:+15556000001', '/ending'), dial(`sip:callee@${staying.address}`, '/staying')]);
+    expect([endingCall.status, stayingCall.status]).toEqual([200, 200]);
+    const until = Date.now() + 10_000;
+    while (received(bot, 'ACK').length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(received(bot, 'ACK')).toHaveLength(2);
+
+    daemon.child.kill('SIGTERM');
+    const health = await healthWhileDraining(daemon);
+    expect(health.calls.active).toBeGreaterThan(0);
+    const refused = await dial('tel:+15556000002', '/refused');
+    expect(refused.status).toBe(503);
+    expect(refused.json.error).toContain('shutting down');
+
+    const exit = await daemon.exited;
+    expect(exit).toEqual({ code: 0, signal: null });
+
+    // Ended by the callee within the grace: an ordinary end.
+    expect(listener.delivered('/ending').map((n) => n.body)).toEqual([
+      expect.objectContaining({ conversationId: endingCall.json.conversationId, status: 'answered' }),
+      expect.objectContaining({ conversationId: endingCall.json.conversationId, status: 'completed', reasonCode: 'client-disconnected' }),
+    ]);
+    expect(received(ending, 'BYE')).toHaveLength(0);
+    // Still up after the grace: hung up by outdial, both legs, with the final notification sent before exit.
+    expect(listener.delivered('/staying').map((n) => n.body)).toEqual([
+      expect.objectContaining({ conversationId: stayingCall.json.conversationId, status: 'answered' }),
+      expect.objectContaining({ conversationId: stayingCall.json.conversationId, status: 'completed', reasonCode: 'error', reason: 'service shutting down' }),
+    ]);
+    expect(received(staying, 'BYE')).toHaveLength(1);
+    expect(received(bot, 'BYE')).toHaveLength(2);
+    expect(listener.requests('/refused')).toHaveLength(0);
+    expect(listener.requests().map(statusOf)).not.toContain('failed');
+    expect(daemon.output()).toContain('outdial stopped');
+  });
+});
