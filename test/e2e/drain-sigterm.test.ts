@@ -30,7 +30,7 @@ async function healthWhileDraining(daemon: SpawnedDaemon): Promise<any> {
   const until = Date.now() + 5000;
   for (;;) {
     const res = await fetch(`${daemon.url}/healthz`);
-    const body = await res.json();
+    const body = (await res.json()) as any;
     if (res.status === 503 && body.calls.accepting === false) return body;
     if (Date.now() > until) throw new Error(`daemon not draining: ${res.status} ${JSON.stringify(body)}`);
     await new Promise((r) => setTimeout(r, 50));
