@@ -45,7 +45,6 @@ export class Launcher implements CallLauncher {
     const { store, metrics } = this.services;
     const refusal = this.refusal();
     if (refusal) {
-      metrics.dialoutsRejected.inc({ reason: 'unavailable' });
       throw new DialoutRejected(503, refusal);
     }
     const limits = admissionLimits(req.bot);
@@ -53,7 +52,6 @@ export class Launcher implements CallLauncher {
     try {
       admission = await store.admit(req.bot.name, req.conversationId, limits);
     } catch (err) {
-      metrics.dialoutsRejected.inc({ reason: 'unavailable' });
       if (err instanceof StoreUnavailableError) throw new DialoutRejected(503, err.message);
       throw err;
     }
@@ -76,7 +74,6 @@ export class Launcher implements CallLauncher {
       this.calls.delete(req.conversationId);
       await store.release(req.bot.name, req.conversationId).catch(() => undefined);
       await store.markEnded(req.conversationId).catch(() => undefined);
-      metrics.dialoutsRejected.inc({ reason: 'unavailable' });
       throw new DialoutRejected(503, `store unavailable: ${(err as Error).message}`);
     }
     metrics.dialoutsAccepted.inc({ bot: req.bot.name });

@@ -5,7 +5,7 @@ import { httpBotEventPoster, Launcher, type CallRecord, type CallServices } from
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { RtpPortPool } from '../media/index.js';
-import { createMetrics, type Metrics } from '../metrics/index.js';
+import { createMetrics, type DialoutRejectionReason, type Metrics } from '../metrics/index.js';
 import { Notifier } from '../notify/index.js';
 import { connectSip, type SipConnection } from '../sip/index.js';
 import { createStore, type Store, type StoreHealth } from '../store/index.js';
@@ -17,6 +17,18 @@ export interface Health {
   store: StoreHealth;
   calls: { active: number; accepting: boolean };
   [part: string]: unknown;
+}
+
+const dialoutRoutes = new Set(['/api/v1/actions/dialout', '/api/1.1/public/bot/:botId/smartassist/dialout']);
+
+/** The metrics' word for a refused dialout's HTTP status; 429 is left to the launcher, which knows which limit. */
+function refusalReason(status: number): DialoutRejectionReason | undefined {
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'unknown-bot';
+  if (status === 503) return 'unavailable';
+  if (status >= 400 && status < 500 && status !== 429) return 'invalid';
+  return undefined;
 }
 
 /** How often the daemon proves it is alive, and how long the store believes it without news. */
@@ -68,6 +80,12 @@ export class Daemon {
     this.http.get('/healthz', async (_req, reply) => {
       const health = this.health();
       return reply.code(health.ok ? 200 : 503).send(health);
+    });
+    // Refusals answered before a dialout reaches the launcher are counted here; the launcher counts its 429s.
+    this.http.addHook('onResponse', async (req, reply) => {
+      if (req.method !== 'POST' || !dialoutRoutes.has(req.routeOptions.url ?? '')) return;
+      const reason = refusalReason(reply.statusCode);
+      if (reason) this.metrics.dialoutsRejected.inc({ reason });
     });
     this.http.get('/metrics', async (_req, reply) => {
       return reply.header('content-type', this.metrics.contentType).send(await this.metrics.text());
