@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { runAmd, type AmdCliOptions } from './amd.js';
+import { runDemo } from './demo.js';
 import { runStart } from './start.js';
 
 const program = new Command();
@@ -28,6 +29,13 @@ program
     // commander reads a leading "--no-" as negation and files the value under speechTimeoutMs
     const { speechTimeoutMs, ...rest } = opts;
     process.exitCode = runAmd(files, typeof speechTimeoutMs === 'string' ? { ...rest, noSpeechTimeoutMs: speechTimeoutMs } : rest);
+  });
+
+program
+  .command('demo')
+  .description('place four calls (human, voicemail, fax, busy) through a local daemon, SIPp callees and a SIPp bot; print their timelines')
+  .action(async () => {
+    process.exitCode = await runDemo();
   });
 
 await program.parseAsync(process.argv);
