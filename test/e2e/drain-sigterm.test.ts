@@ -1,5 +1,5 @@
 // SIGTERM drains the daemon: during calls.shutdownGraceMs new dialouts get 503, a call that ends by itself
-// ends as usual, a call still up when the grace is over is hung up with a final notification, and the
+// ends as usual, a call still up when the grace is over is hung up (BYE, or CANCEL while ringing) with a final notification, and the
 // process exits 0 — with the memory store and with Redis.
 import { afterEach, describe, expect, it } from 'vitest';
 import { dialoutAudiocodes, spawnDaemon, testConfigObject, type SpawnedDaemon } from '../support/daemon.js';
@@ -16,7 +16,6 @@ afterEach(async () => {
 });
 
 const GRACE_MS = 5000;
-const statusOf = (n: { body: unknown }) => (n.body as { status?: string } | undefined)?.status;
 const received = (sipp: E2eSipp, method: string) => sipp.messages().filter((m) => m.direction === 'received' && m.method === method);
 
 async function storeOverride(kind: 'memory' | 'redis'): Promise<Record<string, unknown>> {
@@ -38,14 +37,15 @@ async function healthWhileDraining(daemon: SpawnedDaemon): Promise<any> {
 }
 
 describe.each(['memory', 'redis'] as const)('SIGTERM drain with the %s store', (storeKind) => {
-  it('refuses dialouts during the grace, lets a call end by itself, ends the one still up with BYE and a notification, exits 0', async () => {
+  it('refuses dialouts during the grace, lets a call end by itself, ends those still up (BYE, CANCEL) with a notification, exits 0', async () => {
     const audio = await e2eAudio();
     const store = await storeOverride(storeKind);
     // The default trunk's carrier hangs up 2 s after answering; the other callee stays until hung up.
     const ending = await startE2eSipp({ scenario: 'carrier-answer-audio-bye', audioPcap: audio.files.human.pcap, byeAfterMs: 2000, timeoutSeconds: 40 });
     const staying = await startE2eSipp({ scenario: 'carrier-answer-audio', audioPcap: audio.files.human.pcap, timeoutSeconds: 40 });
+    const ringing = await startE2eSipp({ scenario: 'carrier-no-answer', timeoutSeconds: 40 });
     const bot = await startE2eSipp({ scenario: 'bot-answer', audioPcap: audio.files.bot.pcap, calls: 2, timeoutSeconds: 40 });
-    cleanups.push(() => ending.stop(), () => staying.stop(), () => bot.stop());
+    cleanups.push(() => ending.stop(), () => staying.stop(), () => ringing.stop(), () => bot.stop());
     const listener = await startNotifyListener();
     cleanups.push(() => listener.close());
 
@@ -61,12 +61,17 @@ describe.each(['memory', 'redis'] as const)('SIGTERM drain with the %s store', (
     });
 
     const dial = (target: string, path: string) =>
-      dialoutAudiocodes(daemon.url, { bot: 'Bot1', target, caller: '+15550001111', machineDetection: 'disabled', notifyUrl: listener.url(path) });
-    const [endingCall, stayingCall] = await Promise.all([dial('tel:+15556000001', '/ending'), dial(`sip:callee@${staying.address}`, '/staying')]);
-    expect([endingCall.status, stayingCall.status]).toEqual([200, 200]);
+      dialoutAudiocodes(daemon.url, { bot: 'Bot1', target, caller: '+15550001111', machineDetection: 'disabled', notifyUrl: listener.url(path), answerTimeoutSec: 60 });
+    const [endingCall, stayingCall, ringingCall] = await Promise.all([
+      dial('tel:+15556000001', '/ending'),
+      dial(`sip:callee@${staying.address}`, '/staying'),
+      dial(`sip:callee@${ringing.address}`, '/ringing'),
+    ]);
+    expect([endingCall.status, stayingCall.status, ringingCall.status]).toEqual([200, 200, 200]);
     const until = Date.now() + 10_000;
     while (received(bot, 'ACK').length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     expect(received(bot, 'ACK')).toHaveLength(2);
+    await ringing.waitForRequest('INVITE');
 
     daemon.child.kill('SIGTERM');
     const health = await healthWhileDraining(daemon);
@@ -91,8 +96,12 @@ describe.each(['memory', 'redis'] as const)('SIGTERM drain with the %s store', (
     ]);
     expect(received(staying, 'BYE')).toHaveLength(1);
     expect(received(bot, 'BYE')).toHaveLength(2);
+    // Still ringing after the grace: CANCELled, and failed with the same reason.
+    expect(received(ringing, 'CANCEL')).toHaveLength(1);
+    expect(listener.delivered('/ringing').map((n) => n.body)).toEqual([
+      expect.objectContaining({ conversationId: ringingCall.json.conversationId, status: 'failed', reasonCode: 'error', reason: 'service shutting down' }),
+    ]);
     expect(listener.requests('/refused')).toHaveLength(0);
-    expect(listener.requests().map(statusOf)).not.toContain('failed');
     expect(daemon.output()).toContain('outdial stopped');
   });
 });
