@@ -325,9 +325,6 @@ export class OutboundCall {
       this.services.metrics.amdDecisions.inc({ type: event.type });
       this.services.metrics.amdDecisionLatencyMs.observe(event.atMs);
     }
-    if (event.type === 'amd_machine_detected' || (event.type === 'amd_tone_detected' && this.req.machineDetection === 'disconnect' && !this.policy.bridged)) {
-      this.record.machineDetected = true;
-    }
     this.log.info({ amd: rec }, 'amd event');
     this.notify({ kind: 'amd', event: rec });
     this.apply(

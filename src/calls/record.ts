@@ -92,7 +92,7 @@ export type CallRecord = {
   machineDetection: MachineDetection;
   amdEvents: AmdEventRecord[];
   amdInfo?: AmdInfo;
-  /** Set when AMD decided machine (or fax) on this call. */
+  /** Set when outdial hung up because AMD heard a machine, fax or beep (seed 000); a detect-mode voicemail bridged to the bot is not. */
   machineDetected?: boolean;
   /** AudioCodes detect mode: "voicemail beep" or "voicemail timeout" (seed 003). */
   voicemailOutcome?: string;
