@@ -118,6 +118,8 @@ describe('machineDetection detect', () => {
     expect(eventNames(c.botEvents())).toEqual(['start', 'machineDetection:voicemail-prompt-start', 'machineDetection:voicemail-prompt-end-beep']);
     const record = records.get(c.spec.name);
     expect(record.voicemailOutcome).toBe('voicemail beep');
+    // Bridged, not hung up on: the call did not end because of the machine.
+    expect(record.machineDetected).toBeUndefined();
     const types = record.amdEvents.map((e: any) => e.type);
     expect(types.slice(0, 2)).toEqual(['amd_machine_detected', 'amd_tone_detected']);
     const tone = record.amdEvents.find((e: any) => e.type === 'amd_tone_detected');
@@ -149,6 +151,7 @@ describe('machineDetection detect', () => {
     const c = call('fax');
     expect(c.notifications().map((n) => n.status)).toEqual(['answered', 'completed']);
     expect(finals.get(c.spec.name)).toMatchObject({ status: 'completed', reasonCode: 'machine-detected', reason: 'fax detected' });
+    expect(records.get(c.spec.name).machineDetected).toBe(true);
     expect(c.botInvite()).toBeUndefined();
     expect(eventNames(c.botEvents())).toEqual(['dialoutInitiated']);
     expect(await farEndResult(c.carrier)).toEqual({ exitCode: 0, errors: '' });
