@@ -52,6 +52,7 @@ describe.each(['memory', 'redis'] as const)('SIGTERM drain with the %s store', (
     const config = await testConfigObject({
       carrierPort: ending.port,
       botPort: bot.port,
+      bot: { dialoutMaxConcurrentCalls: 3 },
       overrides: { store, calls: { shutdownGraceMs: GRACE_MS }, log: { level: 'info' } },
     });
     const daemon = await spawnDaemon(config);
@@ -103,5 +104,20 @@ describe.each(['memory', 'redis'] as const)('SIGTERM drain with the %s store', (
     ]);
     expect(listener.requests('/refused')).toHaveLength(0);
     expect(daemon.output()).toContain('outdial stopped');
+
+    if (storeKind === 'redis') {
+      // The drained calls gave their slots back: a fresh daemon on the same Redis admits up to the limit.
+      const rejecting = await startE2eSipp({ scenario: 'carrier-reject', calls: 3, timeoutSeconds: 30 });
+      cleanups.push(() => rejecting.stop());
+      const next = await spawnDaemon(await testConfigObject({ carrierPort: rejecting.port, botPort: bot.port, bot: { dialoutMaxConcurrentCalls: 3 }, overrides: { store, log: { level: 'info' } } }));
+      cleanups.push(async () => {
+        next.child.kill('SIGKILL');
+        await next.exited;
+      });
+      const body = { bot: 'Bot1', target: 'tel:+15556000003', caller: '+15550001111' };
+      const admitted = await Promise.all([1, 2, 3, 4].map(() => dialoutAudiocodes(next.url, body)));
+      expect(admitted.map((a) => a.status).sort()).toEqual([200, 200, 200, 429]);
+      expect(next.output()).not.toContain('recovered a call');
+    }
   });
 });
