@@ -86,16 +86,18 @@ describe('admission limits', () => {
 
   it('answers 429 over dialoutLimitPerSecond; /metrics counts accepted, rejected and ended calls', async () => {
     const { carrier, daemon } = await callSetup({ scenario: 'carrier-reject', status: 486, calls: 2 }, { daemonBot: { dialoutLimitPerSecond: 2 } });
+    // Sent together, so all three fall within the 500 ms a rate of 2/s allows for two.
     const paths = [notifyPath(), notifyPath(), notifyPath()];
-    const results = [];
-    for (const p of paths) results.push(await dialoutAudiocodes(daemon.url, { bot: 'Bot1', target: TARGET, notifyUrl: listener.url(p) }));
-    expect(results.map((r) => r.status)).toEqual([200, 200, 429]);
-    expect(results[2]!.json.error).toMatch(/dialoutLimitPerSecond \(2 per second\)/);
+    const results = await Promise.all(paths.map((p) => dialoutAudiocodes(daemon.url, { bot: 'Bot1', target: TARGET, notifyUrl: listener.url(p) })));
+    expect(results.map((r) => r.status).sort()).toEqual([200, 200, 429]);
+    const refused = results.findIndex((r) => r.status === 429);
+    expect(results[refused]!.json.error).toMatch(/dialoutLimitPerSecond \(2 per second\)/);
 
-    for (const p of paths.slice(0, 2)) {
-      expect(bodies(await deliveredOn(listener, p, 1))).toMatchObject([{ status: 'failed', reasonCode: 'busy' }]);
+    for (const [i, p] of paths.entries()) {
+      if (i === refused) continue;
+      expect(bodies(await deliveredOn(listener, p, 1))).toMatchObject([{ conversationId: results[i]!.json.conversationId, status: 'failed', reasonCode: 'busy' }]);
     }
-    expect(listener.requests(paths[2])).toHaveLength(0);
+    expect(listener.requests(paths[refused])).toHaveLength(0);
     expect(carrier.messages().filter((m) => m.direction === 'received' && m.method === 'INVITE')).toHaveLength(2);
 
     expect(await metricValue(daemon.url, 'outdial_dialouts_accepted_total', 'bot="Bot1"')).toBe(2);
