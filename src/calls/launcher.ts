@@ -104,6 +104,8 @@ export class Launcher implements CallLauncher {
   async recoverOrphans(): Promise<number> {
     const { store, notifier, logger } = this.services;
     const orphans = await orphanedCalls(store, this.options.owner);
+    // The dead owner's pending notifications first, so each final one queues after them, never before.
+    if (orphans.length > 0) await notifier.adoptOrphans();
     let recovered = 0;
     for (const orphan of orphans) {
       if (this.calls.has(orphan.conversationId)) continue;
