@@ -90,6 +90,9 @@ export class OutboundCall {
   private readonly botQueue: BotEvent[] = [];
   private finished = false;
   private readonly level = new AudioLevel();
+  /** RTP counts already added to the metrics; they move while the call is up, not only when it ends. */
+  private rtpReported = { received: 0, lost: 0 };
+  private rtpMetricsTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly req: DialoutRequest,
@@ -297,6 +300,8 @@ export class OutboundCall {
     this.durations(this.answeredAt);
     this.notify({ kind: 'answered' });
     this.services.metrics.rtpPacketsReceived.inc(0);
+    this.rtpMetricsTimer = setInterval(() => this.reportRtp(), 1000);
+    this.rtpMetricsTimer.unref();
 
     if (this.req.machineDetection === 'disabled') {
       this.bridge(false);
@@ -440,6 +445,16 @@ export class OutboundCall {
     this.writes.enqueue(`notification ${event.kind}`, () => this.services.notifier.notify(this.conversationId, url, body, headers));
   }
 
+  /** Adds the callee's RTP counts since the last report to the daemon's counters. */
+  private reportRtp(): void {
+    if (!this.calleeMedia) return;
+    const { packetsReceived, packetsLost } = this.calleeMedia.stats;
+    this.services.metrics.rtpPacketsReceived.inc(Math.max(0, packetsReceived - this.rtpReported.received));
+    // A late packet can lower the loss count; a counter only goes up, so only increases are added.
+    if (packetsLost > this.rtpReported.lost) this.services.metrics.rtpPacketsLost.inc(packetsLost - this.rtpReported.lost);
+    this.rtpReported = { received: Math.max(packetsReceived, this.rtpReported.received), lost: Math.max(packetsLost, this.rtpReported.lost) };
+  }
+
   private persist(): void {
     const snapshot = structuredClone(this.record);
     this.writes.enqueue('call record', () => this.services.store.putCall(snapshot));
@@ -451,6 +466,7 @@ export class OutboundCall {
     this.finished = true;
     clearTimeout(this.answerTimer);
     clearTimeout(this.cancelTimer);
+    clearInterval(this.rtpMetricsTimer);
     const now = Date.now();
 
     this.stopAmd();
@@ -466,8 +482,7 @@ export class OutboundCall {
     if (this.bot) teardown.push(this.bot.end(!byBot));
     if (this.calleeMedia) {
       const stats = this.calleeMedia.stats;
-      this.services.metrics.rtpPacketsReceived.inc(stats.packetsReceived);
-      this.services.metrics.rtpPacketsLost.inc(stats.packetsLost);
+      this.reportRtp();
       this.record.media = {
         ...(this.calleeMedia.media && { codec: this.calleeMedia.media.codec }),
         packetsReceived: stats.packetsReceived,
