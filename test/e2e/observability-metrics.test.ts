@@ -16,6 +16,7 @@ let daemon: SpawnedDaemon;
 let humanId: string;
 let voicemailId: string;
 let activeWhileUp: number | undefined;
+let rtpWhileUp: number | undefined;
 
 /** Prometheus text → value by `name{labels}` exactly as exposed (labels in the order prom-client writes them). */
 async function scrape(): Promise<{ contentType: string; values: Map<string, number> }> {
@@ -66,6 +67,17 @@ beforeAll(async () => {
   await human.waitForRequest('ACK');
   await voicemail.waitForRequest('ACK');
   activeWhileUp = (await scrape()).values.get('outdial_active_calls');
+  // RTP counts move while calls are up, not only when they end.
+  const rtpUntil = Date.now() + 3000;
+  for (;;) {
+    const now = (await scrape()).values;
+    rtpWhileUp = now.get('outdial_rtp_packets_received_total');
+    if ((rtpWhileUp ?? 0) > 0 || Date.now() > rtpUntil) {
+      if (now.get('outdial_active_calls') !== 2) rtpWhileUp = undefined;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
   await listener.waitFor((_n, all) => [humanId, voicemailId].every((id) => all.some((x) => isFinal(x) && (x.body as any).conversationId === id && x.answeredStatus === 200)), 30_000);
 });
 
@@ -107,6 +119,8 @@ describe('GET /metrics after a human call, a voicemail and some refusals', () =>
     expect(v('outdial_rtp_packets_received_total')).toBeGreaterThan(200);
     expect(v('outdial_rtp_packets_lost_total')).toBe(0);
     expect(activeWhileUp).toBe(2);
+    expect(rtpWhileUp).toBeGreaterThan(0);
+    expect(v('outdial_rtp_packets_received_total')).toBeGreaterThan(rtpWhileUp!);
     expect(v('outdial_active_calls')).toBe(0);
   });
 
