@@ -2,6 +2,7 @@
 // its own), SIPp carriers streaming greetings. Steps up the number of calls until a decision drifts from
 // the offline detectFile result for the same audio, and prints the most concurrent AMD calls held with
 // every decision identical, and the daemon's CPU time per call-second.
+import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,9 +75,19 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, i: number
   return out;
 }
 
+function udpFree(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const s = createSocket('udp4');
+    s.once('error', () => res(false));
+    s.bind(port, '127.0.0.1', () => s.close(() => res(true)));
+  });
+}
+
 async function carrier(audioPcap: string, calls: number): Promise<SippRun> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const mediaPort = await freePort();
+    // SIPp binds the media port and the one two above it, with no fallback.
+    if (!(await udpFree(mediaPort + 2))) continue;
     try {
       return await startSipp({
         scenario: SCENARIO,
