@@ -2,6 +2,7 @@
 // callee's audio, the machineDetection policy, the bot leg and the relay between them. Every change of
 // state goes through the state machine in state.ts; every way out goes through finish(), exactly once.
 
+import { randomUUID } from 'node:crypto';
 import type Srf from 'drachtio-srf';
 import { AmdEngine, type AmdEvent } from '../amd/index.js';
 import type { Config } from '../config/index.js';
@@ -442,7 +443,8 @@ export class OutboundCall {
     if (!body) return;
     this.record.notificationsQueued++;
     const headers = this.req.notifyHeaders ?? {};
-    this.writes.enqueue(`notification ${event.kind}`, () => this.services.notifier.notify(this.conversationId, url, body, headers));
+    const entryKey = randomUUID();
+    this.writes.enqueue(`notification ${event.kind}`, () => this.services.notifier.notify(this.conversationId, url, body, headers, entryKey));
   }
 
   /** Adds the callee's RTP counts since the last report to the daemon's counters. */

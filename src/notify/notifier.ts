@@ -55,14 +55,18 @@ export class Notifier {
     this.retryMaxMs = options.retryMaxMs ?? 60000;
   }
 
-  /** Queues a notification; resolves once it is durably in the outbox (not when delivered). */
-  async notify(conversationId: string, url: string, body: object, headers: Record<string, string> = {}): Promise<void> {
+  /**
+   * Queues a notification; resolves once it is durably in the outbox (not when delivered). A caller that
+   * retries a failed notify passes the same `entryKey` each time: a write that timed out may still land in
+   * the store, and the retry must overwrite it rather than add a second entry that would be sent again.
+   */
+  async notify(conversationId: string, url: string, body: object, headers: Record<string, string> = {}, entryKey?: string): Promise<void> {
     const seq = this.nextSeq.get(conversationId) ?? 0;
     this.nextSeq.set(conversationId, seq + 1);
     const now = Date.now();
     const prefix = this.options.owner === undefined ? '' : `${this.options.owner}${ownerSeparator}`;
     const entry: OutboxEntry = {
-      id: `${prefix}${randomUUID()}`,
+      id: `${prefix}${entryKey ?? randomUUID()}`,
       conversationId,
       seq,
       url,
