@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../support/ports.js';
 import { startSipp, stopAllSipp } from '../support/sipp.js';
 import { offer, startEdgeWithSrf, type EdgeWithSrf } from './harness.js';
 
@@ -70,5 +71,15 @@ describe('SIP over TCP', () => {
     const answer = tracedMessages(result.messages).find((m) => m.text.startsWith('SIP/2.0 200') && /CSeq: 1 INVITE/.test(m.text));
     expect(answer?.transport).toBe('TCP');
     expect(answer?.text).toMatch(/^Contact: <sip:[^>]*;transport=tcp>/m);
+  });
+
+  it('reports a TCP peer that refuses the connection to the app as 503 at once, not after Timer B', async () => {
+    env = await startEdgeWithSrf();
+    const nobody = await freePort();
+    const err = await env.srf
+      .createUAC(`sip:bob@127.0.0.1:${nobody};transport=tcp`, { localSdp: offer })
+      .then(() => undefined, (e: { status: number }) => e);
+    expect(err).toMatchObject({ status: 503 });
+    expect(env.edge.pendingTransactions).toBe(0);
   });
 });

@@ -70,6 +70,10 @@ export class EmbeddedEdge {
     wire.on('invalid', (reason) => o.logger?.warn({ reason }, 'drachtio client sent an invalid frame; closing it'));
     this.transport.on('message', (msg, from, raw) => this.onNetworkMessage(msg, from, raw));
     this.transport.on('malformed', (err, from, raw) => this.onMalformed(err, from, raw));
+    this.transport.on('unreachable', (to, reason) => {
+      o.logger?.warn({ to, reason }, 'SIP peer unreachable');
+      this.uac?.transportFailed(to);
+    });
     o.logger?.info({ sip: this.sip, wire: { host: wireHost, port: wirePort } }, 'embedded SIP edge listening');
     return { sip: this.sip, wire: this.wireEndpoint };
   }

@@ -7,7 +7,7 @@ import {
   NonInviteClientTransaction,
   type ClientTransactionUser,
 } from '../transaction/index.js';
-import type { Peer } from '../transport/index.js';
+import { peerKey, type Peer } from '../transport/index.js';
 import { apiResponse, sentRequestEcho, sipToApp, type AppFrame, type WireClient } from '../wire/index.js';
 import { hostport, type EdgeContext } from './edge-context.js';
 import { contactOverTransport, nextHop, replaceLocalhost, uriOf, withoutTag } from './message-helpers.js';
@@ -264,10 +264,27 @@ export class UacCore {
     return dialog;
   }
 
+  /** §8.1.3.1: a transport error ends the requests waiting on that peer as if it had answered 503. */
+  transportFailed(to: Peer): void {
+    const key = peerKey(to);
+    for (const out of [...this.byTransactionId.values()]) {
+      const dest = out.txn.destination;
+      if (dest.transport !== to.transport || peerKey(dest) !== key) continue;
+      if (out.txn.state === 'completed' || out.txn.state === 'terminated') continue;
+      this.reportLocally(out, 503, 'Service Unavailable');
+      out.txn.terminate();
+    }
+  }
+
   private onTimeout(out: Outgoing): void {
     // Timer B/F: the stack reports a 408 as if the far end had sent it, as drachtio-server does.
+    this.reportLocally(out, 408, 'Request Timeout');
+  }
+
+  /** A final response the stack makes up for the app when the far end cannot give one. */
+  private reportLocally(out: Outgoing, status: number, reason: string): void {
     const req = out.txn.request;
-    const res = new SipResponse(408, 'Request Timeout');
+    const res = new SipResponse(status, reason);
     res.set('Via', req.getAll('via'));
     res.set('From', req.get('from') ?? '');
     res.set('To', req.get('to') ?? '');

@@ -39,5 +39,6 @@ export class SipTransport extends EventEmitter<TransportEvents> {
   private forward(t: UdpTransport | TcpTransport): void {
     t.on('message', (msg, from, raw) => this.emit('message', msg, from, raw));
     t.on('malformed', (err, from, raw) => this.emit('malformed', err, from, raw));
+    t.on('unreachable', (to, reason) => this.emit('unreachable', to, reason));
   }
 }

@@ -34,8 +34,13 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
     const key = peerKey(to);
     let socket = this.connections.get(key);
     if (!socket || socket.destroyed) {
-      socket = connect({ host: to.address, port: to.port });
-      this.adopt(socket, { address: to.address, port: to.port, transport: 'tcp' });
+      const peer: Peer = { address: to.address, port: to.port, transport: 'tcp' };
+      const opening = connect({ host: to.address, port: to.port });
+      const onFail = (err: Error) => this.emit('unreachable', peer, err.message);
+      opening.once('error', onFail);
+      opening.once('connect', () => opening.off('error', onFail));
+      this.adopt(opening, peer);
+      socket = opening;
     }
     socket.write(text);
   }

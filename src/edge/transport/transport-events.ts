@@ -5,4 +5,6 @@ import type { Peer } from './peer.js';
 export interface TransportEvents {
   message: [msg: SipMessage, from: Peer, raw: string];
   malformed: [error: SipParseError, from: Peer, raw: string];
+  /** A connection-oriented transport could not reach `to` (RFC 3261 §8.1.3.1 transport error). */
+  unreachable: [to: Peer, reason: string];
 }

@@ -28,6 +28,7 @@ export class UdpTransport extends EventEmitter<TransportEvents> {
       });
     });
     socket.on('error', () => undefined);
+    widenBuffers(socket);
     socket.on('message', (data, rinfo) => this.onDatagram(data, { address: rinfo.address, port: rinfo.port }));
     this.socket = socket;
     const addr = socket.address();
@@ -65,6 +66,22 @@ export class UdpTransport extends EventEmitter<TransportEvents> {
       return;
     }
     this.emit('message', msg, from, raw);
+  }
+}
+
+/** Socket buffers asked of the kernel; it caps them at net.core.rmem_max / wmem_max. */
+const SOCKET_BUFFER = 4 * 1024 * 1024;
+
+/**
+ * At a few hundred calls per second the default ~200 KB receive buffer holds well under a second of
+ * traffic, so one garbage-collection pause drops datagrams and turns into retransmissions or lost calls.
+ */
+function widenBuffers(socket: Socket): void {
+  try {
+    socket.setRecvBufferSize(SOCKET_BUFFER);
+    socket.setSendBufferSize(SOCKET_BUFFER);
+  } catch {
+    // The kernel keeps its defaults; SIP still works, only bursts are less forgiving.
   }
 }
 
