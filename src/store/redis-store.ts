@@ -37,6 +37,9 @@ export class RedisStore implements Store {
   private lastError: string | undefined;
   private closing = false;
   private readonly where: string;
+  /** Set while the connection is up but Redis does not answer (a hung or paused server). */
+  private unanswered: string | undefined;
+  private probe: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly options: RedisStoreOptions,
@@ -60,6 +63,7 @@ export class RedisStore implements Store {
       const wasDown = this.lastError !== undefined;
       this.connected = true;
       this.lastError = undefined;
+      this.answered();
       this.logger.info({ redis: this.where }, wasDown ? 'redis store reconnected' : 'redis store connected');
     });
     this.redis.on('error', (err: Error) => {
@@ -76,6 +80,9 @@ export class RedisStore implements Store {
   }
 
   health(): StoreHealth {
+    if (this.connected && this.unanswered !== undefined) {
+      return { ok: false, kind: 'redis', error: `redis at ${this.where} not answering: ${this.unanswered}` };
+    }
     if (this.connected) return { ok: true, kind: 'redis' };
     return { ok: false, kind: 'redis', error: `redis at ${this.where} unavailable: ${this.lastError ?? 'connecting'}` };
   }
@@ -97,6 +104,7 @@ export class RedisStore implements Store {
 
   async close(): Promise<void> {
     this.closing = true;
+    clearTimeout(this.probe);
     if (this.connected) {
       await this.redis.quit().catch(() => this.redis.disconnect());
     } else {
@@ -199,6 +207,30 @@ export class RedisStore implements Store {
     return `${this.options.keyPrefix}bot:{${bot}}:${part}`;
   }
 
+  /** A command timed out on a live connection: health says so until Redis answers again (probed by PING). */
+  private notAnswering(message: string): void {
+    if (this.unanswered !== undefined || this.closing) return;
+    this.unanswered = message;
+    this.logger.warn({ redis: this.where, err: message }, 'redis store not answering');
+    const attempt = () => {
+      if (this.unanswered === undefined || this.closing) return;
+      this.redis.ping().then(
+        () => this.answered(),
+        () => {
+          this.probe = setTimeout(attempt, 500).unref();
+        },
+      );
+    };
+    this.probe = setTimeout(attempt, 500).unref();
+  }
+
+  private answered(): void {
+    if (this.unanswered === undefined) return;
+    this.unanswered = undefined;
+    clearTimeout(this.probe);
+    this.logger.info({ redis: this.where }, 'redis store answering again');
+  }
+
   private parseEach<T>(values: string[], what: string): T[] {
     const parsed: T[] = [];
     for (const json of values) {
@@ -217,9 +249,12 @@ export class RedisStore implements Store {
       throw new StoreUnavailableError(`store ${operation} failed: ${this.health().error}`);
     }
     try {
-      return await command();
+      const result = await command();
+      this.answered();
+      return result;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
+      if (/timed out/i.test(message)) this.notAnswering(message);
       if (err instanceof ReplyError) throw new Error(`store ${operation} failed: redis replied ${message}`, { cause: err });
       throw new StoreUnavailableError(`store ${operation} failed: redis at ${this.where} unavailable: ${message}`, {
         cause: err,
