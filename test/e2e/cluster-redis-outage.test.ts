@@ -1,6 +1,8 @@
 // The Redis store going away: a daemon started while Redis is down says so and refuses dialouts until it
-// is up; Redis lost mid-run refuses new dialouts while a call in progress finishes, and that call's
-// notifications reach the notifyUrl once Redis is back, each exactly once.
+// is up; Redis lost mid-run (killed, or hung with the connection still open) refuses new dialouts while a
+// call in progress finishes, and that call's notifications reach the notifyUrl once Redis is back, each
+// exactly once.
+import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dialoutAudiocodes, getCall, spawnDaemon, testConfigObject, type SpawnedDaemon } from '../support/daemon.js';
 import { e2eAudio } from '../support/e2e-audio.js';
@@ -144,5 +146,48 @@ describe('Redis store outages', () => {
     expect(listener.requests('/refused')).toHaveLength(0);
     // The call record was rewritten too, though Redis came back empty.
     expect(await getCall(daemon.url, conversationId)).toMatchObject({ status: 'completed', reasonCode: 'client-disconnected' });
+  });
+
+  it('Redis hung mid-run (SIGSTOP, connection open): /healthz and dialouts say it is not answering; once it resumes, the call’s notifications arrive once each', async () => {
+    const far = await farEnds(3000);
+    const listener = await listen();
+    const redis = await startRedis();
+    cleanups.push(() => redis.stop());
+    const pid = Number(/process_id:(\d+)/.exec(execFileSync('redis-cli', ['-p', String(redis.port), 'info', 'server']).toString())?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    const daemon = await daemonOn(redis.url, far);
+
+    const placed = await dialout(daemon, listener, '/hung');
+    expect(placed.status).toBe(200);
+    const conversationId = placed.json.conversationId as string;
+    await listener.waitFor((n) => statusOf(n) === 'answered' && n.answeredStatus === 200);
+    await new Promise((r) => setTimeout(r, 300));
+
+    process.kill(pid, 'SIGSTOP');
+    cleanups.push(async () => process.kill(pid, 'SIGCONT'));
+    // The first command to time out tells the daemon; from then on it refuses at once.
+    const first = await dialout(daemon, listener, '/refused');
+    expect(first.status).toBe(503);
+    expect(first.json.error).toContain('timed out');
+    const health = await healthBecomes(daemon, 503);
+    expect(health.store.error).toBe(`redis at ${redis.url} not answering: Command timed out`);
+    const refused = await dialout(daemon, listener, '/refused');
+    expect(refused.status).toBe(503);
+    expect(refused.json.error).toBe(`store unavailable: redis at ${redis.url} not answering: Command timed out`);
+
+    await far.bot.waitForRequest('BYE', 10_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(listener.requests('/hung').map(statusOf)).toEqual(['answered']);
+
+    process.kill(pid, 'SIGCONT');
+    await healthBecomes(daemon, 200);
+    await listener.waitFor((n) => statusOf(n) === 'completed' && n.answeredStatus === 200, 15_000);
+    await new Promise((r) => setTimeout(r, 4000));
+    const delivered = listener.delivered('/hung').map((n) => n.body as Record<string, any>);
+    expect(delivered.map((b) => b.status)).toEqual(['answered', 'completed']);
+    expect(delivered[1]).toMatchObject({ conversationId, reasonCode: 'client-disconnected' });
+    expect(listener.requests('/refused')).toHaveLength(0);
+    expect(await getCall(daemon.url, conversationId)).toMatchObject({ status: 'completed' });
+    expect(daemon.output()).toContain('redis store answering again');
   });
 });
