@@ -33,7 +33,12 @@ export function headerKey(name: string): string {
 
 /** How a header name is spelled on the wire when outdial writes it. */
 export function headerSpelling(key: string): string {
-  const known = canonicalSpellings[key];
+  const known = canonicalSpellings[key] ?? spellingCache.get(key);
   if (known) return known;
-  return key.replace(/(^|-)([a-z])/g, (_m, dash: string, ch: string) => dash + ch.toUpperCase());
+  const spelled = key.replace(/(^|-)([a-z])/g, (_m, dash: string, ch: string) => dash + ch.toUpperCase());
+  // Every message sets the same few dozen headers; keep their spellings, but never let odd names grow it.
+  if (spellingCache.size < 512) spellingCache.set(key, spelled);
+  return spelled;
 }
+
+const spellingCache = new Map<string, string>();
