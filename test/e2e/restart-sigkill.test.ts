@@ -6,6 +6,7 @@
 // it, so the carrier and the bot never get a BYE for those calls; they hang on until their own timers end
 // them (here SIPp's -timeout). A carrier's session timer or RTP timeout does that in production.
 import { afterEach, describe, expect, it } from 'vitest';
+import { signatureHeader, verifyNotificationSignature } from '../../src/notify/index.js';
 import { dialoutAudiocodes, getCall, spawnDaemon, testConfigObject, type SpawnedDaemon } from '../support/daemon.js';
 import { e2eAudio } from '../support/e2e-audio.js';
 import { startE2eSipp, type E2eSipp } from '../support/e2e-sipp.js';
@@ -78,6 +79,8 @@ describe('SIGKILL and restart with the same instanceId', () => {
       expect(await getCall(second.url, id)).toMatchObject({ status: 'completed', reasonCode: 'error' });
     }
     expect(second.output()).toContain('recovered a call its daemon left behind');
+    // Signed with the same secret as every notification of the dead daemon would have been.
+    for (const n of listener.delivered('/sigkill')) expect(verifyNotificationSignature('test-secret', String(n.headers[signatureHeader.toLowerCase()] ?? ''), n.rawBody)).toBe(true);
 
     // The lost calls' slots are free: two new calls are admitted, a third is over the limit.
     const again = await Promise.all([dialoutAudiocodes(second.url, body), dialoutAudiocodes(second.url, body), dialoutAudiocodes(second.url, body)]);

@@ -2,6 +2,7 @@
 // notifyUrl is down; once its heartbeat lapses the other takes over: it delivers the dead daemon's pending
 // notifications, ends the call with reasonCode error, and frees its slot.
 import { afterEach, describe, expect, it } from 'vitest';
+import { signatureHeader, verifyNotificationSignature } from '../../src/notify/index.js';
 import { dialoutAudiocodes, getCall, spawnDaemon, testConfigObject, type SpawnedDaemon } from '../support/daemon.js';
 import { e2eAudio } from '../support/e2e-audio.js';
 import { startE2eSipp } from '../support/e2e-sipp.js';
@@ -73,6 +74,8 @@ describe('a second daemon takes over a dead daemon’s calls', () => {
     expect(delivered[1]).toMatchObject({ reasonCode: 'error', reason: 'call lost: its daemon stopped' });
     expect(await getCall(b.url, conversationId)).toMatchObject({ status: 'completed', reasonCode: 'error' });
     expect(b.output()).toContain('recovered a call its daemon left behind');
+    // Signed with the same secret as every notification of the dead daemon would have been.
+    for (const n of listener.delivered('/takeover')) expect(verifyNotificationSignature('test-secret', String(n.headers[signatureHeader.toLowerCase()] ?? ''), n.rawBody)).toBe(true);
 
     const after = await dialoutAudiocodes(b.url, body);
     expect(after.status).toBe(200);
