@@ -10,14 +10,18 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** SIGKILL, resolves once the process has exited: Redis lost mid-run. */
   kill(): Promise<void>;
-  /** Starts redis-server again on the same port (after stop or kill); data is not persisted. */
+  /** Starts redis-server again on the same port (after stop or kill); data survives only with persistDir. */
   restart(): Promise<void>;
 }
 
-/** Starts redis-server (no persistence) on `port` or a free loopback port; resolves once it answers PING. */
-export async function startRedis(options: { port?: number } = {}): Promise<RedisServer> {
+/**
+ * Starts redis-server on `port` or a free loopback port; resolves once it answers PING. No persistence,
+ * unless `persistDir` is given: then every write is appended and fsynced there, so data survives kill/restart.
+ */
+export async function startRedis(options: { port?: number; persistDir?: string } = {}): Promise<RedisServer> {
   const port = options.port ?? (await freePort());
-  let child: ChildProcess | undefined = await launch(port);
+  const persistence = options.persistDir === undefined ? ['--save', '', '--appendonly', 'no'] : ['--save', '', '--dir', options.persistDir, '--appendonly', 'yes', '--appendfsync', 'always'];
+  let child: ChildProcess | undefined = await launch(port, persistence);
 
   const end = async (signal: NodeJS.Signals) => {
     const running = child;
@@ -35,15 +39,15 @@ export async function startRedis(options: { port?: number } = {}): Promise<Redis
     kill: () => end('SIGKILL'),
     restart: async () => {
       await end('SIGTERM');
-      child = await launch(port);
+      child = await launch(port, persistence);
     },
   };
 }
 
-async function launch(port: number): Promise<ChildProcess> {
+async function launch(port: number, persistence: string[]): Promise<ChildProcess> {
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+    ['--port', String(port), '--bind', '127.0.0.1', ...persistence, '--daemonize', 'no'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
