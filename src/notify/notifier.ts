@@ -41,6 +41,8 @@ export class Notifier {
   private readonly notDurable = new Set<string>();
   /** Delivered or given up, outbox removal in flight: a rescan must not take them up again. */
   private readonly removing = new Set<string>();
+  /** Delivered or given up, but the store did not take the removal: removed on a later rescan, never resent. */
+  private readonly unremoved = new Set<string>();
   private readonly wakeups = new Set<NodeJS.Timeout>();
   private readonly idleWaiters = new Set<() => void>();
   private stopController = new AbortController();
@@ -109,6 +111,13 @@ export class Notifier {
     const owners = new Map<string, boolean>();
     for (const entry of pending) {
       if (this.removing.has(entry.id)) continue;
+      if (this.unremoved.has(entry.id)) {
+        await this.options.store.outboxRemove(entry.id).then(
+          () => this.unremoved.delete(entry.id),
+          () => undefined,
+        );
+        continue;
+      }
       const owner = ownerOf(entry);
       if (owner !== undefined && owner !== this.options.owner) {
         if (!owners.has(owner)) owners.set(owner, await this.options.store.isAlive(owner));
@@ -220,18 +229,21 @@ export class Notifier {
     this.removing.add(entry.id);
     this.dequeue(entry);
     try {
-      await this.persist(() => this.options.store.outboxRemove(entry.id), log);
+      if (!(await this.persist(() => this.options.store.outboxRemove(entry.id), log))) this.unremoved.add(entry.id);
     } finally {
       this.removing.delete(entry.id);
     }
   }
 
-  private async persist(op: () => Promise<void>, log: Logger): Promise<void> {
+  /** Whether the store took the write. */
+  private async persist(op: () => Promise<void>, log: Logger): Promise<boolean> {
     try {
       await op();
+      return true;
     } catch (err) {
-      // The in-memory queue stays authoritative for this run; a stale outbox entry is at worst resent later.
+      // The in-memory queue stays authoritative for this run; only another daemon could resend a stale entry.
       log.warn({ err }, 'outbox update failed');
+      return false;
     }
   }
 
