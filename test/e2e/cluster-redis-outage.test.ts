@@ -3,6 +3,9 @@
 // call in progress finishes, and that call's notifications reach the notifyUrl once Redis is back, each
 // exactly once.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dialoutAudiocodes, getCall, spawnDaemon, testConfigObject, type SpawnedDaemon } from '../support/daemon.js';
 import { e2eAudio } from '../support/e2e-audio.js';
@@ -146,6 +149,34 @@ describe('Redis store outages', () => {
     expect(listener.requests('/refused')).toHaveLength(0);
     // The call record was rewritten too, though Redis came back empty.
     expect(await getCall(daemon.url, conversationId)).toMatchObject({ status: 'completed', reasonCode: 'client-disconnected' });
+  });
+
+  it('a persistent Redis lost between a delivery and its outbox removal: once it is back, the notification is not sent again', async () => {
+    const far = await farEnds(12_000);
+    const listener = await listen();
+    const redis = await startRedis({ persistDir: mkdtempSync(join(tmpdir(), 'outdial-redis-')) });
+    cleanups.push(() => redis.stop());
+    const daemon = await daemonOn(redis.url, far);
+
+    // The notifyUrl holds its answer to the first notification while Redis goes away.
+    listener.plan('/persisted', [{ delayMs: 1500 }]);
+    const placed = await dialout(daemon, listener, '/persisted');
+    expect(placed.status).toBe(200);
+    const conversationId = placed.json.conversationId as string;
+    await listener.waitFor((n) => statusOf(n) === 'answered');
+    await redis.kill();
+    await new Promise((r) => setTimeout(r, 3000));
+    // Delivered (200) while Redis was down: its outbox entry, on Redis's disk, could not be removed.
+    expect(listener.requests('/persisted').map((n) => [statusOf(n), n.answeredStatus])).toEqual([['answered', 200]]);
+
+    await redis.restart();
+    await healthBecomes(daemon, 200);
+    await listener.waitFor((n) => statusOf(n) === 'completed' && n.answeredStatus === 200, 20_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(listener.requests('/persisted').map((n) => n.body)).toEqual([
+      expect.objectContaining({ conversationId, status: 'answered' }),
+      expect.objectContaining({ conversationId, status: 'completed', reasonCode: 'client-disconnected' }),
+    ]);
   });
 
   it('Redis hung mid-run (SIGSTOP, connection open): /healthz and dialouts say it is not answering; once it resumes, the call’s notifications arrive once each', async () => {
