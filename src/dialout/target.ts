@@ -41,14 +41,19 @@ function findTrunk(account: AccountConfig, name: string | undefined, needed: boo
  * Where the INVITE goes: tel: targets through the named or default trunk, sip: targets to their own host
  * unless a trunk is named (then the user part goes to the trunk).
  */
+/** A TCP trunk is reached over TCP: the Request-URI says so (RFC 3261 §19.1.1 transport parameter). */
+function transportParam(trunk: TrunkConfig): string {
+  return trunk.transport === 'tcp' ? ';transport=tcp' : '';
+}
+
 export function routeTarget(target: string, account: AccountConfig, trunkName?: string): { requestUri: string; trunk?: TrunkConfig } {
   const parsed = parseTarget(target);
   if (parsed.scheme === 'tel') {
     const trunk = findTrunk(account, trunkName, true)!;
-    return { requestUri: `sip:${parsed.number}@${trunk.host}:${trunk.port}`, trunk };
+    return { requestUri: `sip:${parsed.number}@${trunk.host}:${trunk.port}${transportParam(trunk)}`, trunk };
   }
   const trunk = findTrunk(account, trunkName, false);
   if (!trunk) return { requestUri: parsed.uri };
   const user = parsed.user === undefined ? '' : `${parsed.user}@`;
-  return { requestUri: `sip:${user}${trunk.host}:${trunk.port}`, trunk };
+  return { requestUri: `sip:${user}${trunk.host}:${trunk.port}${transportParam(trunk)}`, trunk };
 }

@@ -151,3 +151,11 @@ describe('normalizing', () => {
     expect(invalidField(() => normalizeKore({ target: 'tel:+1555', machineDetection: 'detect', machinedetection: 'disabled' }, ctx, ids))).toBe('machineDetection');
   });
 });
+
+describe('trunk transport', () => {
+  it('a TCP trunk gets ;transport=tcp in the Request-URI', () => {
+    const account = { name: 'a', trunks: [{ name: 't', host: '10.0.0.1', port: 5062, transport: 'tcp' as const, default: true }] };
+    expect(routeTarget('tel:+15551234567', account).requestUri).toBe('sip:+15551234567@10.0.0.1:5062;transport=tcp');
+    expect(routeTarget('sip:bob@example.com', account, 't').requestUri).toBe('sip:bob@10.0.0.1:5062;transport=tcp');
+  });
+});
