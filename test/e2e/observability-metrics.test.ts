@@ -139,7 +139,7 @@ describe('GET /metrics after a human call, a voicemail and some refusals', () =>
     const retry = lines.find((l) => l.msg === 'notification failed, will retry');
     expect(retry?.conversationId).toBe(humanId);
     // Call lines come from the call's own logger, never without the id.
-    const callLines = lines.filter((l) => l.component === 'calls' && l.msg !== 'outdial started');
+    const callLines = lines.filter((l) => l.component === 'calls');
     expect(callLines.length).toBeGreaterThan(0);
     for (const line of callLines) expect(typeof line.conversationId, JSON.stringify(line)).toBe('string');
   });

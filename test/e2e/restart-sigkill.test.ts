@@ -38,8 +38,8 @@ describe('SIGKILL and restart with the same instanceId', () => {
     const redis = await startRedis();
     cleanups.push(() => redis.stop());
     // SIPp's own -timeout is what finally ends the far ends' halves of the lost calls.
-    const carrier = await startE2eSipp({ scenario: 'carrier-answer-audio', audioPcap: audio.files.human.pcap, calls: 10, timeoutSeconds: 30 });
-    const bot = await startE2eSipp({ scenario: 'bot-answer', audioPcap: audio.files.bot.pcap, calls: 10, timeoutSeconds: 30 });
+    const carrier = await startE2eSipp({ scenario: 'carrier-answer-audio', audioPcap: audio.files.human.pcap, calls: 10, timeoutSeconds: 35 });
+    const bot = await startE2eSipp({ scenario: 'bot-answer', audioPcap: audio.files.bot.pcap, calls: 10, timeoutSeconds: 35 });
     cleanups.push(() => carrier.stop(), () => bot.stop());
     const notifyPort = await freePort();
     const notifyUrl = `http://127.0.0.1:${notifyPort}/sigkill`;
