@@ -3,14 +3,12 @@
 // bot, and a local listener for notifications and bot events; four dialouts over the HTTP API, in turn,
 // each printed as a timeline with its AMD decision.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createSocket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { renderE2eAudio } from '../../test/e2e/audio/render.js';
+import { join } from 'node:path';
+import { demoScenario, renderFarEndAudio } from '../../demo/index.js';
 import { parseConfig } from '../config/index.js';
 import { Daemon } from '../daemon/index.js';
 import { createLogger } from '../log/index.js';
@@ -46,17 +44,6 @@ const CALLS: DemoCall[] = [
 
 function missingTools(): typeof TOOLS {
   return TOOLS.filter((t) => spawnSync('sh', ['-c', `command -v ${t.command}`], { stdio: 'ignore' }).status !== 0);
-}
-
-/** The package root (where test/e2e/sipp lives), from src/cli or dist/src/cli. */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'test', 'e2e', 'sipp'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the outdial package (test/e2e/sipp) next to this command');
-    dir = up;
-  }
-  return dir;
 }
 
 function freeUdpPort(): Promise<number> {
@@ -153,19 +140,18 @@ export async function runDemo(): Promise<number> {
     console.error(`install them with: sudo apt-get install ${missing.map((t) => t.debian).join(' ')}`);
     return 1;
   }
-  const scenarios = join(packageRoot(), 'test', 'e2e', 'sipp');
   console.log('outdial demo: rendering the callee greetings (espeak-ng, sox)...');
-  const audio = await renderE2eAudio(join(tmpdir(), 'outdial-demo-audio'));
+  const audio = await renderFarEndAudio(join(tmpdir(), 'outdial-demo-audio'));
 
   const listener = await startListener();
   const notifyUrl = (path: string) => `http://127.0.0.1:${listener.port}${path}`;
-  const bot = await startSipp(join(scenarios, 'bot-answer-bye.xml'), { sdp_user: 'bot', ring_ms: 0, audio_pcap: audio.files.bot.pcap, bye_after_ms: 6000 }, 2);
+  const bot = await startSipp(demoScenario('bot-answer-bye'), { sdp_user: 'bot', ring_ms: 0, audio_pcap: audio.files.bot.pcap, bye_after_ms: 6000 }, 2);
   const carriers: Sipp[] = [];
   for (const c of CALLS) {
     const keys: Record<string, string | number> = { sdp_user: 'callee', ring_ms: 300 };
     if (c.audio) keys.audio_pcap = audio.files[c.audio].pcap;
     else keys.statusline = 'SIP/2.0 486 Busy Here';
-    carriers.push(await startSipp(join(scenarios, `${c.scenario}.xml`), keys, 1));
+    carriers.push(await startSipp(demoScenario(c.scenario), keys, 1));
   }
 
   const config = parseConfig(

@@ -10,7 +10,7 @@ import { startE2eSipp, type E2eSipp, type E2eScenario } from '../support/e2e-sip
 import { startNotifyListener, type NotifyListener } from '../support/notify-listener.js';
 import { startRtpRecorder, type RtpRecorder } from '../support/rtp-recorder.js';
 import { stopAllSipp } from '../support/sipp.js';
-import { renderE2eAudio } from './audio/render.js';
+import { renderFarEndAudio } from '../../demo/index.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -59,7 +59,7 @@ describe('E2E audio', () => {
 
   it('renders byte-identical files every time', async () => {
     const cached = await e2eAudio();
-    const fresh = await renderE2eAudio(mkdtempSync(join(tmpdir(), 'e2e-audio-')));
+    const fresh = await renderFarEndAudio(mkdtempSync(join(tmpdir(), 'e2e-audio-')));
     for (const name of ['human', 'voicemail', 'fax', 'silence', 'bot'] as const) {
       for (const kind of ['wav', 'ulaw', 'pcap'] as const) {
         expect(readFileSync(fresh.files[name][kind]).equals(readFileSync(cached.files[name][kind])), `${name}.${kind}`).toBe(true);

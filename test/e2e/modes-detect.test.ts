@@ -19,7 +19,7 @@ import {
   type LiveScene,
 } from '../support/live-call.js';
 import { stopAllSipp } from '../support/sipp.js';
-import { rtpPcap } from './audio/container.js';
+import { rtpPcap } from '../../demo/index.js';
 
 let scene: LiveScene;
 const finals = new Map<string, any>();

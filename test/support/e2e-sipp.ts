@@ -5,10 +5,12 @@ import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEMO_SCENARIOS, demoScenario, type DemoScenario } from '../../demo/index.js';
 import { freePort } from './ports.js';
 import { startRtpRecorder, type RtpRecorder } from './rtp-recorder.js';
 import { startSipp, type SippResult, type SippRun } from './sipp.js';
 
+/** Scenarios only the tests use; the rest are the demo's own (demo/sipp/), shared. */
 export const E2E_SCENARIOS = resolve(dirname(fileURLToPath(import.meta.url)), '../e2e/sipp');
 /** The scenarios' SDP advertises [media_port+4]; play_pcap_audio sends from that port too. */
 export const MEDIA_PORT_OFFSET = 4;
@@ -92,7 +94,12 @@ export interface SippMessage {
   raw: string;
 }
 
-/** Starts a far-end scenario from test/e2e/sipp/ and resolves once it listens. */
+/** The file of a far-end scenario: demo/sipp/ for the demo's, test/e2e/sipp/ for the others. */
+export function e2eScenarioFile(scenario: E2eScenario): string {
+  return (DEMO_SCENARIOS as readonly string[]).includes(scenario) ? demoScenario(scenario as DemoScenario) : join(E2E_SCENARIOS, `${scenario}.xml`);
+}
+
+/** Starts a far-end scenario (see e2eScenarioFile) and resolves once it listens. */
 export async function startE2eSipp(opts: E2eSippOptions): Promise<E2eSipp> {
   const traceDir = mkdtempSync(join(tmpdir(), 'e2e-sipp-'));
   const messageFile = join(traceDir, 'messages.log');
@@ -123,7 +130,7 @@ export async function startE2eSipp(opts: E2eSippOptions): Promise<E2eSipp> {
   let run: SippRun;
   try {
     run = await startSipp({
-      scenario: join(E2E_SCENARIOS, `${opts.scenario}.xml`),
+      scenario: e2eScenarioFile(opts.scenario),
       keys,
       args,
       ...(opts.service !== undefined && { service: opts.service }),

@@ -1,5 +1,5 @@
 /**
- * Renders the E2E far-end audio (human, voicemail, fax, silence, bot) as 8 kHz mono µ-law: a WAV file, the
+ * Renders the far-end audio of the demo and the E2E tests (human, voicemail, fax, silence, bot) as 8 kHz mono µ-law: a WAV file, the
  * raw µ-law bytes and an RTP pcap for SIPp, plus labels.json with the known offsets. Deterministic: speech
  * comes from espeak-ng (resampled by sox without dither), everything else is synthesised here with a seeded
  * noise generator; the cache is keyed by a hash of the recipe.
@@ -7,14 +7,12 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { encodePcmu } from '../../../src/media/index.js';
-import { PACKET_SAMPLES, SAMPLE_RATE, mulawWav, rtpPcap } from './container.js';
+import { join } from 'node:path';
+import { encodePcmu } from '../src/media/index.js';
+import { PACKET_SAMPLES, SAMPLE_RATE, mulawWav, rtpPcap } from './audio-container.js';
 
-export const CACHE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'cache');
 export const AUDIO_NAMES = ['human', 'voicemail', 'fax', 'silence', 'bot'] as const;
-export type E2eAudioName = (typeof AUDIO_NAMES)[number];
+export type AudioName = (typeof AUDIO_NAMES)[number];
 
 export interface AudioLabels {
   durationMs: number;
@@ -41,8 +39,8 @@ export interface AudioFiles {
 
 export interface RenderedAudio {
   dir: string;
-  files: Record<E2eAudioName, AudioFiles>;
-  labels: Record<E2eAudioName, AudioLabels>;
+  files: Record<AudioName, AudioFiles>;
+  labels: Record<AudioName, AudioLabels>;
 }
 
 const RECIPE = {
@@ -67,19 +65,19 @@ const RECIPE = {
 const msToSamples = (ms: number): number => Math.round((ms * SAMPLE_RATE) / 1000);
 const samplesToMs = (n: number): number => Math.round((n * 1000) / SAMPLE_RATE);
 
-/** Renders into CACHE_DIR unless the cache already matches the recipe. Safe to call from parallel workers. */
-export async function renderE2eAudio(dir = CACHE_DIR): Promise<RenderedAudio> {
+/** Renders into `dir` unless the files there already match the recipe. Safe to call from parallel workers. */
+export async function renderFarEndAudio(dir: string): Promise<RenderedAudio> {
   const key = createHash('sha256').update(JSON.stringify(RECIPE)).digest('hex').slice(0, 16);
   const labelsPath = join(dir, 'labels.json');
   const files = Object.fromEntries(
     AUDIO_NAMES.map((n) => [n, { wav: join(dir, `${n}.wav`), ulaw: join(dir, `${n}.ulaw`), pcap: join(dir, `${n}.pcmu.pcap`) }]),
-  ) as Record<E2eAudioName, AudioFiles>;
+  ) as Record<AudioName, AudioFiles>;
   const cached = readLabels(labelsPath, key);
   if (cached && AUDIO_NAMES.every((n) => Object.values(files[n]).every((p) => existsSync(p)))) {
     return { dir, files, labels: cached };
   }
   mkdirSync(dir, { recursive: true });
-  const labels = {} as Record<E2eAudioName, AudioLabels>;
+  const labels = {} as Record<AudioName, AudioLabels>;
   const noise = lineNoise(0x5eed);
   for (const name of AUDIO_NAMES) {
     const { pcm, label } = await renderOne(name, noise);
@@ -93,7 +91,7 @@ export async function renderE2eAudio(dir = CACHE_DIR): Promise<RenderedAudio> {
   return { dir, files, labels };
 }
 
-async function renderOne(name: E2eAudioName, noise: () => number): Promise<{ pcm: Int16Array; label: AudioLabels }> {
+async function renderOne(name: AudioName, noise: () => number): Promise<{ pcm: Int16Array; label: AudioLabels }> {
   const parts: Int16Array[] = [];
   const at = (): number => parts.reduce((n, p) => n + p.length, 0);
   const label: AudioLabels = { durationMs: 0 };
@@ -147,10 +145,10 @@ async function renderOne(name: E2eAudioName, noise: () => number): Promise<{ pcm
   return { pcm, label };
 }
 
-function readLabels(path: string, key: string): Record<E2eAudioName, AudioLabels> | undefined {
+function readLabels(path: string, key: string): Record<AudioName, AudioLabels> | undefined {
   if (!existsSync(path)) return undefined;
   try {
-    const parsed = JSON.parse(readFileSync(path, 'utf8')) as { key?: string; labels?: Record<E2eAudioName, AudioLabels> };
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as { key?: string; labels?: Record<AudioName, AudioLabels> };
     return parsed.key === key ? parsed.labels : undefined;
   } catch {
     return undefined;
