@@ -51,6 +51,8 @@ export interface SippResult {
 
 export interface SippRun {
   port: number;
+  /** The SIPp process id (for reading its CPU time from /proc). */
+  pid: number | undefined;
   /** "127.0.0.1:<port>": where to send to reach this SIPp. */
   address: string;
   done: Promise<SippResult>;
@@ -120,7 +122,7 @@ export async function startSipp(opts: SippOptions): Promise<SippRun> {
     }
     return done;
   };
-  return { port, address: `127.0.0.1:${port}`, done, stop };
+  return { port, pid: child.pid, address: `127.0.0.1:${port}`, done, stop };
 }
 
 /** Runs a scenario to its end and returns its result. */
