@@ -38,6 +38,8 @@ export interface CallServices {
   botAnswerTimeoutMs: number;
   /** After a CANCEL, how long to wait for the far end's final response before giving up on it. */
   cancelGraceMs: number;
+  /** This daemon's id in the store: a call's writes stop once another daemon has taken the call over. */
+  owner: string;
 }
 
 const decisionTypes = new Set(['amd_human_detected', 'amd_machine_detected', 'amd_no_speech_detected', 'amd_decision_timeout']);
@@ -90,6 +92,7 @@ export class OutboundCall {
   private relay: RtpRelay | undefined;
   private readonly botQueue: BotEvent[] = [];
   private finished = false;
+  private ownershipLost = false;
   private readonly level = new AudioLevel();
   /** RTP counts already added to the metrics; they move while the call is up, not only when it ends. */
   private rtpReported = { received: 0, lost: 0 };
@@ -436,7 +439,7 @@ export class OutboundCall {
   }
 
   private notify(event: NotificationEvent): void {
-    this.persist();
+    this.persist(event.kind === 'final');
     const url = this.req.notifyUrl;
     if (!url) return;
     const body = notificationFor(this.record, event);
@@ -444,7 +447,25 @@ export class OutboundCall {
     this.record.notificationsQueued++;
     const headers = this.req.notifyHeaders ?? {};
     const entryKey = randomUUID();
-    this.writes.enqueue(`notification ${event.kind}`, () => this.services.notifier.notify(this.conversationId, url, body, headers, entryKey));
+    this.writes.enqueue(`notification ${event.kind}`, async () => {
+      if (await this.stillOwned()) await this.services.notifier.notify(this.conversationId, url, body, headers, entryKey);
+    });
+  }
+
+  /**
+   * Whether this daemon still owns the call in a shared store. A daemon cut off from Redis longer than its
+   * heartbeat lasts is taken for dead and its calls are finished by another; its own late writes would
+   * then send a second final notification.
+   */
+  private async stillOwned(): Promise<boolean> {
+    if (this.ownershipLost) return false;
+    const { store, owner } = this.services;
+    if (store.kind !== 'redis') return true;
+    const active = await store.activeCall(this.conversationId);
+    if (active?.owner === owner) return true;
+    this.ownershipLost = true;
+    this.log.warn({ takenBy: active?.owner ?? 'recovery' }, 'another daemon finished this call while this one was cut off from the store; no more writes for it');
+    return false;
   }
 
   /** Adds the callee's RTP counts since the last report to the daemon's counters. */
@@ -457,9 +478,11 @@ export class OutboundCall {
     this.rtpReported = { received: Math.max(packetsReceived, this.rtpReported.received), lost: Math.max(packetsLost, this.rtpReported.lost) };
   }
 
-  private persist(): void {
+  private persist(checkOwner = false): void {
     const snapshot = structuredClone(this.record);
-    this.writes.enqueue('call record', () => this.services.store.putCall(snapshot));
+    this.writes.enqueue('call record', async () => {
+      if (checkOwner ? await this.stillOwned() : !this.ownershipLost) await this.services.store.putCall(snapshot);
+    });
   }
 
   /** The one way out: releases everything, writes the final record and queues the final notification. */

@@ -128,6 +128,7 @@ export class Daemon {
       botEvents: httpBotEventPoster(log.child({ component: 'bot-events' })),
       botAnswerTimeoutMs: this.config.calls.botAnswerTimeoutMs,
       cancelGraceMs: 4000,
+      owner: this.owner,
     };
     const launcher = new Launcher(services, { owner: this.owner, sipConnected: () => sip.connected() });
     this.launcher = launcher;

@@ -92,6 +92,11 @@ export class MemoryStore implements Store {
     return [...this.active.values()].map((c) => ({ ...c }));
   }
 
+  async activeCall(conversationId: string): Promise<ActiveCall | undefined> {
+    const call = this.active.get(conversationId);
+    return call ? { ...call } : undefined;
+  }
+
   async heartbeat(owner: string, ttlMs: number): Promise<void> {
     this.owners.set(owner, Date.now() + ttlMs);
   }

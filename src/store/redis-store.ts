@@ -183,6 +183,11 @@ export class RedisStore implements Store {
     return this.parseEach<ActiveCall>(values, 'active call');
   }
 
+  async activeCall(conversationId: string): Promise<ActiveCall | undefined> {
+    const value = await this.run('activeCall', () => this.redis.hget(this.key('active'), conversationId));
+    return value === null ? undefined : this.parseEach<ActiveCall>([value], 'active call')[0];
+  }
+
   async heartbeat(owner: string, ttlMs: number): Promise<void> {
     await this.run('heartbeat', () => this.redis.set(this.key('owner', owner), String(Date.now()), 'PX', ttlMs));
   }

@@ -67,6 +67,8 @@ export interface Store {
   markActive(call: ActiveCall): Promise<void>;
   markEnded(conversationId: string): Promise<void>;
   listActive(): Promise<ActiveCall[]>;
+  /** One active call, or undefined once it ended or another daemon took it over. */
+  activeCall(conversationId: string): Promise<ActiveCall | undefined>;
   /** Owner liveness: a daemon renews its heartbeat; an owner whose heartbeat lapsed is dead. */
   heartbeat(owner: string, ttlMs: number): Promise<void>;
   isAlive(owner: string): Promise<boolean>;

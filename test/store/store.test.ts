@@ -169,8 +169,10 @@ describe.each(['memory', 'redis'] as const)('%s store', (kind) => {
     const store = await open(kind);
     await store.markActive({ conversationId: 'c1', owner: 'daemon-1', bot: 'Bot1', since: T0 });
     await store.markActive({ conversationId: 'c2', owner: 'daemon-2', bot: 'Bot1', since: T0 + 1 });
+    expect(await store.activeCall('c1')).toEqual({ conversationId: 'c1', owner: 'daemon-1', bot: 'Bot1', since: T0 });
     await store.markEnded('c1');
     expect(await store.listActive()).toEqual([{ conversationId: 'c2', owner: 'daemon-2', bot: 'Bot1', since: T0 + 1 }]);
+    expect(await store.activeCall('c1')).toBeUndefined();
 
     expect(await store.isAlive('daemon-2')).toBe(false);
     await store.heartbeat('daemon-2', 60_000);

@@ -1,0 +1,121 @@
+// Two daemons share one Redis; one of them is cut off from Redis (through a TCP proxy the test controls)
+// for longer than its heartbeat lasts, while its call goes on. The other daemon takes the call for lost and
+// finishes it; when the cut-off daemon comes back and its call ends, it must not send a second final.
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { dialoutAudiocodes, spawnDaemon, testConfigObject, type SpawnedDaemon } from '../support/daemon.js';
+import { e2eAudio } from '../support/e2e-audio.js';
+import { startE2eSipp } from '../support/e2e-sipp.js';
+import { startNotifyListener } from '../support/notify-listener.js';
+import { freePort } from '../support/ports.js';
+import { startRedis } from '../support/redis.js';
+import { stopAllSipp } from '../support/sipp.js';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+  await stopAllSipp();
+});
+
+/** A TCP forwarder to Redis that can be cut (every connection dropped, new ones refused) and restored. */
+async function redisProxy(redisPort: number): Promise<{ url: string; cut(): void; restore(): void; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let open = true;
+  const server: Server = createServer((client) => {
+    if (!open) return client.destroy();
+    const upstream = createConnection(redisPort, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    client.pipe(upstream).pipe(client);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+  });
+  const port = await freePort();
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    cut() {
+      open = false;
+      for (const s of sockets) s.destroy();
+    },
+    restore() {
+      open = true;
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+/** Log lines reach the test through a pipe a little after the event they describe. */
+async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${check.toString()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function track(daemon: SpawnedDaemon): SpawnedDaemon {
+  cleanups.push(async () => {
+    if (daemon.child.exitCode === null && daemon.child.signalCode === null) daemon.child.kill('SIGKILL');
+    await daemon.exited;
+  });
+  return daemon;
+}
+
+describe('a daemon cut off from Redis longer than its heartbeat', () => {
+  it('does not send a second final notification for a call another daemon already finished', async () => {
+    const audio = await e2eAudio();
+    const redis = await startRedis();
+    cleanups.push(() => redis.stop());
+    const proxy = await redisProxy(redis.port);
+    cleanups.push(() => proxy.close());
+    const carrier = await startE2eSipp({ scenario: 'carrier-answer-audio-bye', audioPcap: audio.files.human.pcap, byeAfterMs: 22_000, timeoutSeconds: 60 });
+    const bot = await startE2eSipp({ scenario: 'bot-answer', audioPcap: audio.files.bot.pcap, timeoutSeconds: 60 });
+    cleanups.push(() => carrier.stop(), () => bot.stop());
+    const listener = await startNotifyListener();
+    cleanups.push(() => listener.close());
+
+    const configFor = (instanceId: string, url: string) =>
+      testConfigObject({
+        carrierPort: carrier.port,
+        botPort: bot.port,
+        overrides: { instanceId, store: { type: 'redis', url }, log: { level: 'info' } },
+      });
+    const a = track(await spawnDaemon(await configFor('node-a', proxy.url)));
+    const b = track(await spawnDaemon(await configFor('node-b', redis.url)));
+
+    const placed = await dialoutAudiocodes(a.url, {
+      bot: 'Bot1',
+      target: 'tel:+15555000002',
+      caller: '+15550001111',
+      machineDetection: 'disabled',
+      notifyUrl: listener.url('/split'),
+    });
+    expect(placed.status).toBe(200);
+    await listener.waitFor((n) => (n.body as any)?.status === 'answered', 15_000);
+    // Let node-a clear the delivered entry from its outbox first: delivery is at-least-once, and an entry
+    // delivered but not yet removed when a daemon is lost is delivered again by the one that takes over.
+    await new Promise((r) => setTimeout(r, 1000));
+
+    proxy.cut();
+    // node-b finishes the call once node-a's heartbeat (10 s) has lapsed.
+    await listener.waitFor((n) => (n.body as any)?.status === 'completed', 25_000);
+    proxy.restore();
+    await until(() => b.output().includes('recovered a call its daemon left behind'));
+
+    // The callee hangs up on node-a, which is back on Redis: its own end of the call must stay silent.
+    // node-a relays the callee's BYE to the bot: it has seen the end of the call.
+    await bot.waitForRequest('BYE', 30_000);
+    await new Promise((r) => setTimeout(r, 5000));
+    const finals = listener.delivered('/split').filter((n) => ['completed', 'failed'].includes((n.body as any)?.status));
+    expect(finals).toHaveLength(1);
+    expect(finals[0]!.body).toMatchObject({ conversationId: placed.json.conversationId, reasonCode: 'error' });
+    expect(listener.delivered('/split').filter((n) => (n.body as any)?.status === 'answered')).toHaveLength(1);
+    await until(() => a.output().includes('another daemon finished this call'));
+  });
+});
