@@ -313,9 +313,12 @@ export class OutboundCall {
     }
     this.engine = new AmdEngine(this.req.amd, 8000);
     const media = this.calleeMedia!;
-    media.on('frame', (pcm) => this.onAmdEvents(this.engine?.pushFrame(pcm)));
-    media.on('gap', (ms) => this.onAmdEvents(this.engine?.pushGap(ms)));
+    media.on('frame', this.onAmdFrame);
+    media.on('gap', this.onAmdGap);
   }
+
+  private readonly onAmdFrame = (pcm: Int16Array): void => this.onAmdEvents(this.engine?.pushFrame(pcm));
+  private readonly onAmdGap = (ms: number): void => this.onAmdEvents(this.engine?.pushGap(ms));
 
   private onAmdEvents(events: AmdEvent[] | undefined): void {
     if (!events || this.finished) return;
@@ -363,8 +366,9 @@ export class OutboundCall {
     const engine = this.engine;
     if (!engine) return;
     this.engine = undefined;
-    this.calleeMedia?.removeAllListeners('frame');
-    this.calleeMedia?.removeAllListeners('gap');
+    // Only AMD stops listening: the audio level for the call record keeps counting.
+    this.calleeMedia?.off('frame', this.onAmdFrame);
+    this.calleeMedia?.off('gap', this.onAmdGap);
     for (const event of engine.stop()) {
       const rec = amdRecord(event);
       this.record.amdEvents.push(rec);
