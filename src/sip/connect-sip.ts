@@ -36,9 +36,12 @@ export async function connectSip(config: Config, logger: Logger): Promise<SipCon
     ? { host: edge.sipAddress.address, port: edge.sipAddress.port }
     : { host: config.sip.drachtio.host, port: 5060 };
   try {
-    await new Promise<void>((resolve, reject) => {
+    const firstConnect = new Promise<void>((resolve, reject) => {
       srf.on('connect', (err: Error | undefined, hostport: string) => {
-        if (err) return reject(err);
+        if (err) {
+          log.error({ err: err.message }, 'SIP edge refused the connection');
+          return reject(err);
+        }
         connected = true;
         // drachtio-server reports "udp/1.2.3.4:5060,tcp/..."; the first UDP entry is where SIP reaches us.
         const m = /udp\/\[?([^\]\s,]+?)\]?:(\d+)/.exec(hostport ?? '');
@@ -54,8 +57,18 @@ export async function connectSip(config: Config, logger: Logger): Promise<SipCon
       (srf as unknown as NodeJS.EventEmitter).on('close', () => {
         connected = false;
       });
-      srf.connect({ host: target.host, port: target.port, secret: target.secret });
+      // drachtio-srf's reconnect backoff grows without bound unless capped.
+      srf.connect({ host: target.host, port: target.port, secret: target.secret, reconnect: { retryMaxDelay: 2000 } } as Srf.SrfConfig);
     });
+    if (edge) {
+      await firstConnect;
+    } else {
+      // A drachtio-server that is not up yet must not hold the daemon back: drachtio-srf keeps
+      // reconnecting, /healthz says sip.connected false and dialouts answer 503 until it is there.
+      firstConnect.catch(() => undefined);
+      const waited = await Promise.race([firstConnect.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 3000).unref())]);
+      if (!waited) log.error({ drachtio: `${target.host}:${target.port}` }, 'drachtio-server not reachable yet; retrying in the background');
+    }
   } catch (err) {
     await edge?.close();
     throw err;
