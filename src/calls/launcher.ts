@@ -118,7 +118,7 @@ export class Launcher implements CallLauncher {
           answered ? { kind: 'ended', by: 'outdial', cause: 'error', detail: 'call lost: its daemon stopped' } : { kind: 'not-answered', cause: 'error', detail: 'call lost: its daemon stopped' },
         );
         const now = new Date();
-        Object.assign(record, { status: outcome.status, reasonCode: outcome.reasonCode, reason: outcome.reason, endedAt: now.toISOString() });
+        Object.assign(record, { status: outcome.status, reasonCode: outcome.reasonCode, reason: outcome.reason, endedAt: now.toISOString(), takenOverBy: this.options.owner });
         if (answered) record.callDurationSec = Math.round((now.getTime() - Date.parse(record.answeredAt!)) / 1000);
         await store.putCall(record);
         const body = notificationFor(record, { kind: 'final' });

@@ -467,8 +467,12 @@ export class OutboundCall {
     if (store.kind !== 'redis') return true;
     const active = await store.activeCall(this.conversationId);
     if (active?.owner === owner) return true;
+    // No entry at all is also what a Redis restarted without persistence looks like: only a record marked
+    // by the daemon that took the call over means it is someone else's now.
+    const takenBy = active?.owner ?? ((await store.getCall(this.conversationId)) as CallRecord | undefined)?.takenOverBy;
+    if (takenBy === undefined || takenBy === owner) return true;
     this.ownershipLost = true;
-    this.log.warn({ takenBy: active?.owner ?? 'recovery' }, 'another daemon finished this call while this one was cut off from the store; no more writes for it');
+    this.log.warn({ takenBy }, 'another daemon finished this call while this one was cut off from the store; no more writes for it');
     return false;
   }
 

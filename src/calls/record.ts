@@ -101,6 +101,8 @@ export type CallRecord = {
   notifyUrl?: string;
   /** The callee's audio as outdial received it (direct media mode). */
   media?: CalleeMedia;
+  /** Set by the daemon that finished this call after its own daemon was lost. */
+  takenOverBy?: string;
   /** Notifications handed to the notifier for this call. */
   notificationsQueued: number;
 };
