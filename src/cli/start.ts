@@ -15,18 +15,23 @@ export async function runStart(configFile?: string): Promise<number> {
     throw err;
   }
   const logger = createLogger(process.env.OUTDIAL_LOG_LEVEL ?? config.log.level);
-  const daemon = new Daemon(config, logger);
+  let daemon: Daemon | undefined;
   try {
+    daemon = new Daemon(config, logger);
     await daemon.start();
   } catch (err) {
     process.stderr.write(`outdial: cannot start: ${(err as Error).message}\n`);
-    await daemon.stop().catch(() => undefined);
+    await daemon?.stop().catch(() => undefined);
     return 1;
   }
+  const running = daemon;
+  // A bug in one call's code must not take every other call (and its final notification) down with it.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  process.on('uncaughtException', (err) => logger.fatal({ err }, 'uncaught exception; the daemon keeps running'));
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
       logger.info({ signal }, 'shutting down');
-      daemon.stop().finally(resolve);
+      running.stop().finally(resolve);
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));

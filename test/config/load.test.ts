@@ -66,4 +66,11 @@ describe('config loading', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/notifications\.retries: .*number/);
   });
+
+  it('refuses media.mode freeswitch at start with a message saying so', () => {
+    const path = file('freeswitch.yaml', 'http: { port: 0 }\nmedia: { mode: freeswitch }');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start', '--config', path], { encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/media\.mode: "freeswitch" needs a FreeSWITCH media server/);
+  });
 });
