@@ -304,7 +304,10 @@ export class OutboundCall {
     this.durations(this.answeredAt);
     this.notify({ kind: 'answered' });
     this.services.metrics.rtpPacketsReceived.inc(0);
-    this.rtpMetricsTimer = setInterval(() => this.reportRtp(), 1000);
+    this.rtpMetricsTimer = setInterval(() => {
+      this.reportRtp();
+      this.checkLiveness();
+    }, 1000);
     this.rtpMetricsTimer.unref();
 
     if (this.req.machineDetection === 'disabled') {
@@ -477,6 +480,20 @@ export class OutboundCall {
   }
 
   /** Adds the callee's RTP counts since the last report to the daemon's counters. */
+  /** Ends a call whose callee stopped sending RTP (its BYE may be lost) or that outlived maxCallDurationSec. */
+  private checkLiveness(): void {
+    if (this.finished || this.answeredAt === undefined || !this.calleeMedia) return;
+    const { rtpTimeoutSec, maxCallDurationSec } = this.services.config.calls;
+    const now = Date.now();
+    if (maxCallDurationSec > 0 && now - this.answeredAt >= maxCallDurationSec * 1000) {
+      return this.finish({ kind: 'ended', by: 'outdial', cause: 'error', detail: `call exceeded maxCallDurationSec (${maxCallDurationSec} s)` });
+    }
+    const last = this.calleeMedia.stats.lastArrivalAt ?? this.answeredAt;
+    if (rtpTimeoutSec > 0 && now - last >= rtpTimeoutSec * 1000) {
+      this.finish({ kind: 'ended', by: 'outdial', cause: 'error', detail: `no RTP from the callee for ${rtpTimeoutSec} s` });
+    }
+  }
+
   private reportRtp(): void {
     if (!this.calleeMedia) return;
     const { packetsReceived, packetsLost } = this.calleeMedia.stats;

@@ -135,9 +135,14 @@ export const configSchema = z
         shutdownGraceMs: z.number().int().min(0).max(3600000).default(10000),
         // A bot that has not answered by then ends the call with an error notification.
         botAnswerTimeoutMs: z.number().int().min(1000).max(120000).default(15000),
+        // An answered call whose callee sends no RTP for this long is dead (a lost BYE): outdial ends it.
+        // 0 turns the check off (for far ends that suppress silence entirely).
+        rtpTimeoutSec: z.number().int().min(0).max(3600).default(120),
+        // No answered call lasts longer than this; 0 means no limit.
+        maxCallDurationSec: z.number().int().min(0).max(86400).default(14400),
       })
       .strict()
-      .default({ onUndecided: 'bridge', shutdownGraceMs: 10000, botAnswerTimeoutMs: 15000 }),
+      .default({ onUndecided: 'bridge', shutdownGraceMs: 10000, botAnswerTimeoutMs: 15000, rtpTimeoutSec: 120, maxCallDurationSec: 14400 }),
     // This daemon's id in a shared store; default host:httpPort, stable across restarts so a restarted
     // daemon recognises the calls it owned before.
     instanceId: z.string().min(1).max(200).optional(),
