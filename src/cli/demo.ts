@@ -96,7 +96,8 @@ interface Sipp {
 async function startSipp(scenario: string, keys: Record<string, string | number>, calls: number): Promise<Sipp> {
   const port = await freeUdpPort();
   const mediaPort = await freeUdpPort();
-  const args = ['-sf', scenario, '-i', '127.0.0.1', '-p', String(port), '-mp', String(mediaPort), '-m', String(calls), '-nostdin'];
+  // -aa: SIPp answers an INFO that arrives between two scenario steps instead of dropping the call.
+  const args = ['-aa', '-sf', scenario, '-i', '127.0.0.1', '-p', String(port), '-mp', String(mediaPort), '-m', String(calls), '-nostdin'];
   for (const [k, v] of Object.entries(keys)) args.push('-key', k, String(v));
   const child = spawn('sipp', args, { cwd: tmpdir(), stdio: 'ignore' });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));

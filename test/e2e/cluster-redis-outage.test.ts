@@ -6,32 +6,28 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dialoutAudiocodes, getCall, spawnDaemon, testConfigObject, type SpawnedDaemon } from '../support/daemon.js';
 import { e2eAudio } from '../support/e2e-audio.js';
 import { startE2eSipp, type E2eSipp } from '../support/e2e-sipp.js';
 import { startNotifyListener, type NotifyListener } from '../support/notify-listener.js';
 import { freePort } from '../support/ports.js';
 import { startRedis } from '../support/redis.js';
-import { stopAllSipp } from '../support/sipp.js';
+import { onCleanup, useCleanup } from '../support/cleanup.js';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-  await stopAllSipp();
-});
+useCleanup();
 
 async function farEnds(byeAfterMs: number): Promise<{ carrier: E2eSipp; bot: E2eSipp }> {
   const audio = await e2eAudio();
   const carrier = await startE2eSipp({ scenario: 'carrier-answer-audio-bye', audioPcap: audio.files.human.pcap, byeAfterMs, calls: 10, timeoutSeconds: 60 });
   const bot = await startE2eSipp({ scenario: 'bot-answer', audioPcap: audio.files.bot.pcap, calls: 10, timeoutSeconds: 60 });
-  cleanups.push(() => carrier.stop(), () => bot.stop());
+  onCleanup(() => carrier.stop(), () => bot.stop());
   return { carrier, bot };
 }
 
 async function listen(): Promise<NotifyListener> {
   const listener = await startNotifyListener();
-  cleanups.push(() => listener.close());
+  onCleanup(() => listener.close());
   return listener;
 }
 
@@ -42,7 +38,7 @@ async function daemonOn(redisUrl: string, far: { carrier: E2eSipp; bot: E2eSipp 
     overrides: { store: { type: 'redis', url: redisUrl }, log: { level: 'info' } },
   });
   const daemon = await spawnDaemon(config);
-  cleanups.push(async () => {
+  onCleanup(async () => {
     daemon.child.kill('SIGKILL');
     await daemon.exited;
   });
@@ -97,7 +93,7 @@ describe('Redis store outages', () => {
     expect(far.carrier.received('INVITE')).toBeUndefined();
 
     const redis = await startRedis({ port });
-    cleanups.push(() => redis.stop());
+    onCleanup(() => redis.stop());
     const up = await healthBecomes(daemon, 200);
     expect(up.store).toEqual({ ok: true, kind: 'redis' });
 
@@ -114,7 +110,7 @@ describe('Redis store outages', () => {
     const far = await farEnds(4000);
     const listener = await listen();
     const redis = await startRedis();
-    cleanups.push(() => redis.stop());
+    onCleanup(() => redis.stop());
     const daemon = await daemonOn(redis.url, far);
 
     const placed = await dialout(daemon, listener, '/mid-run');
@@ -155,7 +151,7 @@ describe('Redis store outages', () => {
     const far = await farEnds(12_000);
     const listener = await listen();
     const redis = await startRedis({ persistDir: mkdtempSync(join(tmpdir(), 'outdial-redis-')) });
-    cleanups.push(() => redis.stop());
+    onCleanup(() => redis.stop());
     const daemon = await daemonOn(redis.url, far);
 
     // The notifyUrl holds its answer to the first notification while Redis goes away.
@@ -183,7 +179,7 @@ describe('Redis store outages', () => {
     const far = await farEnds(3000);
     const listener = await listen();
     const redis = await startRedis();
-    cleanups.push(() => redis.stop());
+    onCleanup(() => redis.stop());
     const pid = Number(/process_id:(\d+)/.exec(execFileSync('redis-cli', ['-p', String(redis.port), 'info', 'server']).toString())?.[1]);
     expect(pid).toBeGreaterThan(0);
     const daemon = await daemonOn(redis.url, far);
@@ -195,7 +191,7 @@ describe('Redis store outages', () => {
     await new Promise((r) => setTimeout(r, 300));
 
     process.kill(pid, 'SIGSTOP');
-    cleanups.push(async () => process.kill(pid, 'SIGCONT'));
+    onCleanup(async () => process.kill(pid, 'SIGCONT'));
     // The first command to time out tells the daemon; from then on it refuses at once.
     const first = await dialout(daemon, listener, '/refused');
     expect(first.status).toBe(503);

@@ -2,20 +2,16 @@
 // for longer than its heartbeat lasts, while its call goes on. The other daemon takes the call for lost and
 // finishes it; when the cut-off daemon comes back and its call ends, it must not send a second final.
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { dialoutAudiocodes, spawnDaemon, testConfigObject, type SpawnedDaemon } from '../support/daemon.js';
+import { describe, expect, it } from 'vitest';
+import { dialoutAudiocodes, spawnDaemon, testConfigObject } from '../support/daemon.js';
 import { e2eAudio } from '../support/e2e-audio.js';
 import { startE2eSipp } from '../support/e2e-sipp.js';
 import { startNotifyListener } from '../support/notify-listener.js';
 import { freePort } from '../support/ports.js';
 import { startRedis } from '../support/redis.js';
-import { stopAllSipp } from '../support/sipp.js';
+import { onCleanup, trackDaemon, useCleanup } from '../support/cleanup.js';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-  await stopAllSipp();
-});
+useCleanup();
 
 /** A TCP forwarder to Redis that can be cut (every connection dropped, new ones refused) and restored. */
 async function redisProxy(redisPort: number): Promise<{ url: string; cut(): void; restore(): void; close(): Promise<void> }> {
@@ -59,26 +55,19 @@ async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
   }
 }
 
-function track(daemon: SpawnedDaemon): SpawnedDaemon {
-  cleanups.push(async () => {
-    if (daemon.child.exitCode === null && daemon.child.signalCode === null) daemon.child.kill('SIGKILL');
-    await daemon.exited;
-  });
-  return daemon;
-}
 
 describe('a daemon cut off from Redis longer than its heartbeat', () => {
   it('does not send a second final notification for a call another daemon already finished', async () => {
     const audio = await e2eAudio();
     const redis = await startRedis();
-    cleanups.push(() => redis.stop());
+    onCleanup(() => redis.stop());
     const proxy = await redisProxy(redis.port);
-    cleanups.push(() => proxy.close());
+    onCleanup(() => proxy.close());
     const carrier = await startE2eSipp({ scenario: 'carrier-answer-audio-bye', audioPcap: audio.files.human.pcap, byeAfterMs: 22_000, timeoutSeconds: 60 });
     const bot = await startE2eSipp({ scenario: 'bot-answer', audioPcap: audio.files.bot.pcap, timeoutSeconds: 60 });
-    cleanups.push(() => carrier.stop(), () => bot.stop());
+    onCleanup(() => carrier.stop(), () => bot.stop());
     const listener = await startNotifyListener();
-    cleanups.push(() => listener.close());
+    onCleanup(() => listener.close());
 
     const configFor = (instanceId: string, url: string) =>
       testConfigObject({
@@ -86,8 +75,8 @@ describe('a daemon cut off from Redis longer than its heartbeat', () => {
         botPort: bot.port,
         overrides: { instanceId, store: { type: 'redis', url }, log: { level: 'info' } },
       });
-    const a = track(await spawnDaemon(await configFor('node-a', proxy.url)));
-    const b = track(await spawnDaemon(await configFor('node-b', redis.url)));
+    const a = trackDaemon(await spawnDaemon(await configFor('node-a', proxy.url)));
+    const b = trackDaemon(await spawnDaemon(await configFor('node-b', redis.url)));
 
     const placed = await dialoutAudiocodes(a.url, {
       bot: 'Bot1',

@@ -1,29 +1,16 @@
 // Shared set-up of the dialout E2E tests: a SIPp carrier (and bot), an outdial daemon whose default trunk is
 // that carrier, and the notification listener; everything started is stopped after each test.
 import { randomUUID } from 'node:crypto';
-import { afterEach } from 'vitest';
 import { verifyNotificationSignature } from '../../src/notify/index.js';
+import { onCleanup } from '../support/cleanup.js';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { e2eAudio, type E2eAudioName } from '../support/e2e-audio.js';
 import { startE2eSipp, type E2eSipp, type E2eSippOptions } from '../support/e2e-sipp.js';
 import type { Notification, NotifyListener } from '../support/notify-listener.js';
-import { stopAllSipp } from '../support/sipp.js';
 
 export const SIGNING_SECRET = 'test-secret';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-
-/** Registers the after-each cleanup; call once at the top of a test file. */
-export function useCleanup(): void {
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-    await stopAllSipp();
-  });
-}
-
-export function onCleanup(fn: () => Promise<unknown>): void {
-  cleanups.push(fn);
-}
+export { onCleanup, useCleanup } from '../support/cleanup.js';
 
 export interface FarEndSpec extends Omit<E2eSippOptions, 'audioPcap'> {
   /** Which generated recording an answering far end plays. */

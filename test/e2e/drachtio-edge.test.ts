@@ -2,19 +2,15 @@
 // instead of starting its own edge. Here the far side of that connection is an EmbeddedEdge listening on
 // the configured control port and secret, standing where a drachtio-server would; the call code is the
 // same either way.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EmbeddedEdge } from '../../src/edge/index.js';
 import { dialoutAudiocodes, startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { startE2eSipp } from '../support/e2e-sipp.js';
 import { startNotifyListener } from '../support/notify-listener.js';
 import { freePort } from '../support/ports.js';
-import { stopAllSipp } from '../support/sipp.js';
+import { onCleanup, useCleanup } from '../support/cleanup.js';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-  await stopAllSipp();
-});
+useCleanup();
 
 async function health(daemon: TestDaemon): Promise<{ status: number; body: any }> {
   const res = await fetch(`${daemon.url}/healthz`);
@@ -24,16 +20,16 @@ async function health(daemon: TestDaemon): Promise<{ status: number; body: any }
 describe('sip.edge: drachtio', () => {
   it('starts without its drachtio-server, answers 503 until it connects, then places calls through it', async () => {
     const carrier = await startE2eSipp({ scenario: 'carrier-reject', status: 486 });
-    cleanups.push(() => carrier.stop());
+    onCleanup(() => carrier.stop());
     const listener = await startNotifyListener();
-    cleanups.push(() => listener.close());
+    onCleanup(() => listener.close());
     const controlPort = await freePort();
     const daemon = await startTestDaemon({
       carrierPort: carrier.port,
       botPort: 9,
       overrides: { sip: { edge: 'drachtio', drachtio: { host: '127.0.0.1', port: controlPort, secret: 'wire-secret' } } },
     });
-    cleanups.push(() => daemon.stop());
+    onCleanup(() => daemon.stop());
 
     const before = await health(daemon);
     expect(before.status).toBe(503);
@@ -44,7 +40,7 @@ describe('sip.edge: drachtio', () => {
 
     const server = new EmbeddedEdge({ sip: { host: '127.0.0.1', port: await freePort() }, wire: { host: '127.0.0.1', port: controlPort, secret: 'wire-secret' } });
     await server.start();
-    cleanups.push(() => server.close());
+    onCleanup(() => server.close());
     const deadline = Date.now() + 15_000;
     while ((await health(daemon)).status !== 200) {
       if (Date.now() > deadline) throw new Error('the daemon never connected to the drachtio control port');

@@ -1,19 +1,15 @@
 // SIGTERM drains the daemon: during calls.shutdownGraceMs new dialouts get 503, a call that ends by itself
 // ends as usual, a call still up when the grace is over is hung up (BYE, or CANCEL while ringing) with a final notification, and the
 // process exits 0 — with the memory store and with Redis.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dialoutAudiocodes, spawnDaemon, testConfigObject, type SpawnedDaemon } from '../support/daemon.js';
 import { e2eAudio } from '../support/e2e-audio.js';
 import { startE2eSipp, type E2eSipp } from '../support/e2e-sipp.js';
 import { startNotifyListener } from '../support/notify-listener.js';
 import { startRedis } from '../support/redis.js';
-import { stopAllSipp } from '../support/sipp.js';
+import { onCleanup, useCleanup } from '../support/cleanup.js';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-  await stopAllSipp();
-});
+useCleanup();
 
 const GRACE_MS = 5000;
 const received = (sipp: E2eSipp, method: string) => sipp.messages().filter((m) => m.direction === 'received' && m.method === method);
@@ -21,7 +17,7 @@ const received = (sipp: E2eSipp, method: string) => sipp.messages().filter((m) =
 async function storeOverride(kind: 'memory' | 'redis'): Promise<Record<string, unknown>> {
   if (kind === 'memory') return { type: 'memory' };
   const redis = await startRedis();
-  cleanups.push(() => redis.stop());
+  onCleanup(() => redis.stop());
   return { type: 'redis', url: redis.url };
 }
 
@@ -45,9 +41,9 @@ describe.each(['memory', 'redis'] as const)('SIGTERM drain with the %s store', (
     const staying = await startE2eSipp({ scenario: 'carrier-answer-audio', audioPcap: audio.files.human.pcap, timeoutSeconds: 40 });
     const ringing = await startE2eSipp({ scenario: 'carrier-no-answer', timeoutSeconds: 40 });
     const bot = await startE2eSipp({ scenario: 'bot-answer', audioPcap: audio.files.bot.pcap, calls: 2, timeoutSeconds: 40 });
-    cleanups.push(() => ending.stop(), () => staying.stop(), () => ringing.stop(), () => bot.stop());
+    onCleanup(() => ending.stop(), () => staying.stop(), () => ringing.stop(), () => bot.stop());
     const listener = await startNotifyListener();
-    cleanups.push(() => listener.close());
+    onCleanup(() => listener.close());
 
     const config = await testConfigObject({
       carrierPort: ending.port,
@@ -56,7 +52,7 @@ describe.each(['memory', 'redis'] as const)('SIGTERM drain with the %s store', (
       overrides: { store, calls: { shutdownGraceMs: GRACE_MS }, log: { level: 'info' } },
     });
     const daemon = await spawnDaemon(config);
-    cleanups.push(async () => {
+    onCleanup(async () => {
       daemon.child.kill('SIGKILL');
       await daemon.exited;
     });
@@ -108,9 +104,9 @@ describe.each(['memory', 'redis'] as const)('SIGTERM drain with the %s store', (
     if (storeKind === 'redis') {
       // The drained calls gave their slots back: a fresh daemon on the same Redis admits up to the limit.
       const rejecting = await startE2eSipp({ scenario: 'carrier-reject', calls: 3, timeoutSeconds: 30 });
-      cleanups.push(() => rejecting.stop());
+      onCleanup(() => rejecting.stop());
       const next = await spawnDaemon(await testConfigObject({ carrierPort: rejecting.port, botPort: bot.port, bot: { dialoutMaxConcurrentCalls: 3 }, overrides: { store, log: { level: 'info' } } }));
-      cleanups.push(async () => {
+      onCleanup(async () => {
         next.child.kill('SIGKILL');
         await next.exited;
       });

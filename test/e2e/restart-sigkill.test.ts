@@ -5,29 +5,18 @@
 // What the restart cannot do: hang up the far ends. The dead run's SIP dialogs and RTP sockets died with
 // it, so the carrier and the bot never get a BYE for those calls; they hang on until their own timers end
 // them (here SIPp's -timeout). A carrier's session timer or RTP timeout does that in production.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signatureHeader, verifyNotificationSignature } from '../../src/notify/index.js';
-import { dialoutAudiocodes, getCall, spawnDaemon, testConfigObject, type SpawnedDaemon } from '../support/daemon.js';
+import { dialoutAudiocodes, getCall, spawnDaemon, testConfigObject } from '../support/daemon.js';
 import { e2eAudio } from '../support/e2e-audio.js';
 import { startE2eSipp, type E2eSipp } from '../support/e2e-sipp.js';
 import { startNotifyListener } from '../support/notify-listener.js';
 import { freePort } from '../support/ports.js';
 import { startRedis } from '../support/redis.js';
-import { stopAllSipp } from '../support/sipp.js';
+import { onCleanup, trackDaemon, useCleanup } from '../support/cleanup.js';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-  await stopAllSipp();
-});
+useCleanup();
 
-function track(daemon: SpawnedDaemon): SpawnedDaemon {
-  cleanups.push(async () => {
-    if (daemon.child.exitCode === null && daemon.child.signalCode === null) daemon.child.kill('SIGKILL');
-    await daemon.exited;
-  });
-  return daemon;
-}
 
 const statusOf = (n: { body: unknown }) => (n.body as { status?: string } | undefined)?.status;
 const received = (sipp: E2eSipp, method: string) => sipp.messages().filter((m) => m.direction === 'received' && m.method === method);
@@ -36,11 +25,11 @@ describe('SIGKILL and restart with the same instanceId', () => {
   it('the restarted daemon delivers the pending notifications, ends the lost calls with reasonCode error and frees their slots', async () => {
     const audio = await e2eAudio();
     const redis = await startRedis();
-    cleanups.push(() => redis.stop());
+    onCleanup(() => redis.stop());
     // SIPp's own -timeout is what finally ends the far ends' halves of the lost calls.
     const carrier = await startE2eSipp({ scenario: 'carrier-answer-audio', audioPcap: audio.files.human.pcap, calls: 10, timeoutSeconds: 35 });
     const bot = await startE2eSipp({ scenario: 'bot-answer', audioPcap: audio.files.bot.pcap, calls: 10, timeoutSeconds: 35 });
-    cleanups.push(() => carrier.stop(), () => bot.stop());
+    onCleanup(() => carrier.stop(), () => bot.stop());
     const notifyPort = await freePort();
     const notifyUrl = `http://127.0.0.1:${notifyPort}/sigkill`;
 
@@ -50,7 +39,7 @@ describe('SIGKILL and restart with the same instanceId', () => {
       bot: { dialoutMaxConcurrentCalls: 2 },
       overrides: { instanceId: 'outdial-a', store: { type: 'redis', url: redis.url }, notifications: { retries: 10 }, log: { level: 'info' } },
     });
-    const first = track(await spawnDaemon(config));
+    const first = trackDaemon(await spawnDaemon(config));
     const body = { bot: 'Bot1', target: 'tel:+15554000001', caller: '+15550001111', machineDetection: 'disabled', notifyUrl };
     const placed = await Promise.all([dialoutAudiocodes(first.url, body), dialoutAudiocodes(first.url, body)]);
     expect(placed.map((p) => p.status)).toEqual([200, 200]);
@@ -65,9 +54,9 @@ describe('SIGKILL and restart with the same instanceId', () => {
     first.child.kill('SIGKILL');
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
 
-    const second = track(await spawnDaemon(config, first.configFile));
+    const second = trackDaemon(await spawnDaemon(config, first.configFile));
     const listener = await startNotifyListener({ port: notifyPort });
-    cleanups.push(() => listener.close());
+    onCleanup(() => listener.close());
 
     await listener.waitFor((_n, all) => lost.every((id) => all.some((n) => statusOf(n) === 'completed' && (n.body as any).conversationId === id)), 20_000);
     // Time for a duplicate to show up, if one were coming.

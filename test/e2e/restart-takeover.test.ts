@@ -1,29 +1,18 @@
 // Two daemons with their own instanceIds share one Redis. One is killed with SIGKILL mid-call while the
 // notifyUrl is down; once its heartbeat lapses the other takes over: it delivers the dead daemon's pending
 // notifications, ends the call with reasonCode error, and frees its slot.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signatureHeader, verifyNotificationSignature } from '../../src/notify/index.js';
-import { dialoutAudiocodes, getCall, spawnDaemon, testConfigObject, type SpawnedDaemon } from '../support/daemon.js';
+import { dialoutAudiocodes, getCall, spawnDaemon, testConfigObject } from '../support/daemon.js';
 import { e2eAudio } from '../support/e2e-audio.js';
 import { startE2eSipp } from '../support/e2e-sipp.js';
 import { startNotifyListener } from '../support/notify-listener.js';
 import { freePort } from '../support/ports.js';
 import { startRedis } from '../support/redis.js';
-import { stopAllSipp } from '../support/sipp.js';
+import { onCleanup, trackDaemon, useCleanup } from '../support/cleanup.js';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-  await stopAllSipp();
-});
+useCleanup();
 
-function track(daemon: SpawnedDaemon): SpawnedDaemon {
-  cleanups.push(async () => {
-    if (daemon.child.exitCode === null && daemon.child.signalCode === null) daemon.child.kill('SIGKILL');
-    await daemon.exited;
-  });
-  return daemon;
-}
 
 const statusOf = (n: { body: unknown }) => (n.body as { status?: string } | undefined)?.status;
 
@@ -31,10 +20,10 @@ describe('a second daemon takes over a dead daemon’s calls', () => {
   it('after the heartbeat TTL: pending and final notifications delivered once, reasonCode error, slot freed', async () => {
     const audio = await e2eAudio();
     const redis = await startRedis();
-    cleanups.push(() => redis.stop());
+    onCleanup(() => redis.stop());
     const carrier = await startE2eSipp({ scenario: 'carrier-answer-audio', audioPcap: audio.files.human.pcap, calls: 5, timeoutSeconds: 50 });
     const bot = await startE2eSipp({ scenario: 'bot-answer', audioPcap: audio.files.bot.pcap, calls: 5, timeoutSeconds: 50 });
-    cleanups.push(() => carrier.stop(), () => bot.stop());
+    onCleanup(() => carrier.stop(), () => bot.stop());
     const notifyPort = await freePort();
     const notifyUrl = `http://127.0.0.1:${notifyPort}/takeover`;
 
@@ -46,8 +35,8 @@ describe('a second daemon takes over a dead daemon’s calls', () => {
         overrides: { instanceId, store: { type: 'redis', url: redis.url }, notifications: { retries: 10 }, log: { level: 'info' } },
       });
     const [a, b] = await Promise.all([configFor('node-a').then(spawnDaemon), configFor('node-b').then(spawnDaemon)]);
-    track(a);
-    track(b);
+    trackDaemon(a);
+    trackDaemon(b);
 
     const body = { bot: 'Bot1', target: 'tel:+15555000001', caller: '+15550001111', machineDetection: 'disabled', notifyUrl };
     const placed = await dialoutAudiocodes(a.url, body);
@@ -63,7 +52,7 @@ describe('a second daemon takes over a dead daemon’s calls', () => {
     expect((await dialoutAudiocodes(b.url, body)).status).toBe(429);
 
     const listener = await startNotifyListener({ port: notifyPort });
-    cleanups.push(() => listener.close());
+    onCleanup(() => listener.close());
     await listener.waitFor((n) => statusOf(n) === 'completed' && n.answeredStatus === 200, 25_000);
     await new Promise((r) => setTimeout(r, 2000));
     const delivered = listener.delivered('/takeover').map((n) => n.body as Record<string, any>);

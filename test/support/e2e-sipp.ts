@@ -117,7 +117,9 @@ export async function startE2eSipp(opts: E2eSippOptions): Promise<E2eSipp> {
     if (opts.byeAfterMs === undefined) throw new Error(`${opts.scenario} needs byeAfterMs`);
     keys.bye_after_ms = opts.byeAfterMs;
   }
-  const args = ['-trace_msg', '-message_file', messageFile];
+  // -aa: an in-dialog INFO that reaches SIPp between two scenario steps (while bot-answer-bye counts its
+  // ticks) is answered 200 instead of aborting the call, as a real bot would.
+  const args = ['-aa', '-trace_msg', '-message_file', messageFile];
   let recorder: RtpRecorder | undefined;
   if (ANSWERING.has(opts.scenario)) {
     if (!opts.audioPcap) throw new Error(`${opts.scenario} needs audioPcap`);
