@@ -28,6 +28,7 @@ export class BotLeg {
   private invite: Srf.SrfRequest | undefined;
   private ended = false;
   private byeHandler: (() => void) | undefined;
+  private answeredAt: number | undefined;
 
   constructor(private readonly options: BotLegOptions) {}
 
@@ -78,10 +79,17 @@ export class BotLeg {
       this.byeHandler?.();
     });
     this.dialog.on('info', (_req: Srf.SrfRequest, res: Srf.SrfResponse) => res.send(200));
+    this.answeredAt = Date.now();
     this.media.setRemote(parseAnswer(this.dialog.remote.sdp));
     this.media.start();
     this.send(startEvent(facts));
     return this.media;
+  }
+
+  /** When RTP last came from the bot (epoch ms), or when it answered if none came yet. */
+  get lastRtpAt(): number | undefined {
+    if (!this.connected || !this.media) return undefined;
+    return this.media.stats.lastArrivalAt ?? this.answeredAt;
   }
 
   onBye(handler: () => void): void {

@@ -480,7 +480,7 @@ export class OutboundCall {
   }
 
   /** Adds the callee's RTP counts since the last report to the daemon's counters. */
-  /** Ends a call whose callee stopped sending RTP (its BYE may be lost) or that outlived maxCallDurationSec. */
+  /** Ends a call whose callee or bot stopped sending RTP (a BYE may be lost) or that outlived maxCallDurationSec. */
   private checkLiveness(): void {
     if (this.finished || this.answeredAt === undefined || !this.calleeMedia) return;
     const { rtpTimeoutSec, maxCallDurationSec } = this.services.config.calls;
@@ -488,9 +488,15 @@ export class OutboundCall {
     if (maxCallDurationSec > 0 && now - this.answeredAt >= maxCallDurationSec * 1000) {
       return this.finish({ kind: 'ended', by: 'outdial', cause: 'error', detail: `call exceeded maxCallDurationSec (${maxCallDurationSec} s)` });
     }
+    if (rtpTimeoutSec <= 0) return;
     const last = this.calleeMedia.stats.lastArrivalAt ?? this.answeredAt;
-    if (rtpTimeoutSec > 0 && now - last >= rtpTimeoutSec * 1000) {
-      this.finish({ kind: 'ended', by: 'outdial', cause: 'error', detail: `no RTP from the callee for ${rtpTimeoutSec} s` });
+    if (now - last >= rtpTimeoutSec * 1000) {
+      return this.finish({ kind: 'ended', by: 'outdial', cause: 'error', detail: `no RTP from the callee for ${rtpTimeoutSec} s` });
+    }
+    // A bot that vanished without a BYE would otherwise leave the callee connected to nobody.
+    const botLast = this.bot?.lastRtpAt;
+    if (botLast !== undefined && now - botLast >= rtpTimeoutSec * 1000) {
+      this.finish({ kind: 'ended', by: 'outdial', cause: 'error', detail: `no RTP from the bot for ${rtpTimeoutSec} s` });
     }
   }
 

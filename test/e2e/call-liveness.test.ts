@@ -44,4 +44,19 @@ describe('calls that would otherwise never end', () => {
     await carrier.waitForRequest('BYE', 5000);
     await bot!.waitForRequest('BYE', 5000);
   });
+
+  it('ends a bridged call whose bot stops sending RTP after calls.rtpTimeoutSec', async () => {
+    const notify = await listener();
+    // The bot plays the 7.2 s human recording and then goes quiet; the callee's voicemail goes on to 11.2 s.
+    const { carrier, bot, daemon } = await callSetup(
+      { scenario: 'carrier-answer-audio', audio: 'voicemail' },
+      { bot: { scenario: 'bot-answer', audio: 'human' }, overrides: { calls: { rtpTimeoutSec: 2 } } },
+    );
+    const placed = await dialoutAudiocodes(daemon.url, { bot: 'Bot1', target: 'tel:+15551230009', machineDetection: 'disabled', notifyUrl: notify.url('/bot-rtp') });
+    expect(placed.status).toBe(200);
+    const final = await notify.waitFor((n) => (n.body as any)?.status === 'completed', 20_000);
+    expect(final.body).toMatchObject({ reasonCode: 'error', reason: 'no RTP from the bot for 2 s' });
+    await carrier.waitForRequest('BYE', 5000);
+    await bot!.waitForRequest('BYE', 5000);
+  });
 });
