@@ -28,6 +28,13 @@ export class Launcher implements CallLauncher {
     return this.calls.size;
   }
 
+  /** Calls not ended yet (the active-calls gauge); calls still sending their BYEs are not counted. */
+  get inProgress(): number {
+    let n = 0;
+    for (const call of this.calls.values()) if (!call.isFinished) n++;
+    return n;
+  }
+
   get(conversationId: string): OutboundCall | undefined {
     return this.calls.get(conversationId);
   }
@@ -77,10 +84,8 @@ export class Launcher implements CallLauncher {
       throw new DialoutRejected(503, `store unavailable: ${(err as Error).message}`);
     }
     metrics.dialoutsAccepted.inc({ bot: req.bot.name });
-    metrics.activeCalls.set(this.calls.size);
     void call.done.then(() => {
       this.calls.delete(req.conversationId);
-      metrics.activeCalls.set(this.calls.size);
     });
     call.start();
   }

@@ -142,6 +142,11 @@ export class OutboundCall {
     return this.state;
   }
 
+  /** True from the moment the call's outcome is fixed, while its BYEs and writes may still be in flight. */
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
   private get botFacts(): BotCallFacts {
     return {
       conversationId: this.conversationId,

@@ -88,6 +88,7 @@ export class Daemon {
       if (reason) this.metrics.dialoutsRejected.inc({ reason });
     });
     this.http.get('/metrics', async (_req, reply) => {
+      this.metrics.activeCalls.set(this.launcher?.inProgress ?? 0);
       return reply.header('content-type', this.metrics.contentType).send(await this.metrics.text());
     });
   }
