@@ -41,6 +41,11 @@ export class Notifier {
   private readonly notDurable = new Set<string>();
   /** Delivered or given up, outbox removal in flight: a rescan must not take them up again. */
   private readonly removing = new Set<string>();
+  /**
+   * When each entry was delivered or given up here: an adoption works from an outbox listing that may be
+   * seconds old, and must not take up again what was finished since. Pruned after a minute.
+   */
+  private readonly finishedAt = new Map<string, number>();
   /** Delivered or given up, but the store did not take the removal: removed on a later rescan, never resent. */
   private readonly unremoved = new Set<string>();
   private readonly wakeups = new Set<NodeJS.Timeout>();
@@ -107,6 +112,8 @@ export class Notifier {
    */
   async adoptOrphans(): Promise<void> {
     if (!this.running) return;
+    const now = Date.now();
+    for (const [id, at] of this.finishedAt) if (now - at > 60_000) this.finishedAt.delete(id);
     const pending = await this.options.store.outboxList();
     const owners = new Map<string, boolean>();
     for (const entry of pending) {
@@ -123,6 +130,8 @@ export class Notifier {
         if (!owners.has(owner)) owners.set(owner, await this.options.store.isAlive(owner));
         if (owners.get(owner)) continue;
       }
+      // Checked after the awaits above: the entry may have been delivered while they ran.
+      if (this.finishedAt.has(entry.id) || this.removing.has(entry.id)) continue;
       this.enqueue(entry);
       this.nextSeq.set(entry.conversationId, Math.max(this.nextSeq.get(entry.conversationId) ?? 0, entry.seq + 1));
     }
@@ -227,6 +236,7 @@ export class Notifier {
     if (result.outcome === 'delivered') log.debug({ status: result.status }, 'notification delivered');
     else log.error({ url: entry.url, attempts: entry.attempts + 1, detail: result.detail }, 'notification given up');
     this.removing.add(entry.id);
+    this.finishedAt.set(entry.id, Date.now());
     this.dequeue(entry);
     try {
       if (!(await this.persist(() => this.options.store.outboxRemove(entry.id), log))) this.unremoved.add(entry.id);
