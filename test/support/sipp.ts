@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createSocket } from 'node:dgram';
@@ -66,7 +66,7 @@ const running = new Set<ChildProcess>();
  * Runs a SIPp scenario as a child process on a free loopback port. Resolves once SIPp holds its UDP
  * port, so a UAS scenario is ready to receive; `done` settles when SIPp exits (0 = every call passed).
  */
-export async function startSipp(opts: SippOptions): Promise<SippRun> {
+export async function startSipp(opts: SippOptions, retry?: number): Promise<SippRun> {
   const port = opts.port ?? (await freePort());
   const traceDir = mkdtempSync(join(tmpdir(), 'sipp-'));
   const scenario = opts.scenario.includes('/') ? resolve(opts.scenario) : resolve('test/sipp', opts.scenario);
@@ -110,8 +110,16 @@ export async function startSipp(opts: SippOptions): Promise<SippRun> {
     });
   });
   // A TCP UAC only connects out; a TCP UAS listens, and a UDP SIPp always binds its port.
-  if (opts.transport !== 'tcp') await waitForUdpBound(port, done);
+  if (opts.transport !== 'tcp') await waitForUdpBound(port, child.pid, done);
   else if (!opts.remote) await waitForTcpListening(port, done);
+  if (child.exitCode !== null || child.signalCode !== null) {
+    // Another test took the port between freePort() and SIPp's bind: try again on a new one.
+    const result = await done;
+    if (opts.port === undefined && (retry ?? 0) < 3 && /bind|address already in use/i.test(result.stderr + result.stdout)) {
+      return startSipp(opts, (retry ?? 0) + 1);
+    }
+    throw new Error(`SIPp exited at start (code ${result.exitCode}): ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  }
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
@@ -136,14 +144,40 @@ export async function stopAllSipp(): Promise<void> {
   running.clear();
 }
 
-async function waitForUdpBound(port: number, exited: Promise<unknown>): Promise<void> {
+/** Waits until SIPp itself holds the UDP port: a port in use by another process does not count. */
+async function waitForUdpBound(port: number, pid: number | undefined, exited: Promise<unknown>): Promise<void> {
   let gone = false;
   void exited.then(() => (gone = true));
   for (let i = 0; i < 200 && !gone; i++) {
-    if (!(await udpFree(port))) return;
+    if (!(await udpFree(port)) && (pid === undefined || holdsUdpPort(pid, port))) return;
     await new Promise((r) => setTimeout(r, 25));
   }
   if (!gone) throw new Error(`SIPp did not bind UDP port ${port}`);
+}
+
+/** Linux: whether process `pid` has a socket open on UDP `port` (/proc/net/udp inode among its fds). */
+function holdsUdpPort(pid: number, port: number): boolean {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
+    for (const line of readIfExists(table).split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols[1]?.endsWith(`:${hexPort}`) && cols[9]) inodes.add(cols[9]);
+    }
+  }
+  if (inodes.size === 0) return false;
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        return m !== null && inodes.has(m[1]!);
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
 }
 
 async function waitForTcpListening(port: number, exited: Promise<unknown>): Promise<void> {
