@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Srf from 'drachtio-srf';
 import { EmbeddedEdge } from '../src/edge/index.js';
+import { buildOffer } from '../src/media/index.js';
 import { freePort } from '../test/support/ports.js';
 
 interface Options {
@@ -30,16 +31,8 @@ interface StepResult {
   reasons: Map<string, number>;
 }
 
-const offer = [
-  'v=0',
-  'o=outdial 1 1 IN IP4 127.0.0.1',
-  's=-',
-  'c=IN IP4 127.0.0.1',
-  't=0 0',
-  'm=audio 40000 RTP/AVP 0',
-  'a=rtpmap:0 PCMU/8000',
-  '',
-].join('\r\n');
+// The product's own SDP offer, so the edge carries what a real dialout sends.
+const offer = buildOffer({ address: '127.0.0.1', port: 40000, codecs: ['PCMU'] });
 
 function parseOptions(argv: string[]): Options {
   const o: Options = { seconds: 30, steps: [50, 100, 150, 200, 250, 300, 400, 500, 600], holdMs: 500 };
