@@ -1,16 +1,5 @@
-/** The AMD event vocabulary shared by every dialect; atMs is the audio offset at which the event fired. */
-export type AmdEvent = (
-  | { type: 'amd_human_detected'; reason: string; greeting?: string; language?: string }
-  | { type: 'amd_machine_detected'; reason: string; greeting?: string; language?: string; hint?: string }
-  | { type: 'amd_no_speech_detected' }
-  | { type: 'amd_decision_timeout' }
-  | { type: 'amd_machine_stopped_speaking' }
-  | { type: 'amd_tone_detected'; frequency: number }
-  | { type: 'amd_error'; error: string }
-  | { type: 'amd_stopped' }
-) & { atMs: number };
-
-export type AmdEventType = AmdEvent['type'];
+// The event vocabulary itself is a domain type, shared with calls and notifications.
+export type { AmdEvent, AmdEventType } from '../domain/index.js';
 
 /** What a speech recognizer hands the engine. */
 export interface Transcript {

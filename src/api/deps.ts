@@ -1,4 +1,4 @@
-import type { CallRecord } from '../calls/record.js';
+import type { CallRecord } from '../domain/index.js';
 import type { Config } from '../config/index.js';
 import type { CallLauncher } from '../dialout/index.js';
 

@@ -6,7 +6,6 @@ import { admissionLimits, orphanedCalls, StoreUnavailableError } from '../store/
 import { notificationFor } from '../notify/index.js';
 import { callOutcome } from './outcome.js';
 import { OutboundCall, type CallServices } from './outbound-call.js';
-import type { CallRecord } from './record.js';
 
 export interface LauncherOptions {
   /** This daemon's id in the store (call ownership, outbox entries). */
@@ -115,7 +114,7 @@ export class Launcher implements CallLauncher {
     for (const orphan of orphans) {
       if (this.calls.has(orphan.conversationId)) continue;
       if (!(await store.claimLease(`recover:${orphan.conversationId}`, this.options.owner, 60000))) continue;
-      const record = (await store.getCall(orphan.conversationId)) as CallRecord | undefined;
+      const record = await store.getCall(orphan.conversationId);
       if (record && record.status !== 'completed' && record.status !== 'failed') {
         const answered = record.answeredAt !== undefined;
         const outcome = callOutcome(

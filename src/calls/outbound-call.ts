@@ -21,7 +21,7 @@ import { sendBye } from './bye.js';
 import { OrderedWrites } from './persist.js';
 import { uacProgress } from './uac-progress.js';
 import { actionFor, voicemailOutcome, voicemailTimeoutAction, type PolicyAction, type PolicyContext } from './policy.js';
-import type { AmdEventRecord, CallRecord } from './record.js';
+import type { CallRecord } from '../domain/index.js';
 import { isFinal, nextState, type CallEvent, type CallState } from './state.js';
 
 /** What every call shares with the daemon. */
@@ -53,14 +53,9 @@ function sipStatusOf(err: unknown): { status: number; reason?: string } | undefi
   return undefined;
 }
 
-function amdRecord(event: AmdEvent): AmdEventRecord {
-  const { type, atMs, ...rest } = event as AmdEvent & Record<string, unknown>;
-  const out: AmdEventRecord = { type, atMs };
-  for (const key of ['reason', 'greeting', 'language', 'frequency', 'error'] as const) {
-    const v = rest[key];
-    if (v !== undefined) (out as Record<string, unknown>)[key] = v;
-  }
-  return out;
+/** The event as the record keeps it: a copy, so the engine's objects are never shared. */
+function amdRecord(event: AmdEvent): AmdEvent {
+  return { ...event };
 }
 
 export class OutboundCall {
@@ -472,12 +467,11 @@ export class OutboundCall {
   private async stillOwned(): Promise<boolean> {
     if (this.ownershipLost) return false;
     const { store, owner } = this.services;
-    if (store.kind !== 'redis') return true;
     const active = await store.activeCall(this.conversationId);
     if (active?.owner === owner) return true;
     // No entry at all is also what a Redis restarted without persistence looks like: only a record marked
     // by the daemon that took the call over means it is someone else's now.
-    const takenBy = active?.owner ?? ((await store.getCall(this.conversationId)) as CallRecord | undefined)?.takenOverBy;
+    const takenBy = active?.owner ?? (await store.getCall(this.conversationId))?.takenOverBy;
     if (takenBy === undefined || takenBy === owner) return true;
     this.ownershipLost = true;
     this.log.warn({ takenBy }, 'another daemon finished this call while this one was cut off from the store; no more writes for it');

@@ -1,7 +1,7 @@
 // How a call ended, in each dialect's words (seed 003 for AudioCodes, seeds 000–001 for Kore). One pure
 // table so the call, the notifications and GET /api/v1/calls all say the same thing.
 
-import type { Dialect } from './record.js';
+import type { Dialect } from '../domain/index.js';
 
 export type CallEnd =
   /** A final non-2xx response to the INVITE (including 408 from a transaction timeout). */

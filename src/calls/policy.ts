@@ -1,7 +1,7 @@
 // What a call does with each AMD event, per machineDetection mode (seeds 001–003). Pure: the call
 // object carries the actions out.
 
-export type MachineDetectionMode = 'disconnect' | 'detect' | 'disabled';
+import type { MachineDetection } from '../domain/index.js';
 
 /** The AMD event facts the policy needs (a subset of the engine's AmdEvent). */
 export type AmdFact =
@@ -26,7 +26,7 @@ export type PolicyAction =
   | { action: 'none' };
 
 export interface PolicyContext {
-  mode: MachineDetectionMode;
+  mode: MachineDetection;
   /** disconnect mode: what no speech / decision timeout leads to. */
   onUndecided: 'bridge' | 'hangup';
   /** Whether the callee is already bridged to the bot. */

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerApi } from '../api/index.js';
-import { httpBotEventPoster, Launcher, type CallRecord, type CallServices } from '../calls/index.js';
+import { httpBotEventPoster, Launcher, type CallServices } from '../calls/index.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { RtpPortPool } from '../media/index.js';
@@ -136,7 +136,7 @@ export class Daemon {
     await registerApi(this.http, {
       config: this.config,
       launcher,
-      calls: { get: async (id) => (await this.store.getCall(id)) as CallRecord | undefined },
+      calls: { get: (id) => this.store.getCall(id) },
       acceptingDialouts: () => {
         const refusal = this.stopping ? 'outdial is shutting down' : launcher.refusal();
         return refusal ? { ok: false, status: 503, error: refusal } : { ok: true };

@@ -1,5 +1,5 @@
 import type { AccountConfig, BotConfig, TrunkConfig } from '../config/index.js';
-import type { Dialect, MachineDetection } from '../calls/record.js';
+import type { Dialect, MachineDetection } from '../domain/index.js';
 
 /** AMD timers and threshold (seed 000 `timers`, seed 004 defaults). */
 export interface AmdSettings {

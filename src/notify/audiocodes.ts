@@ -1,6 +1,6 @@
 // seed 003 call-status notifications: answered, then failed or completed.
 
-import type { CallRecord } from '../calls/record.js';
+import type { CallRecord } from '../domain/index.js';
 import type { NotificationEvent } from './event.js';
 
 export type AudiocodesNotification = {

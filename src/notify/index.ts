@@ -1,4 +1,4 @@
-import type { CallRecord } from '../calls/record.js';
+import type { CallRecord } from '../domain/index.js';
 import { audiocodesNotification } from './audiocodes.js';
 import type { NotificationEvent } from './event.js';
 import { koreNotification } from './kore.js';

@@ -1,6 +1,6 @@
 // seeds 000–002 notifications: Answered, Call-In-Progress per AMD event, then completed or Failed.
 
-import type { AmdEventRecord, AmdEventType, AmdInfo, CallRecord } from '../calls/record.js';
+import { amdDecisionTypes, type AmdEvent, type AmdInfo, type CallRecord } from '../domain/index.js';
 import type { NotificationEvent } from './event.js';
 
 export type KoreNotification = {
@@ -18,12 +18,10 @@ export type KoreNotification = {
   amdInfo?: AmdInfo;
 };
 
-const decisions: readonly AmdEventType[] = ['amd_human_detected', 'amd_machine_detected', 'amd_no_speech_detected', 'amd_decision_timeout'];
-
 /** seed 002 amdInfo: the record's own, or derived from its AMD events. */
 export function amdInfoOf(record: CallRecord): AmdInfo {
   if (record.amdInfo) return record.amdInfo;
-  const machine = record.amdEvents.find((e) => e.type === 'amd_machine_detected');
+  const machine = record.amdEvents.find((e): e is Extract<AmdEvent, { type: 'amd_machine_detected' }> => e.type === 'amd_machine_detected');
   return {
     amdEvents: record.amdEvents.map((e) => e.type),
     ...(machine?.greeting !== undefined && { amdGreeting: machine.greeting }),
@@ -36,11 +34,11 @@ export function amdInfoOf(record: CallRecord): AmdInfo {
 /** seed 001: "disabled" when AMD is off; else the call's first decision (or its last event). */
 function machineDetectionOf(record: CallRecord): string | undefined {
   if (record.machineDetection === 'disabled') return 'disabled';
-  const decision = record.amdEvents.find((e) => decisions.includes(e.type));
+  const decision = record.amdEvents.find((e) => amdDecisionTypes.includes(e.type));
   return (decision ?? record.amdEvents.at(-1))?.type;
 }
 
-function subscribed(record: CallRecord, event: AmdEventRecord): boolean {
+function subscribed(record: CallRecord, event: AmdEvent): boolean {
   return record.amdEventsSubscription === undefined || record.amdEventsSubscription.includes(event.type);
 }
 

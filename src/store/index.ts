@@ -11,7 +11,6 @@ export type {
   OutboxEntry,
   Store,
   StoreHealth,
-  StoredCall,
 } from './types.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { RedisStore, type RedisStoreOptions } from './redis-store.js';

@@ -1,3 +1,4 @@
+import type { CallRecord } from '../domain/index.js';
 import { checkLimits } from './limits.js';
 import { admitInto, emptyAdmissionState, expireSlots, type BotAdmissionState } from './admission.js';
 import { orderOutbox } from './outbox-order.js';
@@ -8,12 +9,13 @@ import type {
   OutboxEntry,
   Store,
   StoreHealth,
-  StoredCall,
 } from './types.js';
 
 export interface MemoryStoreOptions {
   /** Call records kept; beyond this the oldest records of calls no longer active are dropped. */
   maxRecords: number;
+  /** The clock for heartbeats, leases and slot expiry (epoch ms); tests pass their own. */
+  now?: () => number;
 }
 
 /** The embedded store for one daemon process: the same behaviour as Redis, held in this process only. */
@@ -27,21 +29,25 @@ export class MemoryStore implements Store {
   private readonly owners = new Map<string, number>();
   private readonly leases = new Map<string, { owner: string; until: number }>();
 
-  constructor(private readonly options: MemoryStoreOptions = { maxRecords: 10000 }) {}
+  private readonly now: () => number;
 
-  async putCall(record: StoredCall): Promise<void> {
+  constructor(private readonly options: MemoryStoreOptions = { maxRecords: 10000 }) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async putCall(record: CallRecord): Promise<void> {
     // Stored serialised so callers never share (and mutate) the stored object, as with Redis.
     this.calls.delete(record.conversationId);
     this.calls.set(record.conversationId, JSON.stringify(record));
     this.dropOldestFinished();
   }
 
-  async getCall(conversationId: string): Promise<StoredCall | undefined> {
+  async getCall(conversationId: string): Promise<CallRecord | undefined> {
     const json = this.calls.get(conversationId);
-    return json === undefined ? undefined : (JSON.parse(json) as StoredCall);
+    return json === undefined ? undefined : (JSON.parse(json) as CallRecord);
   }
 
-  async admit(bot: string, conversationId: string, limits: AdmissionLimits, nowMs = Date.now()): Promise<Admission> {
+  async admit(bot: string, conversationId: string, limits: AdmissionLimits, nowMs = this.now()): Promise<Admission> {
     checkLimits(limits);
     let state = this.bots.get(bot);
     if (!state) {
@@ -55,7 +61,7 @@ export class MemoryStore implements Store {
     this.bots.get(bot)?.slots.delete(conversationId);
   }
 
-  async activeSlots(bot: string, nowMs = Date.now()): Promise<number> {
+  async activeSlots(bot: string, nowMs = this.now()): Promise<number> {
     const state = this.bots.get(bot);
     if (!state) return 0;
     expireSlots(state, nowMs);
@@ -98,19 +104,19 @@ export class MemoryStore implements Store {
   }
 
   async heartbeat(owner: string, ttlMs: number): Promise<void> {
-    this.owners.set(owner, Date.now() + ttlMs);
+    this.owners.set(owner, this.now() + ttlMs);
   }
 
   async isAlive(owner: string): Promise<boolean> {
     const until = this.owners.get(owner);
     if (until === undefined) return false;
-    if (until > Date.now()) return true;
+    if (until > this.now()) return true;
     this.owners.delete(owner);
     return false;
   }
 
   async claimLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
-    const now = Date.now();
+    const now = this.now();
     const held = this.leases.get(name);
     if (held && held.owner !== owner && held.until > now) return false;
     this.leases.set(name, { owner, until: now + ttlMs });

@@ -1,3 +1,4 @@
+import type { CallRecord } from '../domain/index.js';
 import { Redis, ReplyError } from 'ioredis';
 import type { Logger } from '../log/index.js';
 import { StoreUnavailableError } from './errors.js';
@@ -11,7 +12,6 @@ import type {
   OutboxEntry,
   Store,
   StoreHealth,
-  StoredCall,
 } from './types.js';
 
 export interface RedisStoreOptions {
@@ -113,15 +113,15 @@ export class RedisStore implements Store {
     this.connected = false;
   }
 
-  async putCall(record: StoredCall): Promise<void> {
+  async putCall(record: CallRecord): Promise<void> {
     await this.run('putCall', () =>
       this.redis.set(this.key('call', record.conversationId), JSON.stringify(record), 'EX', this.options.recordTtlSeconds),
     );
   }
 
-  async getCall(conversationId: string): Promise<StoredCall | undefined> {
+  async getCall(conversationId: string): Promise<CallRecord | undefined> {
     const json = await this.run('getCall', () => this.redis.get(this.key('call', conversationId)));
-    return json === null ? undefined : (JSON.parse(json) as StoredCall);
+    return json === null ? undefined : (JSON.parse(json) as CallRecord);
   }
 
   async admit(bot: string, conversationId: string, limits: AdmissionLimits, nowMs?: number): Promise<Admission> {

@@ -1,13 +1,9 @@
 // The store's contract: one interface, two implementations (memory for one process, Redis for several
 // daemons sharing one drachtio-server). Everything is async so both behave the same to their callers.
 
-/** A call record as the store keeps it: JSON-serialisable, keyed by conversationId. */
-export interface StoredCall {
-  conversationId: string;
-  [field: string]: unknown;
-}
+import type { CallRecord } from '../domain/index.js';
 
-/** A bot's dialout limits (seed 003): 0 means no limit. */
+/** A bot's dialout limits (docs/dialects/audiocodes.md): 0 means no limit. */
 export interface AdmissionLimits {
   /** Fractional: 0.1 admits one dialout per 10 s. */
   limitPerSecond: number;
@@ -50,8 +46,9 @@ export interface StoreHealth {
 export interface Store {
   readonly kind: 'memory' | 'redis';
 
-  putCall(record: StoredCall): Promise<void>;
-  getCall(conversationId: string): Promise<StoredCall | undefined>;
+  /** Keeps a copy of the record (JSON), keyed by its conversationId. */
+  putCall(record: CallRecord): Promise<void>;
+  getCall(conversationId: string): Promise<CallRecord | undefined>;
 
   /** Checks the bot's rate and concurrency limits and, if admitted, takes a slot for the call atomically. */
   admit(bot: string, conversationId: string, limits: AdmissionLimits, nowMs?: number): Promise<Admission>;

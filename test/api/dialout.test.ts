@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CallRecord } from '../../src/calls/record.js';
+import type { CallRecord } from '../../src/domain/index.js';
 import { DialoutRejected } from '../../src/dialout/index.js';
 import { baseUrl, basic, koreJwt, postJson, startApi, type ApiUnderTest } from './fixture.js';
 

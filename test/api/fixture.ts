@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { SignJWT } from 'jose';
 import { registerApi, type DialoutAcceptance } from '../../src/api/index.js';
-import type { CallRecord } from '../../src/calls/record.js';
+import type { CallRecord } from '../../src/domain/index.js';
 import { parseConfig, type Config } from '../../src/config/index.js';
 import type { CallLauncher, DialoutRequest } from '../../src/dialout/index.js';
 

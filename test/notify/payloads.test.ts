@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CallRecord } from '../../src/calls/record.js';
+import type { CallRecord } from '../../src/domain/index.js';
 import { audiocodesNotification, koreNotification, notificationFor } from '../../src/notify/index.js';
 
 const base: CallRecord = {
@@ -127,7 +127,7 @@ describe('AudioCodes notifications (seed 003 shapes)', () => {
   });
 
   it('sends no AMD progress notifications', () => {
-    expect(audiocodesNotification(ac, { kind: 'amd', event: { type: 'amd_human_detected', atMs: 900 } })).toBeUndefined();
+    expect(audiocodesNotification(ac, { kind: 'amd', event: { type: 'amd_human_detected', reason: 'short greeting', atMs: 900 } })).toBeUndefined();
   });
 
   it('failed with reasonCode and the SIP reason', () => {

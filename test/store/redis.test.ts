@@ -9,6 +9,7 @@ import {
   type AdmissionLimits,
   type Store,
 } from '../../src/store/index.js';
+import { callRecord } from '../support/call-record.js';
 import { freePort } from '../support/ports.js';
 import { startRedis, type RedisServer } from '../support/redis.js';
 
@@ -95,7 +96,7 @@ describe('redis store across processes', () => {
     const keyPrefix = `t${randomUUID()}:`;
     const first = redisStore(redis.url, keyPrefix);
     expect(await first.ready()).toBe(true);
-    await first.putCall({ conversationId: 'c1', status: 'answered' });
+    await first.putCall(callRecord({ conversationId: 'c1', status: 'answered' }));
     await first.admit('Bot1', 'c1', { limitPerSecond: 0, maxConcurrentCalls: 1, expirationSeconds: 60 });
     await first.markActive({ conversationId: 'c1', owner: 'daemon-1', bot: 'Bot1', since: 1 });
     for (const seq of [1, 2]) {
@@ -116,7 +117,7 @@ describe('redis store across processes', () => {
     const second = redisStore(redis.url, keyPrefix);
     expect(await second.ready()).toBe(true);
     expect((await second.outboxList()).map((e) => e.body)).toEqual(['{"seq":1}', '{"seq":2}']);
-    expect(await second.getCall('c1')).toEqual({ conversationId: 'c1', status: 'answered' });
+    expect(await second.getCall('c1')).toEqual(callRecord({ conversationId: 'c1', status: 'answered' }));
     expect(await second.listActive()).toEqual([{ conversationId: 'c1', owner: 'daemon-1', bot: 'Bot1', since: 1 }]);
     expect(await second.isAlive('daemon-1')).toBe(false);
     expect(await second.activeSlots('Bot1')).toBe(1);
@@ -200,7 +201,7 @@ describe('redis store availability', () => {
     const store = createStore({ type: 'redis', url: redis.url, keyPrefix: 'ttl:', recordTtlSeconds: 120 }, logger);
     stores.push(store);
     expect(await store.ready()).toBe(true);
-    await store.putCall({ conversationId: 'c1' });
+    await store.putCall(callRecord({ conversationId: 'c1' }));
     const ttl = await redisCli(redis, 'TTL', 'ttl:call:c1');
     expect(Number(ttl)).toBeGreaterThan(100);
     expect(Number(ttl)).toBeLessThanOrEqual(120);

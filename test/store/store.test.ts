@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/index.js';
 import { admissionLimits, MemoryStore, orphanedCalls, RedisStore, type OutboxEntry, type Store } from '../../src/store/index.js';
+import { callRecord } from '../support/call-record.js';
 import { startRedis, type RedisServer } from '../support/redis.js';
 
 // One behaviour, two implementations: every test here runs against the memory store and against a real
@@ -59,15 +60,13 @@ describe.each(['memory', 'redis'] as const)('%s store', (kind) => {
 
   it('keeps call records by conversationId and returns copies', async () => {
     const store = await open(kind);
-    const record = { conversationId: 'c1', status: 'answered', amd: [{ type: 'amd_human_detected', atMs: 900 }] };
+    const record = callRecord({ conversationId: 'c1', status: 'answered', amdEvents: [{ type: 'amd_human_detected', reason: 'short greeting', atMs: 900 }] });
+    const asPut = structuredClone(record);
     await store.putCall(record);
-    record.status = 'mutated after put';
-    expect(await store.getCall('c1')).toEqual({
-      conversationId: 'c1',
-      status: 'answered',
-      amd: [{ type: 'amd_human_detected', atMs: 900 }],
-    });
-    await store.putCall({ conversationId: 'c1', status: 'completed', reasonCode: 'client-disconnected' });
+    record.status = 'completed';
+    record.amdEvents.push({ type: 'amd_stopped', atMs: 1000 });
+    expect(await store.getCall('c1')).toEqual(asPut);
+    await store.putCall(callRecord({ conversationId: 'c1', status: 'completed', reasonCode: 'client-disconnected' }));
     expect(await store.getCall('c1')).toMatchObject({ status: 'completed', reasonCode: 'client-disconnected' });
     expect(await store.getCall('unknown')).toBeUndefined();
   });
@@ -232,14 +231,14 @@ describe('memory store bounds', () => {
   it('drops the oldest finished records beyond maxRecords and keeps active calls', async () => {
     const store = await open('memory', 3);
     await store.markActive({ conversationId: 'c0', owner: 'd', bot: 'Bot1', since: T0 });
-    for (let i = 0; i < 6; i++) await store.putCall({ conversationId: `c${i}`, n: i });
+    for (let i = 0; i < 6; i++) await store.putCall(callRecord({ conversationId: `c${i}` }));
     const kept = [];
     for (let i = 0; i < 6; i++) if (await store.getCall(`c${i}`)) kept.push(`c${i}`);
     expect(kept).toEqual(['c0', 'c4', 'c5']);
 
     // Once the call ends its record becomes the oldest finished one.
     await store.markEnded('c0');
-    await store.putCall({ conversationId: 'c6', n: 6 });
+    await store.putCall(callRecord({ conversationId: 'c6' }));
     expect(await store.getCall('c0')).toBeUndefined();
     expect(await store.getCall('c6')).toBeDefined();
   });

@@ -1,43 +1,10 @@
-// A call's record as GET /api/v1/calls/:conversationId returns it and the store keeps it. A type alias
-// (not an interface) so it stays assignable to the store's JSON-shaped StoredCall.
+// A call's record as GET /api/v1/calls/:conversationId returns it and the store keeps it.
 
-export type Dialect = 'audiocodes' | 'kore';
+import type { AmdEvent, AmdEventType } from './amd-event.js';
+import type { Dialect } from './dialect.js';
+import type { MachineDetection } from './machine-detection.js';
 
-export type MachineDetection = 'disconnect' | 'detect' | 'disabled';
-
-export type AmdEventType =
-  | 'amd_human_detected'
-  | 'amd_machine_detected'
-  | 'amd_no_speech_detected'
-  | 'amd_decision_timeout'
-  | 'amd_machine_stopped_speaking'
-  | 'amd_tone_detected'
-  | 'amd_error'
-  | 'amd_stopped';
-
-export const amdEventTypes: readonly AmdEventType[] = [
-  'amd_human_detected',
-  'amd_machine_detected',
-  'amd_no_speech_detected',
-  'amd_decision_timeout',
-  'amd_machine_stopped_speaking',
-  'amd_tone_detected',
-  'amd_error',
-  'amd_stopped',
-];
-
-/** One AMD event as it happened on the call; `atMs` is the audio offset from answer. */
-export type AmdEventRecord = {
-  type: AmdEventType;
-  atMs: number;
-  reason?: string;
-  greeting?: string;
-  language?: string;
-  frequency?: number;
-  error?: string;
-};
-
-/** seed 002: context.session.UserSession.amdInfo. */
+/** Kore's amdInfo on a final notification (docs/dialects/kore.md). */
 export type AmdInfo = {
   amdEvents: AmdEventType[];
   amdGreeting?: string;
@@ -46,7 +13,7 @@ export type AmdInfo = {
   amdConnectDurationInMs?: number;
 };
 
-/** Lifecycle as the dialer sees it; the finer call states live in the call state machine. */
+/** Lifecycle as the dialer sees it, derived from the call's state (src/calls/call-state.ts). */
 export type CallStatus = 'initiated' | 'ringing' | 'answered' | 'completed' | 'failed';
 
 /** What arrived from the callee: enough to tell a silent line from a live one. */
@@ -74,7 +41,7 @@ export type CallRecord = {
   requestUri: string;
   caller?: string;
   status: CallStatus;
-  /** In the call's dialect (seed 003 or seeds 000–001 vocabulary); set once the call is final. */
+  /** In the call's dialect (docs/dialects/); set once the call is final. */
   reasonCode?: string;
   reason?: string;
   /** The SIP final response status that ended an unanswered call. */
@@ -90,11 +57,11 @@ export type CallRecord = {
   /** From answer to the end, whole seconds. */
   callDurationSec?: number;
   machineDetection: MachineDetection;
-  amdEvents: AmdEventRecord[];
+  amdEvents: AmdEvent[];
   amdInfo?: AmdInfo;
-  /** Set when outdial hung up because AMD heard a machine, fax or beep (seed 000); a detect-mode voicemail bridged to the bot is not. */
+  /** Set when outdial hung up because AMD heard a machine, fax or beep; a detect-mode voicemail bridged to the bot is not. */
   machineDetected?: boolean;
-  /** AudioCodes detect mode: "voicemail beep" or "voicemail timeout" (seed 003). */
+  /** AudioCodes detect mode: "voicemail beep" or "voicemail timeout" (docs/dialects/audiocodes.md). */
   voicemailOutcome?: string;
   /** Kore: AMD events the dialer wants as notifications; undefined means all. */
   amdEventsSubscription?: string[];
@@ -106,3 +73,7 @@ export type CallRecord = {
   /** Notifications handed to the notifier for this call. */
   notificationsQueued: number;
 };
+
+export function isFinalStatus(status: CallStatus): boolean {
+  return status === 'completed' || status === 'failed';
+}

@@ -1,0 +1,5 @@
+// The bottom layer: the words every component shares. Imports nothing from the rest of src.
+export type { Dialect } from './dialect.js';
+export type { MachineDetection } from './machine-detection.js';
+export { amdDecisionTypes, amdEventTypes, isAmdDecision, type AmdEvent, type AmdEventType } from './amd-event.js';
+export { isFinalStatus, type AmdInfo, type CallRecord, type CallStatus, type CalleeMedia } from './call-record.js';
