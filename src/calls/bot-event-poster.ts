@@ -1,20 +1,24 @@
 // Bot events to the bot's eventsUrl (seed 003's AudioCodes Bot API shape). Best effort: the bot also gets
 // them as SIP INFO on its leg, and a slow or dead eventsUrl never holds up the call.
 
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log/index.js';
+import { webhookHeaders } from '../notify/signature.js';
 import type { BotEvent } from './bot-events.js';
 
 export interface BotEventPoster {
   post(url: string, event: BotEvent): void;
 }
 
-export function httpBotEventPoster(logger: Logger, timeoutMs = 5000): BotEventPoster {
+/** Signed like notifications (webhook-id, webhook-timestamp, webhook-signature, SAVG-Signature) with `secrets`. */
+export function httpBotEventPoster(logger: Logger, secrets: readonly string[], timeoutMs = 5000): BotEventPoster {
   return {
     post(url, event) {
+      const body = JSON.stringify(event);
       fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(event),
+        headers: { 'content-type': 'application/json', ...webhookHeaders(secrets, `msg_${randomUUID()}`, body) },
+        body,
         signal: AbortSignal.timeout(timeoutMs),
       })
         .then(async (res) => {

@@ -122,6 +122,8 @@ export const configSchema = z
     notifications: z
       .object({
         signingSecret: z.string().default('change-me'),
+        // Key rotation: every key here signs each request, newest first; when set it replaces signingSecret.
+        signingSecrets: z.array(z.string().min(1)).min(1).optional(),
         timeoutMs: z.number().int().min(100).max(120000).default(5000),
         retries: z.number().int().min(0).max(50).default(5),
       })

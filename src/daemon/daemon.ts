@@ -6,7 +6,7 @@ import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { RtpPortPool } from '../media/index.js';
 import { createMetrics, type DialoutRejectionReason, type Metrics } from '../metrics/index.js';
-import { Notifier } from '../notify/index.js';
+import { Notifier, signingSecretsOf } from '../notify/index.js';
 import { connectSip, type SipConnection } from '../sip/index.js';
 import { createStore, type Store, type StoreHealth } from '../store/index.js';
 
@@ -66,7 +66,7 @@ export class Daemon {
     this.store = createStore(config.store, logger);
     this.notifier = new Notifier({
       store: this.store,
-      signingSecret: config.notifications.signingSecret,
+      signingSecrets: signingSecretsOf(config.notifications),
       timeoutMs: config.notifications.timeoutMs,
       retries: config.notifications.retries,
       logger: logger.child({ component: 'notify' }),
@@ -126,7 +126,7 @@ export class Daemon {
       metrics: this.metrics,
       logger: log.child({ component: 'calls' }),
       config: this.config,
-      botEvents: httpBotEventPoster(log.child({ component: 'bot-events' })),
+      botEvents: httpBotEventPoster(log.child({ component: 'bot-events' }), signingSecretsOf(this.config.notifications)),
       botAnswerTimeoutMs: this.config.calls.botAnswerTimeoutMs,
       cancelGraceMs: 4000,
       owner: this.owner,

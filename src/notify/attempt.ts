@@ -1,7 +1,8 @@
 // One POST of one notification, classified: delivered, retry later (5xx, timeout, refused), or final failure.
 
 import type { OutboxEntry } from '../store/index.js';
-import { signatureHeader, signNotification } from './signature.js';
+import { webhookIdOf } from './entry-id.js';
+import { signatureHeader, webhookHeaders, webhookIdHeader, webhookSignatureHeader, webhookTimestampHeader } from './signature.js';
 
 export type AttemptResult =
   | { outcome: 'delivered'; status: number }
@@ -9,25 +10,26 @@ export type AttemptResult =
   | { outcome: 'final'; detail: string };
 
 /** Headers outdial owns; a dialer's notifyHeaders cannot replace them. */
-const reserved = new Set(['content-length', 'content-type', signatureHeader.toLowerCase(), 'host', 'transfer-encoding', 'connection']);
+const reserved = new Set(
+  ['content-length', 'content-type', signatureHeader, webhookIdHeader, webhookTimestampHeader, webhookSignatureHeader, 'host', 'transfer-encoding', 'connection'].map((h) => h.toLowerCase()),
+);
 
-export function requestHeaders(entry: OutboxEntry, secret: string): Record<string, string> {
+export function requestHeaders(entry: OutboxEntry, secrets: readonly string[], unixSeconds?: number): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(entry.headers)) {
     if (!reserved.has(name.toLowerCase())) headers[name] = value;
   }
   headers['content-type'] = 'application/json';
   headers['user-agent'] ??= 'outdial';
-  headers[signatureHeader] = signNotification(secret, entry.body);
-  return headers;
+  return { ...headers, ...webhookHeaders(secrets, webhookIdOf(entry.id), entry.body, unixSeconds) };
 }
 
-export async function attemptDelivery(entry: OutboxEntry, secret: string, timeoutMs: number, stop: AbortSignal): Promise<AttemptResult> {
+export async function attemptDelivery(entry: OutboxEntry, secrets: readonly string[], timeoutMs: number, stop: AbortSignal): Promise<AttemptResult> {
   let res: Response;
   try {
     res = await fetch(entry.url, {
       method: 'POST',
-      headers: requestHeaders(entry, secret),
+      headers: requestHeaders(entry, secrets),
       body: entry.body,
       redirect: 'manual',
       signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), stop]),

@@ -7,7 +7,20 @@ export { audiocodesNotification, type AudiocodesNotification } from './audiocode
 export { koreNotification, amdInfoOf, type KoreNotification } from './kore.js';
 export type { NotificationEvent } from './event.js';
 export { Notifier, type NotifierOptions } from './notifier.js';
-export { signNotification, verifyNotificationSignature, signatureHeader } from './signature.js';
+export {
+  recommendedToleranceSec,
+  signatureHeader,
+  signingSecretsOf,
+  signNotification,
+  signWebhook,
+  verifyNotificationSignature,
+  verifyWebhookSignature,
+  webhookHeaders,
+  webhookIdHeader,
+  webhookSignatureHeader,
+  webhookTimestampHeader,
+} from './signature.js';
+export { webhookIdOf } from './entry-id.js';
 
 /** The notification for `event` in the record's own dialect, or undefined when that dialect sends none. */
 export function notificationFor(record: CallRecord, event: NotificationEvent): object | undefined {

@@ -1,16 +1,24 @@
 // Durable, ordered notification delivery. notify() writes the outbox first; delivery then runs per call
 // (entry n+1 of a call waits for n to be delivered or given up), under a global cap on requests in flight,
 // so a slow notifyUrl holds back only its own call.
+//
+// Each entry this daemon knows of has one phase (see `Phase`); every decision reads it and every step
+// moves it, so an entry cannot be both sent and taken up again by an adoption working from an old listing.
 
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log/index.js';
-import type { OutboxEntry, Store } from '../store/index.js';
 import type { Metrics } from '../metrics/index.js';
+import { backoffDelay, type Backoff } from '../retry/backoff.js';
+import type { OutboxEntry, Store } from '../store/index.js';
 import { attemptDelivery } from './attempt.js';
+import { entryId, ownerOf } from './entry-id.js';
 
 export interface NotifierOptions {
   store: Store;
-  signingSecret: string;
+  /** Keys that sign every request, newest first (notifications.signingSecrets); all sign during a rotation. */
+  signingSecrets?: readonly string[];
+  /** A single key; used when signingSecrets is not given. */
+  signingSecret?: string;
   timeoutMs: number;
   /** Attempts after the first before an entry is given up. */
   retries: number;
@@ -21,61 +29,78 @@ export interface NotifierOptions {
   concurrency?: number;
   /** Delivery counters, when the daemon keeps metrics. */
   metrics?: Pick<Metrics, 'notificationDeliveries' | 'notificationRetries'>;
-  /** First retry delay; each further retry doubles it up to retryMaxMs. */
+  /** First retry delay; each further retry doubles it up to retryMaxMs (less up to a fifth, at random). */
   retryBaseMs?: number;
   retryMaxMs?: number;
 }
 
-const ownerSeparator = '~';
+/**
+ * Where an entry is in its life here:
+ * - writing: queued in its call's order, the outbox write still in flight (never sent before it is durable);
+ * - waiting: durable, waits to be its call's head and for its notBefore;
+ * - sending: a POST (and, after a failure, the outbox update) is in flight;
+ * - removing: delivered or given up, the outbox removal in flight;
+ * - unremoved: delivered or given up but the store refused the removal: removed on a later rescan, never resent;
+ * - finished: delivered or given up and removed; remembered for a while because an adoption may work from
+ *   an outbox listing taken before it finished.
+ */
+type Phase = 'writing' | 'waiting' | 'sending' | 'removing' | 'unremoved' | 'finished';
 
-function ownerOf(entry: OutboxEntry): string | undefined {
-  const i = entry.id.indexOf(ownerSeparator);
-  return i < 0 ? undefined : entry.id.slice(0, i);
+interface Tracked {
+  entry: OutboxEntry;
+  phase: Phase;
+  /** When it became removing: finished entries are forgotten a while later. */
+  finishedAt?: number;
 }
 
+/** How long a finished entry is remembered against stale outbox listings. */
+const rememberFinishedMs = 60_000;
+
 export class Notifier {
-  private readonly queues = new Map<string, OutboxEntry[]>();
+  /** Every entry this daemon knows of, by id. */
+  private readonly entries = new Map<string, Tracked>();
+  /** Per call, its entries not yet delivered or given up (writing, waiting, sending), in seq order. */
+  private readonly queues = new Map<string, Tracked[]>();
+  /** The next seq per call, kept only while the call has an entry here. */
   private readonly nextSeq = new Map<string, number>();
-  private readonly busy = new Set<string>();
-  private readonly known = new Set<string>();
-  private readonly notDurable = new Set<string>();
-  /** Delivered or given up, outbox removal in flight: a rescan must not take them up again. */
-  private readonly removing = new Set<string>();
-  /**
-   * When each entry was delivered or given up here: an adoption works from an outbox listing that may be
-   * seconds old, and must not take up again what was finished since. Pruned after a minute.
-   */
-  private readonly finishedAt = new Map<string, number>();
-  /** Delivered or given up, but the store did not take the removal: removed on a later rescan, never resent. */
-  private readonly unremoved = new Set<string>();
-  private readonly wakeups = new Set<NodeJS.Timeout>();
+  private readonly deliveries = new Set<Promise<void>>();
   private readonly idleWaiters = new Set<() => void>();
+  private wakeup: { at: number; timer: NodeJS.Timeout } | undefined;
   private stopController = new AbortController();
   private running = false;
+  private lastPrune = 0;
   private readonly concurrency: number;
-  private readonly retryBaseMs: number;
-  private readonly retryMaxMs: number;
+  private readonly backoff: Backoff;
+  private readonly secrets: readonly string[];
 
   constructor(private readonly options: NotifierOptions) {
     this.concurrency = options.concurrency ?? 32;
-    this.retryBaseMs = options.retryBaseMs ?? 1000;
-    this.retryMaxMs = options.retryMaxMs ?? 60000;
+    this.backoff = { baseMs: options.retryBaseMs ?? 1000, maxMs: options.retryMaxMs ?? 60000 };
+    const secrets = options.signingSecrets ?? (options.signingSecret !== undefined ? [options.signingSecret] : []);
+    if (secrets.length === 0) throw new Error('Notifier: at least one signing secret is needed');
+    this.secrets = secrets;
   }
 
   /**
    * Queues a notification; resolves once it is durably in the outbox (not when delivered). A caller that
    * retries a failed notify passes the same `entryKey` each time: a write that timed out may still land in
    * the store, and the retry must overwrite it rather than add a second entry that would be sent again.
+   * The key is also the notification's webhook-id.
    */
   async notify(conversationId: string, url: string, body: object, headers: Record<string, string> = {}, entryKey?: string): Promise<void> {
-    const seq = this.nextSeq.get(conversationId) ?? 0;
-    this.nextSeq.set(conversationId, seq + 1);
+    this.prune();
+    const id = entryId(this.options.owner, entryKey ?? randomUUID());
+    const known = this.entries.get(id);
+    if (known) {
+      // A retried notify whose first write landed after all (and was adopted): write it again, send it once.
+      if (known.phase === 'waiting' || known.phase === 'writing') await this.options.store.outboxAdd(known.entry);
+      return;
+    }
     const now = Date.now();
-    const prefix = this.options.owner === undefined ? '' : `${this.options.owner}${ownerSeparator}`;
     const entry: OutboxEntry = {
-      id: `${prefix}${entryKey ?? randomUUID()}`,
+      id,
       conversationId,
-      seq,
+      seq: this.takeSeq(conversationId),
       url,
       headers,
       body: JSON.stringify(body),
@@ -84,16 +109,14 @@ export class Notifier {
       createdAt: now,
     };
     // Queued before the write so a call's entries keep their order; not sent until the write is done.
-    this.enqueue(entry);
-    this.notDurable.add(entry.id);
+    const tracked = this.track(entry, 'writing');
     try {
       await this.options.store.outboxAdd(entry);
     } catch (err) {
-      this.dequeue(entry);
+      this.untrack(tracked);
       throw err;
-    } finally {
-      this.notDurable.delete(entry.id);
     }
+    tracked.phase = 'waiting';
     this.pump();
   }
 
@@ -112,27 +135,27 @@ export class Notifier {
    */
   async adoptOrphans(): Promise<void> {
     if (!this.running) return;
-    const now = Date.now();
-    for (const [id, at] of this.finishedAt) if (now - at > 60_000) this.finishedAt.delete(id);
-    const pending = await this.options.store.outboxList();
-    const owners = new Map<string, boolean>();
-    for (const entry of pending) {
-      if (this.removing.has(entry.id)) continue;
-      if (this.unremoved.has(entry.id)) {
+    this.prune();
+    const listing = await this.options.store.outboxList();
+    const alive = new Map<string, boolean>();
+    for (const entry of listing) {
+      const known = this.entries.get(entry.id);
+      if (known?.phase === 'unremoved') {
         await this.options.store.outboxRemove(entry.id).then(
-          () => this.unremoved.delete(entry.id),
+          () => this.finish(known),
           () => undefined,
         );
         continue;
       }
-      const owner = ownerOf(entry);
+      if (known) continue;
+      const owner = ownerOf(entry.id);
       if (owner !== undefined && owner !== this.options.owner) {
-        if (!owners.has(owner)) owners.set(owner, await this.options.store.isAlive(owner));
-        if (owners.get(owner)) continue;
+        if (!alive.has(owner)) alive.set(owner, await this.options.store.isAlive(owner));
+        if (alive.get(owner)) continue;
       }
-      // Checked after the awaits above: the entry may have been delivered while they ran.
-      if (this.finishedAt.has(entry.id) || this.removing.has(entry.id)) continue;
-      this.enqueue(entry);
+      // Checked again after the awaits above: the entry may have been taken up or delivered meanwhile.
+      if (this.entries.has(entry.id)) continue;
+      this.track(entry, 'waiting');
       this.nextSeq.set(entry.conversationId, Math.max(this.nextSeq.get(entry.conversationId) ?? 0, entry.seq + 1));
     }
     this.pump();
@@ -159,32 +182,62 @@ export class Notifier {
     });
   }
 
-  /** Stops delivering; undelivered entries stay in the outbox for the next start(). */
+  /** Stops delivering once the requests in flight are settled; undelivered entries stay in the outbox for the next start(). */
   async stop(): Promise<void> {
     this.running = false;
     this.stopController.abort();
-    for (const t of this.wakeups) clearTimeout(t);
-    this.wakeups.clear();
-    while (this.busy.size > 0) await new Promise((r) => setTimeout(r, 5));
+    if (this.wakeup) clearTimeout(this.wakeup.timer);
+    this.wakeup = undefined;
+    await Promise.allSettled([...this.deliveries]);
   }
 
-  private enqueue(entry: OutboxEntry): void {
-    if (this.known.has(entry.id)) return;
-    this.known.add(entry.id);
+  private takeSeq(conversationId: string): number {
+    const seq = this.nextSeq.get(conversationId) ?? 0;
+    this.nextSeq.set(conversationId, seq + 1);
+    return seq;
+  }
+
+  private track(entry: OutboxEntry, phase: Phase): Tracked {
+    const tracked: Tracked = { entry, phase };
+    this.entries.set(entry.id, tracked);
     const q = this.queues.get(entry.conversationId) ?? [];
-    q.push(entry);
-    q.sort((a, b) => a.seq - b.seq);
+    q.push(tracked);
+    q.sort((a, b) => a.entry.seq - b.entry.seq);
     this.queues.set(entry.conversationId, q);
+    return tracked;
   }
 
-  private dequeue(entry: OutboxEntry): void {
-    const q = this.queues.get(entry.conversationId);
-    if (q) {
-      const i = q.findIndex((e) => e.id === entry.id);
-      if (i >= 0) q.splice(i, 1);
-      if (q.length === 0) this.queues.delete(entry.conversationId);
+  /** Takes an entry out of its call's queue (delivered, given up, or never written). */
+  private leaveQueue(tracked: Tracked): void {
+    const id = tracked.entry.conversationId;
+    const q = this.queues.get(id);
+    if (!q) return;
+    const i = q.indexOf(tracked);
+    if (i >= 0) q.splice(i, 1);
+    if (q.length === 0) this.queues.delete(id);
+  }
+
+  private untrack(tracked: Tracked): void {
+    this.leaveQueue(tracked);
+    this.entries.delete(tracked.entry.id);
+  }
+
+  private finish(tracked: Tracked): void {
+    tracked.phase = 'finished';
+    tracked.finishedAt ??= Date.now();
+  }
+
+  /** Forgets finished entries after a while, and the seq counters of calls with nothing left here. */
+  private prune(): void {
+    const now = Date.now();
+    if (now - this.lastPrune < 1000) return;
+    this.lastPrune = now;
+    for (const [id, t] of this.entries) {
+      if (t.phase === 'finished' && now - (t.finishedAt ?? now) > rememberFinishedMs) this.entries.delete(id);
     }
-    this.known.delete(entry.id);
+    const held = new Set<string>();
+    for (const t of this.entries.values()) held.add(t.entry.conversationId);
+    for (const id of this.nextSeq.keys()) if (!held.has(id)) this.nextSeq.delete(id);
   }
 
   /** Starts a delivery for every call whose next entry is due, up to the concurrency cap. */
@@ -192,57 +245,64 @@ export class Notifier {
     if (!this.running) return;
     const now = Date.now();
     let earliest = Infinity;
-    for (const [conversationId, q] of this.queues) {
-      if (this.busy.size >= this.concurrency) return;
-      if (this.busy.has(conversationId)) continue;
+    for (const q of this.queues.values()) {
+      if (this.deliveries.size >= this.concurrency) return;
       const head = q[0];
-      if (!head || this.notDurable.has(head.id)) continue;
-      if (head.notBefore > now) {
-        earliest = Math.min(earliest, head.notBefore);
+      if (head?.phase !== 'waiting') continue;
+      if (head.entry.notBefore > now) {
+        earliest = Math.min(earliest, head.entry.notBefore);
         continue;
       }
-      this.busy.add(conversationId);
-      void this.deliver(head).finally(() => {
-        this.busy.delete(conversationId);
-        this.pump();
-        this.settleWaiters();
-      });
+      head.phase = 'sending';
+      const delivery: Promise<void> = this.deliver(head)
+        .catch((err: unknown) => this.options.logger.error({ err }, 'notification delivery failed unexpectedly'))
+        .finally(() => {
+          this.deliveries.delete(delivery);
+          this.pump();
+          this.settleWaiters();
+        });
+      this.deliveries.add(delivery);
     }
     if (earliest !== Infinity) this.wakeAt(earliest);
   }
 
+  /** One timer for the earliest due retry; a later pump sets it again for what is still waiting. */
   private wakeAt(at: number): void {
-    const t = setTimeout(() => {
-      this.wakeups.delete(t);
+    if (this.wakeup && this.wakeup.at <= at) return;
+    if (this.wakeup) clearTimeout(this.wakeup.timer);
+    const timer = setTimeout(() => {
+      this.wakeup = undefined;
       this.pump();
     }, Math.max(0, at - Date.now()));
-    this.wakeups.add(t);
+    this.wakeup = { at, timer };
   }
 
-  private async deliver(entry: OutboxEntry): Promise<void> {
+  private async deliver(tracked: Tracked): Promise<void> {
+    const { entry } = tracked;
     const log = this.options.logger.child({ conversationId: entry.conversationId, seq: entry.seq });
-    const result = await attemptDelivery(entry, this.options.signingSecret, this.options.timeoutMs, this.stopController.signal);
-    if (!this.running && result.outcome === 'retry') return; // stopped mid-request: the next run retries it
+    const result = await attemptDelivery(entry, this.secrets, this.options.timeoutMs, this.stopController.signal);
+    if (!this.running && result.outcome === 'retry') {
+      tracked.phase = 'waiting'; // stopped mid-request: the next run retries it
+      return;
+    }
     if (result.outcome === 'retry' && entry.attempts < this.options.retries) {
       entry.attempts += 1;
       this.options.metrics?.notificationRetries.inc();
       this.options.metrics?.notificationDeliveries.inc({ result: 'failed' });
-      entry.notBefore = Date.now() + Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** (entry.attempts - 1));
+      entry.notBefore = Date.now() + backoffDelay(entry.attempts, this.backoff);
       log.warn({ url: entry.url, attempt: entry.attempts, detail: result.detail }, 'notification failed, will retry');
       await this.persist(() => this.options.store.outboxUpdate(entry), log);
+      tracked.phase = 'waiting';
       return;
     }
     this.options.metrics?.notificationDeliveries.inc({ result: result.outcome === 'delivered' ? 'delivered' : 'given-up' });
     if (result.outcome === 'delivered') log.debug({ status: result.status }, 'notification delivered');
     else log.error({ url: entry.url, attempts: entry.attempts + 1, detail: result.detail }, 'notification given up');
-    this.removing.add(entry.id);
-    this.finishedAt.set(entry.id, Date.now());
-    this.dequeue(entry);
-    try {
-      if (!(await this.persist(() => this.options.store.outboxRemove(entry.id), log))) this.unremoved.add(entry.id);
-    } finally {
-      this.removing.delete(entry.id);
-    }
+    tracked.phase = 'removing';
+    tracked.finishedAt = Date.now();
+    this.leaveQueue(tracked);
+    if (await this.persist(() => this.options.store.outboxRemove(entry.id), log)) this.finish(tracked);
+    else tracked.phase = 'unremoved';
   }
 
   /** Whether the store took the write. */
