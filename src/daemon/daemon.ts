@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerApi } from '../api/index.js';
+import { healthRoutes, readinessOf, type Readiness } from '../api/routes/health.js';
 import { httpBotEventPoster, Launcher, type CallServices } from '../calls/index.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
@@ -77,10 +78,7 @@ export class Daemon {
     // Request lines stay out of the log (level warn for the http child); errors still reach it.
     const httpLog = logger.child({ component: 'http' }, { level: logger.levelVal > 40 ? logger.level : 'warn' });
     this.http = Fastify({ loggerInstance: httpLog as any, bodyLimit: 256 * 1024 });
-    this.http.get('/healthz', async (_req, reply) => {
-      const health = this.health();
-      return reply.code(health.ok ? 200 : 503).send(health);
-    });
+    healthRoutes(this.http, { health: () => this.health(), readiness: () => this.readiness() });
     // Refusals answered before a dialout reaches the launcher are counted here; the launcher counts its 429s.
     this.http.addHook('onResponse', async (req, reply) => {
       if (req.method !== 'POST' || !dialoutRoutes.has(req.routeOptions.url ?? '')) return;
@@ -108,6 +106,20 @@ export class Daemon {
       store,
       calls: { active: this.launcher?.active ?? 0, accepting },
     };
+  }
+
+  /** What GET /readyz reports: whether to send this daemon new dialouts, and every reason not to. */
+  readiness(): Readiness {
+    const free = this.pool.capacity - this.pool.inUse;
+    const trunks = this.config.accounts.reduce((n, a) => n + a.trunks.length, 0);
+    return readinessOf({
+      sipConnected: this.sip?.connected() ?? false,
+      store: this.store.health(),
+      media: free > 0 ? { ok: true } : { ok: false, detail: `no free RTP port (all ${this.pool.capacity} in use)` },
+      // outdial does not probe trunks yet: every configured trunk counts as usable.
+      trunks: { configured: trunks, up: trunks },
+      draining: this.stopping,
+    });
   }
 
   /** Starts every part; resolves when the daemon accepts HTTP requests. */
