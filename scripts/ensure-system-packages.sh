@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian packages outdial's tests and tools use, when they are missing.
-# Arguments: package:command pairs, e.g. sip-tester:sipp. As root it runs apt-get; otherwise it names
+# Arguments: package:command pairs, e.g. sip-tester:sipp, or package:/path for a package with no command
+# (a file it installs, e.g. a TTS voice). As root it runs apt-get; otherwise it names
 # the packages to install and exits non-zero.
 set -euo pipefail
 missing=()
 for pair in "$@"; do
   pkg=${pair%%:*}
   cmd=${pair#*:}
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+  if [[ $cmd == /* ]]; then
+    [[ -e $cmd ]] || missing+=("$pkg")
+  else
+    command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+  fi
 done
 ((${#missing[@]} == 0)) && exit 0
 if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then

@@ -1,4 +1,4 @@
-import { HumanReason, MachineReason, type AmdEvent, type Transcript } from './events.js';
+import { HumanReason, MachineReason, type AmdEvent, type LateMachineEvidence, type Transcript } from './events.js';
 import { analyzeFrame, newFrameFeatures, SILENCE_DB } from './frame-analysis.js';
 import { judgeFaxTone } from './fax-detector.js';
 import { GreetingTracker } from './greeting-tracker.js';
@@ -13,8 +13,17 @@ import { WordEstimator } from './word-estimator.js';
 const FRAME_MS = 20;
 const FRAME_SAMPLES = 160;
 const ANALYSIS_RATE = 8000;
-/** Silence after a short greeting that means a person is waiting for an answer. */
-const HUMAN_SILENCE_MS = 700;
+/**
+ * A first utterance whose voice spans up to this is a short answer ("hello?"): speechEndThresholdMs of
+ * silence after it means a person waiting. A longer one may be a greeting's first sentence taking a
+ * breath, so the wait grows with it, up to LONG_UTTERANCE_WAIT_MS (greetings pause up to ~1.5 s between
+ * sentences; docs/amd.md has the measurements).
+ */
+const SHORT_UTTERANCE_MS = 800;
+const LONG_UTTERANCE_SPAN_MS = 1600;
+const LONG_UTTERANCE_EXTRA_WAIT_MS = 1600;
+/** After a human decision, speech resuming this soon and running on into a long greeting shows a machine. */
+const GREETING_RESUME_MS = 1500;
 /** An utterance running this long without a pause is a recording, whatever the word estimate says. */
 const LONG_UTTERANCE_MS = 5000;
 /** After a beep the recorder is listening: this much silence means the machine finished. */
@@ -45,6 +54,8 @@ export class AmdEngine {
   private errorReported = false;
   private stoppedSpeakingSent = false;
   private lastToneEndMs = -Infinity;
+  /** amd_machine_after_human was reported. */
+  private lateMachine = false;
 
   private readonly features = newFrameFeatures();
   private readonly speech = new SpeechDetector();
@@ -202,14 +213,21 @@ export class AmdEngine {
     this.words.push(f.energyDb, voiced, this.speech.thresholdDb);
     this.greeting.push(voiced, startMs, FRAME_MS);
     if (this.phase === 'listening') this.checkDecision(out);
-    if (this.phase === 'decided') this.checkStoppedSpeaking(out);
+    if (this.phase === 'decided') {
+      this.checkGreetingAfterHuman(out);
+      this.checkStoppedSpeaking(out);
+    }
   }
 
   private onToneChange(change: ToneChange, out: AmdEvent[]): void {
     const tone = change.tone;
     if (change.kind === 'ended') this.lastToneEndMs = tone.endMs;
     if (this.phase === 'decided') {
-      if (change.kind === 'confirmed' && this.reportsTones()) this.emitTone(tone, out);
+      if (change.kind !== 'confirmed' || !this.reportsTones()) return;
+      if (this.firstDecision?.type === 'amd_human_detected' && tone.startMs < this.options!.toneTimeoutMs) {
+        this.reportLateMachine('beep', MachineReason.beep, out);
+      }
+      this.emitTone(tone, out);
       return;
     }
     if (this.phase !== 'listening') return;
@@ -267,7 +285,7 @@ export class AmdEngine {
         this.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.longGreeting, atMs: now }, out);
         return;
       }
-      if (!this.tones.active && this.greeting.silenceMs(now) >= HUMAN_SILENCE_MS) {
+      if (!this.tones.active && this.greeting.silenceMs(now) >= this.speechEndWaitMs()) {
         this.decide({ type: 'amd_human_detected', reason: HumanReason.shortGreeting, atMs: now }, out);
         return;
       }
@@ -276,6 +294,32 @@ export class AmdEngine {
       return;
     }
     if (now >= opts.decisionTimeoutMs) this.decide({ type: 'amd_decision_timeout', atMs: now }, out);
+  }
+
+  /** Silence after the speech so far that means a person is waiting for an answer. */
+  private speechEndWaitMs(): number {
+    const base = this.options!.speechEndThresholdMs;
+    const span = this.greeting.lastVoiceEndMs - (this.greeting.onsetMs ?? 0);
+    if (span <= SHORT_UTTERANCE_MS) return base;
+    return base + LONG_UTTERANCE_EXTRA_WAIT_MS * Math.min(1, (span - SHORT_UTTERANCE_MS) / (LONG_UTTERANCE_SPAN_MS - SHORT_UTTERANCE_MS));
+  }
+
+  /** After a human decision: the greeting going on soon after it, into a long greeting, shows a machine. */
+  private checkGreetingAfterHuman(out: AmdEvent[]): void {
+    if (this.lateMachine || this.firstDecision?.type !== 'amd_human_detected') return;
+    const decidedAt = this.firstDecision.atMs;
+    const resumedAt = this.greeting.utteranceStartMs;
+    if (resumedAt < decidedAt - this.options!.speechEndThresholdMs || resumedAt > decidedAt + GREETING_RESUME_MS) return;
+    if (this.words.words >= this.options!.thresholdWordCount + 2 && this.greeting.utteranceMs >= 1500) {
+      this.reportLateMachine('greeting', MachineReason.longGreeting, out);
+    }
+  }
+
+  private reportLateMachine(evidence: LateMachineEvidence, reason: string, out: AmdEvent[]): void {
+    if (this.lateMachine) return;
+    this.lateMachine = true;
+    this.machineReason = reason;
+    out.push({ type: 'amd_machine_after_human', evidence, atMs: this.clockMs });
   }
 
   private checkStoppedSpeaking(out: AmdEvent[]): void {

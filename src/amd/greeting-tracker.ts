@@ -35,6 +35,11 @@ export class GreetingTracker {
     return this.voiced;
   }
 
+  /** Audio offset where the current utterance began. */
+  get utteranceStartMs(): number {
+    return this.onset === undefined ? Infinity : this.utteranceStart;
+  }
+
   /** Length of the current utterance (from its first voice to its latest voice). */
   get utteranceMs(): number {
     return this.onset === undefined ? 0 : this.lastVoiceEnd - this.utteranceStart;

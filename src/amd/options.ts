@@ -10,6 +10,11 @@ export interface AmdOptions {
   toneTimeoutMs: number;
   /** Silence after a machine greeting that means the machine stopped speaking. */
   greetingCompletionTimeoutMs: number;
+  /**
+   * Silence that ends an utterance: after a short first utterance, this much silence means a person is
+   * waiting for an answer (Kore `timers.speechEndThresholdMs`). Longer first utterances wait longer.
+   */
+  speechEndThresholdMs: number;
   /** Voicemail hint phrases per language (e.g. "en-US"), used with transcripts. */
   hints?: Record<string, string[]>;
 }
@@ -20,6 +25,7 @@ export const defaultAmdOptions: AmdOptions = Object.freeze({
   decisionTimeoutMs: 15000,
   toneTimeoutMs: 20000,
   greetingCompletionTimeoutMs: 2000,
+  speechEndThresholdMs: 700,
 });
 
 const numericKeys = [
@@ -28,6 +34,7 @@ const numericKeys = [
   'decisionTimeoutMs',
   'toneTimeoutMs',
   'greetingCompletionTimeoutMs',
+  'speechEndThresholdMs',
 ] as const;
 
 /** Merges options over the defaults; returns an error text naming the bad option instead of throwing. */

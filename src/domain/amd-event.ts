@@ -7,6 +7,11 @@ export type AmdEvent = (
   | { type: 'amd_no_speech_detected' }
   | { type: 'amd_decision_timeout' }
   | { type: 'amd_machine_stopped_speaking' }
+  /**
+   * After a human decision the audio showed a machine after all: a beep (strong evidence) or the greeting
+   * going on (weak evidence). The first decision stands (docs/amd.md, "After a human decision").
+   */
+  | { type: 'amd_machine_after_human'; evidence: 'beep' | 'greeting' }
   | { type: 'amd_tone_detected'; frequency: number }
   | { type: 'amd_error'; error: string }
   | { type: 'amd_stopped' }
@@ -20,6 +25,7 @@ export const amdEventTypes: readonly AmdEventType[] = [
   'amd_no_speech_detected',
   'amd_decision_timeout',
   'amd_machine_stopped_speaking',
+  'amd_machine_after_human',
   'amd_tone_detected',
   'amd_error',
   'amd_stopped',

@@ -19,13 +19,16 @@ const first = (id: string) => events.get(id)![0]!;
 const tones = (id: string) => events.get(id)!.filter((e) => e.type === 'amd_tone_detected');
 
 describe('AMD engine on corpus files (espeak-ng speech through G.711)', () => {
-  it('calls human answers human within a second of the end of speech', () => {
-    for (const id of ['human-001', 'human-031']) {
+  it('calls human answers human within 2.5 s of the end of their first sentence', () => {
+    // both first utterances run 1.4 s or more: as long as a greeting's first sentence, which may pause
+    // before going on, so the engine waits longer on them than on a bare "hello?" (engine.test.ts holds
+    // that case to under 0.9 s; docs/amd.md, "How long to wait")
+    for (const [id, within] of [['human-001', 2500], ['human-031', 2500]] as const) {
       const e = first(id);
       expect(e).toMatchObject({ type: 'amd_human_detected' });
       const after = e.atMs - labels.get(id)!.speechEndMs!;
       expect(after).toBeGreaterThan(0);
-      expect(after).toBeLessThan(1000);
+      expect(after).toBeLessThan(within);
     }
   });
 

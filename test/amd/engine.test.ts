@@ -19,6 +19,7 @@ describe('AMD engine on generated audio', () => {
       decisionTimeoutMs: 15000,
       toneTimeoutMs: 20000,
       greetingCompletionTimeoutMs: 2000,
+      speechEndThresholdMs: 700,
     });
   });
 
@@ -50,9 +51,37 @@ describe('AMD engine on generated audio', () => {
   });
 
   it('follows thresholdWordCount: the same greeting is human with a high threshold', () => {
-    const x = concat(silence(500), syllables(10), silence(2000));
+    const x = concat(silence(500), syllables(10), silence(3000));
     expect(run(x, { thresholdWordCount: 4 })[0]).toMatchObject({ type: 'amd_machine_detected', reason: 'long greeting' });
     expect(run(x, { thresholdWordCount: 20 })[0]).toMatchObject({ type: 'amd_human_detected' });
+  });
+
+  it('waits speechEndThresholdMs after a short answer, longer after a long first sentence', () => {
+    const short = run(concat(silence(600), syllables(2), silence(3000)), { speechEndThresholdMs: 400 });
+    expect(short[0]).toMatchObject({ type: 'amd_human_detected' });
+    expect(short[0]!.atMs - (600 + 440)).toBeLessThan(600);
+    // a 2.2 s first sentence followed by a 1.2 s breath and more greeting is not a person waiting
+    const greeting = run(concat(silence(500), syllables(8), silence(1200), syllables(3), silence(3000)), { thresholdWordCount: 20 });
+    expect(greeting[0]).toMatchObject({ type: 'amd_human_detected' });
+    expect(greeting[0]!.atMs).toBeGreaterThan(500 + 8 * 220 + 1200 + 3 * 220);
+  });
+
+  it('after a human decision, a beep is reported as a machine after all, and the first decision stands', () => {
+    const events = run(concat(silence(500), syllables(2), silence(1500), tone(1000, 400, -12), silence(2500)));
+    expect(types(events)).toEqual(['amd_human_detected', 'amd_machine_after_human', 'amd_tone_detected', 'amd_machine_stopped_speaking']);
+    expect(events[1]).toMatchObject({ evidence: 'beep' });
+    const beepStart = 500 + 440 + 1500;
+    expect(events[1]!.atMs).toBeGreaterThanOrEqual(beepStart + 120);
+    expect(events[1]!.atMs).toBeLessThan(beepStart + 300);
+  });
+
+  it('after a human decision, the greeting going on into a long greeting is reported as a machine after all', () => {
+    const events = run(concat(silence(500), syllables(3), silence(1000), syllables(16), silence(3000)));
+    expect(types(events).slice(0, 2)).toEqual(['amd_human_detected', 'amd_machine_after_human']);
+    expect(events[1]).toMatchObject({ evidence: 'greeting' });
+    // a person who answers and later says more is not a greeting going on
+    const person = run(concat(silence(500), syllables(2), silence(2500), syllables(3), silence(3000)));
+    expect(types(person)).toEqual(['amd_human_detected']);
   });
 
   it('reports greetingCompletionTimeoutMs of silence after a greeting without a beep', () => {
