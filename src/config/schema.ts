@@ -1,9 +1,20 @@
 import { z } from 'zod';
+import { templateProblem, trunkHeaderNameProblem } from '../trunks/header-rules.js';
 
 // The config file shape of DESIGN.md. Every key is optional except what a call needs; defaults here are
 // the embedded single-box defaults (embedded SIP edge, direct media, memory store).
 
 const port = z.number().int().min(1).max(65535);
+
+// A callee's busy or decline is an answer, not a carrier failure: another trunk would only ring them again.
+const calleeAnswers = new Set([486, 600, 603]);
+
+const trunkHeaders = z.record(z.string(), z.string()).superRefine((headers, ctx) => {
+  for (const [name, value] of Object.entries(headers)) {
+    const problem = trunkHeaderNameProblem(name) ?? templateProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
+  }
+});
 
 const trunkSchema = z
   .object({
@@ -13,6 +24,24 @@ const trunkSchema = z
     transport: z.enum(['udp', 'tcp']).default('udp'),
     default: z.boolean().default(false),
     auth: z.object({ username: z.string().min(1), password: z.string() }).strict().optional(),
+    // Lower is tried first; weight spreads calls among trunks of equal priority (docs/trunks.md).
+    priority: z.number().int().min(0).max(1000).default(0),
+    weight: z.number().min(0).max(1000).default(1),
+    // Final responses that send the call on to the next trunk; timeouts and transport errors always do.
+    failoverOn: z
+      .array(z.number().int().min(300).max(699).refine((s) => !calleeAnswers.has(s), { message: 'is the callee answering (busy or declined), never a reason to try another trunk' }))
+      .default([408, 500, 502, 503, 504]),
+    // 0 = no limit; fractional like dialoutLimitPerSecond.
+    maxCallsPerSecond: z.number().min(0).max(10000).default(0),
+    maxConcurrentCalls: z.number().int().min(0).max(100000).default(0),
+    ping: z.object({ intervalSec: z.number().int().min(1).max(3600).default(30) }).strict().optional(),
+    register: z
+      .object({ username: z.string().min(1), password: z.string(), expiresSec: z.number().int().min(10).max(86400).default(600) })
+      .strict()
+      .optional(),
+    headers: trunkHeaders.default({}),
+    fromHost: z.string().regex(/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/, 'must be a host name or IP address').optional(),
+    privacy: z.enum(['id', 'none']).default('none'),
   })
   .strict();
 
@@ -163,6 +192,13 @@ export const configSchema = z
       if (a.trunks.filter((t) => t.default).length > 1) {
         ctx.addIssue({ code: 'custom', path: ['accounts', i, 'trunks'], message: 'only one trunk may be default' });
       }
+      const trunkNames = new Set<string>();
+      a.trunks.forEach((t, j) => {
+        if (trunkNames.has(t.name)) {
+          ctx.addIssue({ code: 'custom', path: ['accounts', i, 'trunks', j, 'name'], message: `duplicate trunk name "${t.name}"` });
+        }
+        trunkNames.add(t.name);
+      });
     });
     const botNames = new Set<string>();
     cfg.bots.forEach((b, i) => {

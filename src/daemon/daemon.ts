@@ -10,6 +10,7 @@ import { createMetrics, type DialoutRejectionReason, type Metrics } from '../met
 import { Notifier, signingSecretsOf } from '../notify/index.js';
 import { connectSip, type SipConnection } from '../sip/index.js';
 import { createStore, type Store, type StoreHealth } from '../store/index.js';
+import { srfRequester, TrunkHealth, type TrunkReport } from '../trunks/index.js';
 
 /** What GET /healthz reports: each part the daemon depends on, and whether it is usable now. */
 export interface Health {
@@ -17,6 +18,8 @@ export interface Health {
   sip: { edge: 'embedded' | 'drachtio'; connected: boolean };
   store: StoreHealth;
   calls: { active: number; accepting: boolean };
+  /** Every trunk: usable or not, its pings and its registration (docs/trunks.md). */
+  trunks: TrunkReport[];
   [part: string]: unknown;
 }
 
@@ -49,6 +52,7 @@ export class Daemon {
   readonly owner: string;
   private sip: SipConnection | undefined;
   private launcher: Launcher | undefined;
+  private trunkHealth: TrunkHealth | undefined;
   private pool: RtpPortPool;
   private notifierStarted = false;
   private housekeeping: NodeJS.Timeout | undefined;
@@ -105,6 +109,7 @@ export class Daemon {
       sip: { edge: this.config.sip.edge, connected },
       store,
       calls: { active: this.launcher?.active ?? 0, accepting },
+      trunks: this.trunkHealth?.report() ?? [],
     };
   }
 
@@ -130,6 +135,8 @@ export class Daemon {
     }
     this.sip = await connectSip(this.config, log);
     const sip = this.sip;
+    this.trunkHealth = new TrunkHealth(this.config.accounts, srfRequester(sip.srf), log.child({ component: 'trunks' }), this.metrics);
+    this.trunkHealth.start();
     const services: CallServices = {
       srf: sip.srf,
       pool: this.pool,
@@ -197,6 +204,8 @@ export class Daemon {
     await this.notifier.drain(this.config.notifications.timeoutMs + 2000);
     await this.notifier.stop();
     await this.http.close();
+    // Registrations are removed while the SIP edge is still there to send the REGISTERs.
+    await this.trunkHealth?.stop();
     await this.sip?.close();
     await this.store.close();
     this.logger.info('outdial stopped');

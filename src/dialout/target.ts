@@ -25,7 +25,11 @@ export function parseTarget(target: string): Target {
   throw new DialoutInvalid('target', `target ${targetRule}`);
 }
 
-function findTrunk(account: AccountConfig, name: string | undefined, needed: boolean): TrunkConfig | undefined {
+/** The fields of a trunk that routing reads. */
+type RoutableTrunk = Pick<TrunkConfig, 'name' | 'host' | 'port' | 'transport' | 'default'>;
+type RoutableAccount<T extends RoutableTrunk> = Pick<AccountConfig, 'name'> & { trunks: T[] };
+
+function findTrunk<T extends RoutableTrunk>(account: RoutableAccount<T>, name: string | undefined, needed: boolean): T | undefined {
   if (name !== undefined) {
     const trunk = account.trunks.find((t) => t.name === name);
     if (!trunk) throw new DialoutInvalid('trunk', `trunk "${name}" is not a trunk of account "${account.name}"`);
@@ -42,11 +46,11 @@ function findTrunk(account: AccountConfig, name: string | undefined, needed: boo
  * unless a trunk is named (then the user part goes to the trunk).
  */
 /** A TCP trunk is reached over TCP: the Request-URI says so (RFC 3261 §19.1.1 transport parameter). */
-function transportParam(trunk: TrunkConfig): string {
+function transportParam(trunk: RoutableTrunk): string {
   return trunk.transport === 'tcp' ? ';transport=tcp' : '';
 }
 
-export function routeTarget(target: string, account: AccountConfig, trunkName?: string): { requestUri: string; trunk?: TrunkConfig } {
+export function routeTarget<T extends RoutableTrunk>(target: string, account: RoutableAccount<T>, trunkName?: string): { requestUri: string; trunk?: T } {
   const parsed = parseTarget(target);
   if (parsed.scheme === 'tel') {
     const trunk = findTrunk(account, trunkName, true)!;

@@ -30,6 +30,12 @@ export interface Metrics {
   readonly rtpPacketsReceived: Counter;
   readonly rtpPacketsLost: Counter;
   readonly activeCalls: Gauge;
+  /** INVITE attempts per trunk, by how they ended (a SIP status, `answered`, `timeout`, `transport`); rate() gives calls/s. */
+  readonly trunkAttempts: Counter<'account' | 'trunk' | 'status'>;
+  /** 1 while a trunk answers its OPTIONS pings (always 1 for a trunk not pinged). */
+  readonly trunkUp: Gauge<'account' | 'trunk'>;
+  /** 1 while a trunk that registers holds a binding. */
+  readonly trunkRegistered: Gauge<'account' | 'trunk'>;
   /** The Prometheus text exposition of every metric. */
   text(): Promise<string>;
   /** The Content-Type header for `text()`. */
@@ -97,6 +103,24 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     activeCalls: new Gauge({
       name: 'outdial_active_calls',
       help: 'Calls in progress in this daemon',
+      registers,
+    }),
+    trunkAttempts: new Counter({
+      name: 'outdial_trunk_attempts_total',
+      help: 'INVITE attempts per trunk, by how they ended',
+      labelNames: ['account', 'trunk', 'status'],
+      registers,
+    }),
+    trunkUp: new Gauge({
+      name: 'outdial_trunk_up',
+      help: '1 while the trunk answers its OPTIONS pings (or is not pinged), 0 while it is down',
+      labelNames: ['account', 'trunk'],
+      registers,
+    }),
+    trunkRegistered: new Gauge({
+      name: 'outdial_trunk_registered',
+      help: '1 while the trunk holds a registration, 0 otherwise (trunks that register only)',
+      labelNames: ['account', 'trunk'],
       registers,
     }),
     text: () => registry.metrics(),

@@ -24,6 +24,7 @@ export class MemoryStore implements Store {
   // Map iteration order is insertion order; a put re-inserts, so the first entries are the least recently written.
   private readonly calls = new Map<string, string>();
   private readonly bots = new Map<string, BotAdmissionState>();
+  private readonly trunks = new Map<string, BotAdmissionState>();
   private readonly outbox = new Map<string, string>();
   private readonly active = new Map<string, ActiveCall>();
   private readonly owners = new Map<string, number>();
@@ -48,13 +49,7 @@ export class MemoryStore implements Store {
   }
 
   async admit(bot: string, conversationId: string, limits: AdmissionLimits, nowMs = this.now()): Promise<Admission> {
-    checkLimits(limits);
-    let state = this.bots.get(bot);
-    if (!state) {
-      state = emptyAdmissionState();
-      this.bots.set(bot, state);
-    }
-    return admitInto(state, conversationId, limits, nowMs);
+    return admitIn(this.bots, bot, conversationId, limits, nowMs);
   }
 
   async release(bot: string, conversationId: string): Promise<void> {
@@ -62,10 +57,19 @@ export class MemoryStore implements Store {
   }
 
   async activeSlots(bot: string, nowMs = this.now()): Promise<number> {
-    const state = this.bots.get(bot);
-    if (!state) return 0;
-    expireSlots(state, nowMs);
-    return state.slots.size;
+    return slotsIn(this.bots, bot, nowMs);
+  }
+
+  async admitTrunk(trunk: string, conversationId: string, limits: AdmissionLimits, nowMs = this.now()): Promise<Admission> {
+    return admitIn(this.trunks, trunk, conversationId, limits, nowMs);
+  }
+
+  async releaseTrunk(trunk: string, conversationId: string): Promise<void> {
+    this.trunks.get(trunk)?.slots.delete(conversationId);
+  }
+
+  async activeTrunkSlots(trunk: string, nowMs = this.now()): Promise<number> {
+    return slotsIn(this.trunks, trunk, nowMs);
   }
 
   async outboxAdd(entry: OutboxEntry): Promise<void> {
@@ -141,4 +145,28 @@ export class MemoryStore implements Store {
       if (!this.active.has(conversationId)) this.calls.delete(conversationId);
     }
   }
+}
+
+/** One admission against the limiter `name` of `limiters` (a bot's, a trunk's), creating its state on first use. */
+function admitIn(
+  limiters: Map<string, BotAdmissionState>,
+  name: string,
+  conversationId: string,
+  limits: AdmissionLimits,
+  nowMs: number,
+): Admission {
+  checkLimits(limits);
+  let state = limiters.get(name);
+  if (!state) {
+    state = emptyAdmissionState();
+    limiters.set(name, state);
+  }
+  return admitInto(state, conversationId, limits, nowMs);
+}
+
+function slotsIn(limiters: Map<string, BotAdmissionState>, name: string, nowMs: number): number {
+  const state = limiters.get(name);
+  if (!state) return 0;
+  expireSlots(state, nowMs);
+  return state.slots.size;
 }

@@ -14,6 +14,9 @@ import type {
   StoreHealth,
 } from './types.js';
 
+/** Who a limiter holds back: a bot's dialouts or a trunk's calls. */
+type LimiterKind = 'bot' | 'trunk';
+
 export interface RedisStoreOptions {
   url: string;
   keyPrefix: string;
@@ -125,11 +128,36 @@ export class RedisStore implements Store {
   }
 
   async admit(bot: string, conversationId: string, limits: AdmissionLimits, nowMs?: number): Promise<Admission> {
+    return this.admitIn('bot', bot, conversationId, limits, nowMs);
+  }
+
+  async release(bot: string, conversationId: string): Promise<void> {
+    await this.run('release', () => this.redis.zrem(this.limiterKey('bot', bot, 'slots'), conversationId));
+  }
+
+  async activeSlots(bot: string, nowMs?: number): Promise<number> {
+    return this.slotsIn('bot', bot, nowMs);
+  }
+
+  async admitTrunk(trunk: string, conversationId: string, limits: AdmissionLimits, nowMs?: number): Promise<Admission> {
+    return this.admitIn('trunk', trunk, conversationId, limits, nowMs);
+  }
+
+  async releaseTrunk(trunk: string, conversationId: string): Promise<void> {
+    await this.run('releaseTrunk', () => this.redis.zrem(this.limiterKey('trunk', trunk, 'slots'), conversationId));
+  }
+
+  async activeTrunkSlots(trunk: string, nowMs?: number): Promise<number> {
+    return this.slotsIn('trunk', trunk, nowMs);
+  }
+
+  /** One atomic admission (the admit script) against the limiter of a bot or a trunk. */
+  private async admitIn(kind: LimiterKind, name: string, conversationId: string, limits: AdmissionLimits, nowMs?: number): Promise<Admission> {
     checkLimits(limits);
-    const [admitted, reason] = await this.run('admit', () =>
+    const [admitted, reason] = await this.run(kind === 'bot' ? 'admit' : 'admitTrunk', () =>
       this.redis.outdialAdmit(
-        this.botKey(bot, 'rate'),
-        this.botKey(bot, 'slots'),
+        this.limiterKey(kind, name, 'rate'),
+        this.limiterKey(kind, name, 'slots'),
         nowMs === undefined ? '' : String(nowMs),
         conversationId,
         String(limits.limitPerSecond),
@@ -141,13 +169,9 @@ export class RedisStore implements Store {
     return { admitted: false, reason: reason === 'rate' ? 'rate' : 'concurrency' };
   }
 
-  async release(bot: string, conversationId: string): Promise<void> {
-    await this.run('release', () => this.redis.zrem(this.botKey(bot, 'slots'), conversationId));
-  }
-
-  async activeSlots(bot: string, nowMs?: number): Promise<number> {
-    return this.run('activeSlots', () =>
-      this.redis.outdialActiveSlots(this.botKey(bot, 'slots'), nowMs === undefined ? '' : String(nowMs)),
+  private async slotsIn(kind: LimiterKind, name: string, nowMs?: number): Promise<number> {
+    return this.run(kind === 'bot' ? 'activeSlots' : 'activeTrunkSlots', () =>
+      this.redis.outdialActiveSlots(this.limiterKey(kind, name, 'slots'), nowMs === undefined ? '' : String(nowMs)),
     );
   }
 
@@ -207,9 +231,9 @@ export class RedisStore implements Store {
     return this.options.keyPrefix + parts.join(':');
   }
 
-  // The hash tag keeps a bot's keys in one Redis Cluster slot, as a multi-key script requires.
-  private botKey(bot: string, part: 'rate' | 'slots'): string {
-    return `${this.options.keyPrefix}bot:{${bot}}:${part}`;
+  // The hash tag keeps a limiter's keys in one Redis Cluster slot, as a multi-key script requires.
+  private limiterKey(kind: LimiterKind, name: string, part: 'rate' | 'slots'): string {
+    return `${this.options.keyPrefix}${kind}:{${name}}:${part}`;
   }
 
   /** A command timed out on a live connection: health says so until Redis answers again (probed by PING). */

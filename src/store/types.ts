@@ -56,6 +56,14 @@ export interface Store {
   release(bot: string, conversationId: string): Promise<void>;
   activeSlots(bot: string, nowMs?: number): Promise<number>;
 
+  /**
+   * The same admission for a trunk (maxCallsPerSecond, maxConcurrentCalls), under the trunk's own key
+   * (`<account>/<trunk>`): a call takes a slot on the trunk each attempt goes through.
+   */
+  admitTrunk(trunk: string, conversationId: string, limits: AdmissionLimits, nowMs?: number): Promise<Admission>;
+  releaseTrunk(trunk: string, conversationId: string): Promise<void>;
+  activeTrunkSlots(trunk: string, nowMs?: number): Promise<number>;
+
   outboxAdd(entry: OutboxEntry): Promise<void>;
   outboxUpdate(entry: OutboxEntry): Promise<void>;
   outboxRemove(id: string): Promise<void>;

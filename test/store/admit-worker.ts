@@ -7,6 +7,8 @@ interface WorkerJob {
   url: string;
   keyPrefix: string;
   bot: string;
+  /** Whose limiter to hit: a bot's (default) or a trunk's. */
+  kind?: 'bot' | 'trunk';
   count: number;
   /** Epoch ms at which every worker fires, so their admissions overlap. */
   startAt: number;
@@ -18,7 +20,9 @@ const store = new RedisStore({ url: job.url, keyPrefix: job.keyPrefix, recordTtl
 if (!(await store.ready(5000))) throw new Error(`worker ${process.pid}: ${store.health().error}`);
 await new Promise((r) => setTimeout(r, Math.max(0, job.startAt - Date.now())));
 const results = await Promise.all(
-  Array.from({ length: job.count }, (_, i) => store.admit(job.bot, `${process.pid}-${i}`, job.limits)),
+  Array.from({ length: job.count }, (_, i) =>
+    job.kind === 'trunk' ? store.admitTrunk(job.bot, `${process.pid}-${i}`, job.limits) : store.admit(job.bot, `${process.pid}-${i}`, job.limits),
+  ),
 );
 await store.close();
 const admitted = results.filter((r) => r.admitted).length;

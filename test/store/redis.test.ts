@@ -68,8 +68,8 @@ function runWorker(job: object): Promise<WorkerResult> {
   });
 }
 
-async function twoProcesses(url: string, limits: AdmissionLimits, countEach: number): Promise<WorkerResult[]> {
-  const job = { url, keyPrefix: `x${randomUUID()}:`, bot: 'Bot1', count: countEach, limits, startAt: Date.now() + 3000 };
+async function twoProcesses(url: string, limits: AdmissionLimits, countEach: number, kind: 'bot' | 'trunk' = 'bot'): Promise<WorkerResult[]> {
+  const job = { url, keyPrefix: `x${randomUUID()}:`, bot: kind === 'bot' ? 'Bot1' : 'acme/carrier1', kind, count: countEach, limits, startAt: Date.now() + 3000 };
   return Promise.all([runWorker(job), runWorker(job)]);
 }
 
@@ -90,6 +90,16 @@ describe('redis store across processes', () => {
     const results = await twoProcesses(redis.url, { limitPerSecond: 0.1, maxConcurrentCalls: 0, expirationSeconds: 60 }, 40);
     expect(results.reduce((n, r) => n + r.admitted, 0)).toBe(1);
     expect(results.reduce((n, r) => n + r.rejected, 0)).toBe(79);
+  });
+
+  it("admits exactly a trunk's maxConcurrentCalls and maxCallsPerSecond from two processes firing at once", async () => {
+    const slots = await twoProcesses(redis.url, { limitPerSecond: 0, maxConcurrentCalls: 7, expirationSeconds: 600 }, 30, 'trunk');
+    expect(slots.reduce((n, r) => n + r.admitted, 0)).toBe(7);
+    expect(slots.reduce((n, r) => n + r.rejected, 0)).toBe(53);
+    const rate = await twoProcesses(redis.url, { limitPerSecond: 3, maxConcurrentCalls: 0, expirationSeconds: 600 }, 30, 'trunk');
+    // A burst of ceil(3) at once, no more, however the requests interleave.
+    expect(rate.reduce((n, r) => n + r.admitted, 0)).toBe(3);
+    expect(rate.flatMap((r) => r.reasons)).toEqual(expect.arrayContaining(['rate']));
   });
 
   it('keeps the outbox, records, slots and active calls for a new connection', async () => {

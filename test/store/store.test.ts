@@ -130,6 +130,31 @@ describe.each(['memory', 'redis'] as const)('%s store', (kind) => {
     expect(await store.admit('Bot1', 'b', limits, T0 + 1000)).toEqual({ admitted: true });
   });
 
+  it("holds a trunk's rate and concurrency by the same rules, apart from any bot's", async () => {
+    const store = await open(kind);
+    const rate = { limitPerSecond: 2, maxConcurrentCalls: 0, expirationSeconds: 600 };
+    const burst = [];
+    for (let i = 0; i < 3; i++) burst.push((await store.admitTrunk('acme/carrier1', `r${i}`, rate, T0)).admitted);
+    expect(burst).toEqual([true, true, false]);
+    expect(await store.admitTrunk('acme/carrier1', 'r3', rate, T0 + 499)).toEqual({ admitted: false, reason: 'rate' });
+    expect(await store.admitTrunk('acme/carrier1', 'r4', rate, T0 + 500)).toEqual({ admitted: true });
+    // Another trunk, and a bot of the very same name, have limits of their own.
+    expect(await store.admitTrunk('acme/carrier2', 'r5', rate, T0)).toEqual({ admitted: true });
+    expect(await store.admit('acme/carrier1', 'r6', rate, T0)).toEqual({ admitted: true });
+
+    const slots = { limitPerSecond: 0, maxConcurrentCalls: 2, expirationSeconds: 600 };
+    expect(await store.admitTrunk('acme/c3', 'a', slots, T0)).toEqual({ admitted: true });
+    expect(await store.admitTrunk('acme/c3', 'b', slots, T0)).toEqual({ admitted: true });
+    expect(await store.admitTrunk('acme/c3', 'c', slots, T0)).toEqual({ admitted: false, reason: 'concurrency' });
+    expect(await store.activeTrunkSlots('acme/c3', T0)).toBe(2);
+    expect(await store.activeSlots('acme/c3', T0)).toBe(0);
+    await store.releaseTrunk('acme/c3', 'a');
+    await store.releaseTrunk('acme/c3', 'a');
+    expect(await store.activeTrunkSlots('acme/c3', T0)).toBe(1);
+    expect(await store.admitTrunk('acme/c3', 'c', slots, T0)).toEqual({ admitted: true });
+    expect(await store.activeTrunkSlots('acme/c3', T0 + 600_000)).toBe(0);
+  });
+
   it('frees a slot whose call end was never seen after expirationSeconds', async () => {
     const store = await open(kind);
     const limits = { limitPerSecond: 0, maxConcurrentCalls: 1, expirationSeconds: 10 };

@@ -1,0 +1,62 @@
+// OPTIONS keepalive through drachtio-srf and the embedded edge, SIPp as the carrier: a trunk missing 3 pings
+// is down (not usable), and usable again as soon as it answers.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/index.js';
+import { createLogger } from '../../src/log/index.js';
+import { createMetrics } from '../../src/metrics/index.js';
+import { srfRequester, TrunkHealth } from '../../src/trunks/index.js';
+import { startEdgeWithSrf, type EdgeWithSrf } from '../edge/harness.js';
+import { freePort } from '../support/ports.js';
+import { startSipp, stopAllSipp } from '../support/sipp.js';
+
+let env: EdgeWithSrf;
+let health: TrunkHealth | undefined;
+beforeAll(async () => {
+  env = await startEdgeWithSrf();
+});
+afterEach(async () => {
+  await health?.stop();
+  health = undefined;
+  await stopAllSipp();
+});
+afterAll(() => env.close());
+
+async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('trunk OPTIONS keepalive', () => {
+  it('marks a silent trunk down after 3 missed pings and up again once it answers', async () => {
+    const port = await freePort();
+    const config = parseConfig({
+      accounts: [{ name: 'acme', trunks: [{ name: 'pinged', host: '127.0.0.1', port, ping: { intervalSec: 1 } }, { name: 'quiet', host: '127.0.0.1', port }] }],
+    });
+    const metrics = createMetrics({ defaultMetrics: false });
+    health = new TrunkHealth(config.accounts, srfRequester(env.srf), createLogger('silent'), metrics);
+    const started = Date.now();
+    health.start();
+    expect(health.usable('acme', 'pinged')).toBe(true);
+
+    // Nobody listens on the trunk's port: three pings go unanswered.
+    await until('trunk down', () => !health!.usable('acme', 'pinged'), 8000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+    const [pinged, quiet] = health.report();
+    expect(pinged).toMatchObject({ account: 'acme', trunk: 'pinged', usable: false, ping: { up: false, intervalSec: 1 } });
+    expect(pinged!.ping!.missedInARow).toBeGreaterThanOrEqual(3);
+    // A trunk that is not pinged is always usable.
+    expect(quiet).toEqual({ account: 'acme', trunk: 'quiet', usable: true });
+    expect(await metrics.text()).toMatch(/outdial_trunk_up\{account="acme",trunk="pinged"\} 0/);
+
+    // The carrier comes back: the next ping is answered and the trunk is used again.
+    const carrier = await startSipp({ scenario: 'uas-options.xml', port, calls: 100, traceMessages: true });
+    await until('trunk up again', () => health!.usable('acme', 'pinged'), 4000);
+    expect(health.report()[0]).toMatchObject({ usable: true, ping: { up: true, missedInARow: 0 } });
+    expect(await metrics.text()).toMatch(/outdial_trunk_up\{account="acme",trunk="pinged"\} 1/);
+    const result = await carrier.stop();
+    expect(result.messages).toMatch(/^OPTIONS sip:127\.0\.0\.1:\d+ SIP\/2\.0/m);
+  });
+});
