@@ -116,13 +116,13 @@ export class Daemon {
   /** What GET /readyz reports: whether to send this daemon new dialouts, and every reason not to. */
   readiness(): Readiness {
     const free = this.pool.capacity - this.pool.inUse;
-    const trunks = this.config.accounts.reduce((n, a) => n + a.trunks.length, 0);
+    const trunks = this.trunkHealth?.report() ?? [];
     return readinessOf({
       sipConnected: this.sip?.connected() ?? false,
       store: this.store.health(),
       media: free > 0 ? { ok: true } : { ok: false, detail: `no free RTP port (all ${this.pool.capacity} in use)` },
-      // outdial does not probe trunks yet: every configured trunk counts as usable.
-      trunks: { configured: trunks, up: trunks },
+      // A trunk is up while it answers its pings and its registration has not failed (docs/trunks.md).
+      trunks: { configured: trunks.length, up: trunks.filter((t) => t.usable).length },
       draining: this.stopping,
     });
   }
