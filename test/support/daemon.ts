@@ -84,12 +84,21 @@ export interface SpawnedDaemon {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** `outdial start --config FILE` as a child process (for SIGKILL / SIGTERM tests and several daemons); nodeArgs go before the script (e.g. --cpu-prof). */
-export async function spawnDaemon(configObject: Record<string, unknown>, configFile?: string, nodeArgs: string[] = []): Promise<SpawnedDaemon> {
+/**
+ * `outdial start --config FILE` as a child process (for SIGKILL / SIGTERM tests and several daemons); nodeArgs go
+ * before the script (e.g. --cpu-prof); `launcher` runs node under another command (e.g. prlimit).
+ */
+export async function spawnDaemon(
+  configObject: Record<string, unknown>,
+  configFile?: string,
+  nodeArgs: string[] = [],
+  launcher: string[] = [],
+): Promise<SpawnedDaemon> {
   const file = configFile ?? join(mkdtempSync(join(tmpdir(), 'outdial-daemon-')), 'outdial.yaml');
   writeFileSync(file, stringify(configObject));
   const config = parseConfig(configObject, file);
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli/main.ts', 'start', '--config', file], {
+  const command = [...launcher, process.execPath, ...nodeArgs, '--import', 'tsx', 'src/cli/main.ts', 'start', '--config', file];
+  const child = spawn(command[0]!, command.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { SipRequest, SipResponse, parseMessage, SipParseError, type SipMessage } from '../message/index.js';
+import { appText, SipRequest, SipResponse, parseMessage, SipParseError, type SipMessage } from '../message/index.js';
 import { defaultTimers, type TimerValues } from '../transaction/index.js';
-import { SipTransport, type Peer } from '../transport/index.js';
+import { SipTransport, type Peer, type TcpLimits } from '../transport/index.js';
 import { apiResponse, WireServer, type AppFrame, type WireClient } from '../wire/index.js';
 import { EdgeContext } from './edge-context.js';
 import { UacCore } from './uac-core.js';
@@ -10,7 +10,7 @@ import { UasCore } from './uas-core.js';
 
 export interface EmbeddedEdgeOptions {
   /** Where SIP is sent and received: UDP, and TCP on the same port unless `tcp` is false. Port 0 picks a free one. */
-  sip: { host: string; port: number; publicAddress?: string; tcp?: boolean };
+  sip: { host: string; port: number; publicAddress?: string; tcp?: boolean; tcpLimits?: Partial<TcpLimits> };
   /** The drachtio wire protocol listener; defaults to a free loopback port and a random secret. */
   wire?: { host?: string; port?: number; secret?: string };
   /** RFC 3261 timer bases; tests shorten T1 to make Timer B fire sooner. */
@@ -50,7 +50,7 @@ export class EmbeddedEdge {
 
   async start(): Promise<{ sip: Peer; wire: WireEndpoint }> {
     const o = this.options;
-    const local = await this.transport.listen(o.sip.host, o.sip.port, o.sip.tcp !== false);
+    const local = await this.transport.listen(o.sip.host, o.sip.port, o.sip.tcp !== false, o.sip.tcpLimits);
     const advertisedHost =
       o.sip.publicAddress ?? (local.address === '0.0.0.0' || local.address === '::' ? '127.0.0.1' : local.address);
     this.sip = { address: advertisedHost, port: local.port };
@@ -94,6 +94,11 @@ export class EmbeddedEdge {
     return (this.uac?.pendingCount ?? 0) + (this.uas?.pendingCount ?? 0);
   }
 
+  /** Inbound SIP/TCP connections open now, and those closed on arrival because a limit was reached. */
+  get tcpConnections(): { open: number; refused: number } {
+    return this.transport.tcpConnections;
+  }
+
   get dialogCount(): number {
     return this.ctx?.dialogsById.size ?? 0;
   }
@@ -124,7 +129,8 @@ export class EmbeddedEdge {
     });
   }
 
-  private onNetworkMessage(msg: SipMessage, from: Peer, raw: string): void {
+  private onNetworkMessage(msg: SipMessage, from: Peer, wireText: string): void {
+    const raw = appText(msg, wireText);
     try {
       if (msg instanceof SipResponse) {
         if (!this.uac!.receiveResponse(msg, from, raw)) this.uac!.receiveStrayResponse(msg);

@@ -29,7 +29,13 @@ export function responseDestination(msg: SipMessage, from: Peer): Peer {
   if (from.transport === 'tcp') return from;
   const top = msg.getAll('via')[0];
   if (!top) return from;
-  const via = parseVia(top);
+  let via;
+  try {
+    via = parseVia(top);
+  } catch {
+    // A Via we cannot read names no port: answer where the request came from (RFC 4475 §3.1.2.1, §3.1.2.16).
+    return from;
+  }
   return { address: from.address, port: via.params.has('rport') ? from.port : (via.port ?? 5060) };
 }
 

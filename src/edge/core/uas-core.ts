@@ -1,14 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Dialog, dialogIdFor, dialogKey } from '../dialog/index.js';
-import {
-  parseCSeq,
-  parseVia,
-  SipParseError,
-  SipRequest,
-  SipResponse,
-  tagOf,
-  type SipMessage,
-} from '../message/index.js';
+import { parseCSeq, SipParseError, SipRequest, SipResponse, tagOf } from '../message/index.js';
 import {
   InviteServerTransaction,
   NonInviteServerTransaction,
@@ -25,6 +17,7 @@ import {
   type WireServer,
 } from '../wire/index.js';
 import { hostport, type EdgeContext } from './edge-context.js';
+import { allowedMethods, malformation, refusal, supportedOptions } from './request-checks.js';
 import {
   contactOverTransport,
   nextHop,
@@ -51,8 +44,6 @@ interface Incoming {
 /** Headers a response takes from its request; the app cannot change them (§8.2.6.2). */
 const requestEchoHeaders = new Set(['via', 'from', 'to', 'call-id', 'cseq', 'content-length', 'record-route']);
 
-const allow = 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE, PRACK, REFER, NOTIFY, MESSAGE, SUBSCRIBE';
-
 /**
  * The UAS core (RFC 3261 §8.2, §12.2.2, §13.3): requests from the network become server transactions
  * delivered to drachtio-srf, and the responses it writes go back through those transactions.
@@ -71,7 +62,7 @@ export class UasCore {
   }
 
   receiveRequest(req: SipRequest, from: Peer, raw: string): void {
-    const problem = missingMandatory(req);
+    const problem = malformation(req);
     // The edge counts it as malformed and answers through rejectMalformed.
     if (problem) throw new SipParseError(problem, 400, req);
     const key = serverTransactionKey(req);
@@ -82,6 +73,8 @@ export class UasCore {
     }
     if (req.method === 'ACK') return this.receiveAckFor2xx(req, from, raw);
     if (req.method === 'CANCEL') return this.receiveCancel(req, from, raw);
+    const refused = refusal(req);
+    if (refused) return this.rejectStateless(req, from, refused.status, refused.reason, undefined, refused.headers);
     const toTag = tagOf(req.get('to'));
     if (toTag) return this.receiveInDialog(req, from, raw, toTag);
     this.receiveOutOfDialog(req, from, raw);
@@ -128,7 +121,9 @@ export class UasCore {
     if (!owner) {
       if (req.method === 'OPTIONS') return this.rejectStateless(req, from, 200, 'OK');
       const anyApp = [...this.wire.clients].some((c) => c.authenticated);
-      return this.rejectStateless(req, from, anyApp ? 405 : 503, anyApp ? 'Method Not Allowed' : 'Service Unavailable');
+      if (!anyApp) return this.rejectStateless(req, from, 503, 'Service Unavailable');
+      // §8.2.1: 405 names what is allowed.
+      return this.rejectStateless(req, from, 405, 'Method Not Allowed', undefined, [['Allow', this.allow()]]);
     }
     const inc = this.createTransaction(req, from, owner, undefined);
     inc.owner!.send(sipToApp('network', raw, from, inc.transactionId, ''));
@@ -299,21 +294,30 @@ export class UasCore {
     ctx.removeDialog(dialog);
   }
 
-  /** A request we could read only in part: answered statelessly when it says where answers go. */
+  /** A request we could read only in part: answered statelessly, to its Via or else to where it came from. */
   rejectMalformed(req: SipRequest, from: Peer, status: number, problem: string): void {
-    try {
-      parseVia(req.getAll('via')[0] ?? '');
-    } catch {
-      return;
-    }
     this.rejectStateless(req, from, status, reasonPhrase(problem));
   }
 
-  private rejectStateless(req: SipRequest, from: Peer, status: number, reason: string, toTag?: string): void {
+  private rejectStateless(
+    req: SipRequest,
+    from: Peer,
+    status: number,
+    reason: string,
+    toTag?: string,
+    headers: Array<[string, string]> = [],
+  ): void {
     if (req.method === 'ACK' || req.getAll('via').length === 0) return;
     const res = responseTo(req, from, status, reason, toTag ?? (status > 100 ? this.ctx.newTag() : undefined));
-    if (req.method === 'OPTIONS' && status === 200) res.set('Allow', allow).set('Accept', 'application/sdp');
+    if (req.method === 'OPTIONS' && status === 200) {
+      res.set('Allow', this.allow()).set('Accept', 'application/sdp').set('Supported', supportedOptions.join(', '));
+    }
+    for (const [name, value] of headers) res.set(name, value);
     this.ctx.send(res, responseDestination(req, from));
+  }
+
+  private allow(): string {
+    return allowedMethods([...this.wire.clients].filter((c) => c.authenticated).flatMap((c) => [...c.routes]));
   }
 
   close(): void {
@@ -350,22 +354,4 @@ function safeTag(value: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** What is wrong with a request that lacks what RFC 3261 §8.1.1 makes mandatory, if anything. */
-function missingMandatory(req: SipMessage & { method: string }): string | undefined {
-  for (const h of ['via', 'from', 'to', 'call-id', 'cseq']) {
-    if (!req.get(h)) return `Missing ${h === 'call-id' ? 'Call-ID' : h === 'cseq' ? 'CSeq' : h[0]!.toUpperCase() + h.slice(1)} header`;
-  }
-  try {
-    parseVia(req.getAll('via')[0]!);
-    const cseq = parseCSeq(req.get('cseq'));
-    if (cseq.method !== req.method) return 'CSeq method does not match the request method';
-    tagOf(req.get('from'));
-    tagOf(req.get('to'));
-  } catch (err) {
-    if (err instanceof SipParseError) return err.message.slice(0, 100);
-    throw err;
-  }
-  return undefined;
 }

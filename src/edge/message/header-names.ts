@@ -28,12 +28,13 @@ const canonicalSpellings: Record<string, string> = {
 /** The lower-case long name a header is keyed by, whichever form the wire used. */
 export function headerKey(name: string): string {
   const lower = name.toLowerCase();
-  return compactForms[lower] ?? lower;
+  // Own properties only: a header named `constructor` or `__proto__` is just another extension header.
+  return Object.hasOwn(compactForms, lower) ? compactForms[lower]! : lower;
 }
 
 /** How a header name is spelled on the wire when outdial writes it. */
 export function headerSpelling(key: string): string {
-  const known = canonicalSpellings[key] ?? spellingCache.get(key);
+  const known = (Object.hasOwn(canonicalSpellings, key) ? canonicalSpellings[key] : undefined) ?? spellingCache.get(key);
   if (known) return known;
   const spelled = key.replace(/(^|-)([a-z])/g, (_m, dash: string, ch: string) => dash + ch.toUpperCase());
   // Every message sets the same few dozen headers; keep their spellings, but never let odd names grow it.

@@ -1,4 +1,4 @@
-import { SipParseError } from './parse-message.js';
+import { SipParseError } from './sip-parse-error.js';
 
 /** Splits a header value holding a comma-separated list, ignoring commas inside quotes and <...>. */
 export function splitList(value: string): string[] {
@@ -22,6 +22,9 @@ export function splitList(value: string): string[] {
   return out;
 }
 
+const tokenText = /^[A-Za-z0-9.!%*_+`'~-]+$/;
+const cseqText = /^(\d{1,10})\s+([A-Za-z0-9.!%*_+`'~-]+)$/;
+
 export interface NameAddr {
   display: string;
   uri: string;
@@ -33,7 +36,7 @@ export function parseNameAddr(value: string): NameAddr {
   let display = '';
   let uri: string;
   let paramText: string;
-  const lt = value.indexOf('<');
+  const lt = angleOutsideQuotes(value);
   if (lt !== -1) {
     const gt = value.indexOf('>', lt);
     if (gt === -1) throw new SipParseError(`unclosed <> in "${value.slice(0, 80)}"`);
@@ -50,11 +53,29 @@ export function parseNameAddr(value: string): NameAddr {
   return { display, uri, params: parseParams(paramText) };
 }
 
+/** Where the `<` opening the URI is, skipping a quoted display name (§25.1 quoted-string, with quoted-pairs). */
+function angleOutsideQuotes(value: string): number {
+  let quoted = false;
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i];
+    if (quoted) {
+      if (ch === '\\') i++;
+      else if (ch === '"') quoted = false;
+    } else if (ch === '"') quoted = true;
+    else if (ch === '<') return i;
+  }
+  // RFC 4475 §3.1.2.6: an unterminated display name leaves no way to tell where the URI starts.
+  if (quoted) throw new SipParseError(`unterminated quoted string in "${value.slice(0, 80)}"`);
+  return -1;
+}
+
 export function parseParams(text: string): Map<string, string> {
   const params = new Map<string, string>();
-  for (const part of text.split(';')) {
-    const p = part.trim();
-    if (!p) continue;
+  const parts = text.split(';');
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!.trim();
+    // Before the first ';' there is nothing; an empty parameter after it is kept so callers can refuse it.
+    if (!p && (i === 0 || i === parts.length - 1)) continue;
     const eq = p.indexOf('=');
     if (eq === -1) params.set(p.toLowerCase(), '');
     else params.set(p.slice(0, eq).trim().toLowerCase(), p.slice(eq + 1).trim());
@@ -90,6 +111,8 @@ export function parseVia(value: string): Via {
     if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new SipParseError(`bad Via port in "${value}"`);
   }
   const params = parseParams(m[3] ?? '');
+  // RFC 4475 §3.1.2.1: empty or non-token parameter names (";;,;,,") make the Via unreadable.
+  for (const name of params.keys()) if (!tokenText.test(name)) throw new SipParseError(`malformed Via parameter in "${value.slice(0, 80)}"`);
   return { transport: m[1]!.toUpperCase(), host, port, params, branch: params.get('branch') };
 }
 
@@ -99,9 +122,11 @@ export interface CSeq {
 }
 
 export function parseCSeq(value: string | undefined): CSeq {
-  const m = /^(\d{1,10})\s+([A-Za-z]+)$/.exec((value ?? '').trim());
-  if (!m) throw new SipParseError(`malformed CSeq "${(value ?? '').slice(0, 80)}"`);
-  return { seq: Number(m[1]), method: m[2]!.toUpperCase() };
+  const m = cseqText.exec((value ?? '').trim());
+  // §8.1.1.5: the sequence number is below 2**31 (RFC 4475 §3.1.2.4 sends a 20-digit one).
+  if (!m || Number(m[1]) > 0x7fffffff) throw new SipParseError(`malformed CSeq "${(value ?? '').slice(0, 80)}"`);
+  // Methods are case-sensitive (§7.1): "invite" is not INVITE.
+  return { seq: Number(m[1]), method: m[2]! };
 }
 
 export interface SipUri {

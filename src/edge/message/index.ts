@@ -14,3 +14,4 @@ export {
   type SipUri,
 } from './header-values.js';
 export { headerKey } from './header-names.js';
+export { appText } from './app-text.js';

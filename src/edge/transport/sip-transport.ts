@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Peer } from './peer.js';
+import type { TcpLimits } from './tcp-limits.js';
 import { TcpTransport } from './tcp-transport.js';
 import type { TransportEvents } from './transport-events.js';
 import { UdpTransport } from './udp-transport.js';
@@ -10,11 +11,11 @@ export class SipTransport extends EventEmitter<TransportEvents> {
   private tcp: TcpTransport | undefined;
 
   /** Binds UDP (port 0 picks one), then TCP on the same port when asked; returns the bound address. */
-  async listen(host: string, port: number, withTcp: boolean): Promise<Peer> {
+  async listen(host: string, port: number, withTcp: boolean, tcpLimits: Partial<TcpLimits> = {}): Promise<Peer> {
     const local = await this.udp.listen(host, port);
     this.forward(this.udp);
     if (withTcp) {
-      const tcp = new TcpTransport();
+      const tcp = new TcpTransport(tcpLimits);
       await tcp.listen(host, local.port);
       this.forward(tcp);
       this.tcp = tcp;
@@ -24,6 +25,11 @@ export class SipTransport extends EventEmitter<TransportEvents> {
 
   get tcpEnabled(): boolean {
     return this.tcp !== undefined;
+  }
+
+  /** Inbound TCP connections open now, and those refused on arrival since start. */
+  get tcpConnections(): { open: number; refused: number } {
+    return { open: this.tcp?.inboundCount ?? 0, refused: this.tcp?.refused ?? 0 };
   }
 
   send(text: string, to: Peer): void {

@@ -2,6 +2,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { parseMessage, SipParseError, type SipMessage } from '../message/index.js';
 import type { Peer } from './peer.js';
+import { asParseError } from './tcp-transport.js';
 import type { TransportEvents } from './transport-events.js';
 
 /**
@@ -62,7 +63,7 @@ export class UdpTransport extends EventEmitter<TransportEvents> {
     try {
       msg = parseMessage(raw, true);
     } catch (err) {
-      if (err instanceof SipParseError) this.emit('malformed', err, from, raw);
+      this.emit('malformed', asParseError(err), from, raw);
       return;
     }
     this.emit('message', msg, from, raw);
