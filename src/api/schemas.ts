@@ -86,6 +86,13 @@ export const koreDialoutBody = {
         decisionTimeoutMs: timerMs('Milliseconds to wait before amd_decision_timeout.', 15000),
         toneTimeoutMs: timerMs('Milliseconds to wait to hear a tone.', 20000),
         greetingCompletionTimeoutMs: timerMs('Silence in milliseconds ending a greeting (amd_machine_stopped_speaking).', 2000),
+        // no schema default: the engine's own (700) applies, longer after a long first sentence (docs/amd.md)
+        speechEndThresholdMs: {
+          type: 'integer',
+          minimum: 100,
+          maximum: 10000,
+          description: 'Silence in milliseconds that ends an utterance: after a short answer, a person waiting (amd_human_detected).',
+        },
       },
     },
     machineDetection,

@@ -8,6 +8,7 @@ export interface AmdCliOptions {
   decisionTimeoutMs?: string;
   toneTimeoutMs?: string;
   greetingCompletionTimeoutMs?: string;
+  speechEndThresholdMs?: string;
 }
 
 const flags: Record<keyof Omit<AmdCliOptions, 'json'>, string> = {
@@ -16,6 +17,7 @@ const flags: Record<keyof Omit<AmdCliOptions, 'json'>, string> = {
   decisionTimeoutMs: '--decision-timeout-ms',
   toneTimeoutMs: '--tone-timeout-ms',
   greetingCompletionTimeoutMs: '--greeting-completion-timeout-ms',
+  speechEndThresholdMs: '--speech-end-threshold-ms',
 };
 
 function readableLine(file: string, e: AmdEvent): string {

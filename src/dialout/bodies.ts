@@ -18,6 +18,7 @@ export interface KoreTimers {
   decisionTimeoutMs?: number;
   toneTimeoutMs?: number;
   greetingCompletionTimeoutMs?: number;
+  speechEndThresholdMs?: number;
 }
 
 export interface KoreDialoutBody {

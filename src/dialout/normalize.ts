@@ -90,6 +90,7 @@ export function normalizeKore(body: KoreDialoutBody, ctx: DialoutContext, ids: K
       decisionTimeoutMs: timers.decisionTimeoutMs ?? amdDefaults.decisionTimeoutMs,
       toneTimeoutMs: timers.toneTimeoutMs ?? amdDefaults.toneTimeoutMs,
       greetingCompletionTimeoutMs: timers.greetingCompletionTimeoutMs ?? amdDefaults.greetingCompletionTimeoutMs,
+      ...(timers.speechEndThresholdMs !== undefined && { speechEndThresholdMs: timers.speechEndThresholdMs }),
     },
     voicemailEndTimeoutMs: voicemailEndTimeoutSec.default * 1000,
     ...(body.amdEventsSubscription !== undefined && { amdEventsSubscription: body.amdEventsSubscription }),

@@ -8,6 +8,8 @@ export interface AmdSettings {
   decisionTimeoutMs: number;
   toneTimeoutMs: number;
   greetingCompletionTimeoutMs: number;
+  /** Kore `timers.speechEndThresholdMs`; the engine's default when absent. */
+  speechEndThresholdMs?: number;
 }
 
 /** A dialout request of either dialect, validated, authorized and routed. */

@@ -46,6 +46,16 @@ describe('outdial amd', () => {
     expect(types).toEqual(['amd_machine_detected', 'amd_machine_stopped_speaking', 'amd_stopped']);
   });
 
+  it('--speech-end-threshold-ms sets the silence after a short answer that means a person waiting', () => {
+    const at = (...flags: string[]) => (JSON.parse(outdial('--json', ...flags, human).stdout.split('\n')[0]!) as { type: string; atMs: number });
+    const fast = at('--speech-end-threshold-ms', '300');
+    const slow = at('--speech-end-threshold-ms', '1500');
+    expect(fast.type).toBe('amd_human_detected');
+    expect(slow.type).toBe('amd_human_detected');
+    expect(slow.atMs - fast.atMs).toBe(1200);
+    expect(outdial('--speech-end-threshold-ms', '-5', human).stderr).toContain('--speech-end-threshold-ms must be a non-negative integer');
+  });
+
   it('prints readable lines without --json', () => {
     const r = outdial(human);
     expect(r.code).toBe(0);

@@ -252,6 +252,7 @@ describe('Kore dialout', () => {
     [{}, "request must have required property 'target'"],
     [{ target: 'tel:+15551234567', timers: { toneTimeoutMs: 'x' } }, 'timers.toneTimeoutMs must be integer'],
     [{ target: 'tel:+15551234567', timers: { noSpeechTimeoutMs: 10 } }, 'timers.noSpeechTimeoutMs must be >= 100'],
+    [{ target: 'tel:+15551234567', timers: { speechEndThresholdMs: 50 } }, 'timers.speechEndThresholdMs must be >= 100'],
     [{ target: 'tel:+15551234567', timeoutInMs: 999999 }, 'timeoutInMs must be <= 300000'],
     [{ target: 'tel:+15551234567', machinedetection: 'on' }, 'machinedetection must be one of'],
     [{ target: 'tel:+15551234567', thresholdWordCount: 0 }, 'thresholdWordCount must be >= 1'],

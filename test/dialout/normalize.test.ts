@@ -145,6 +145,12 @@ describe('normalizing', () => {
     });
   });
 
+  it('Kore: timers.speechEndThresholdMs reaches the AMD settings only when given', () => {
+    const ids = { sid: 's', callId: 'c' };
+    expect(normalizeKore({ target: 'tel:+1555', timers: { speechEndThresholdMs: 1200 } }, ctx, ids).amd.speechEndThresholdMs).toBe(1200);
+    expect(normalizeKore({ target: 'tel:+1555' }, ctx, ids).amd).not.toHaveProperty('speechEndThresholdMs');
+  });
+
   it('Kore: conflicting spellings are refused, naming the field', () => {
     const ids = { sid: 's', callId: 'c' };
     expect(invalidField(() => normalizeKore({ target: 'tel:+1555', notifyUrl: 'http://a/', notifyurl: 'http://b/' }, ctx, ids))).toBe('notifyUrl');
