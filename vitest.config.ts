@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Every notification outdial sends to the shared notify listener must match /openapi.json's webhooks.
+    setupFiles: ['test/support/webhook-conformance.ts'],
     // SIP, RTP and Redis tests use real sockets and real far ends; give them room on a 2-core machine.
     testTimeout: 60_000,
     hookTimeout: 60_000,

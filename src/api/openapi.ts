@@ -1,5 +1,6 @@
 // GET /openapi.json: the OpenAPI 3.1 document built from the very schema objects the routes validate with.
 
+import { openapiWebhooks } from '../notify/webhook-schemas.js';
 import * as s from './schemas.js';
 import { audiocodesDialoutPath } from './routes/audiocodes.js';
 import { callPath } from './routes/calls.js';
@@ -25,6 +26,7 @@ const dialoutErrors = {
 };
 
 export function buildOpenApi(): Record<string, unknown> {
+  const hooks = openapiWebhooks();
   return {
     openapi: '3.1.0',
     info: { title: 'outdial', version: '1', description: 'Outbound dialer with answering machine detection.' },
@@ -80,8 +82,11 @@ export function buildOpenApi(): Record<string, unknown> {
         },
       },
     },
+    // Every notification and bot event outdial POSTs, from the schemas in src/notify/webhook-schemas.ts.
+    webhooks: hooks.webhooks,
     components: {
       schemas: {
+        ...hooks.schemas,
         AudiocodesDialoutRequest: s.audiocodesDialoutBody,
         AudiocodesDialoutResponse: s.audiocodesDialoutResponse,
         KoreDialoutRequest: s.koreDialoutBody,

@@ -2,6 +2,7 @@
 // its headers and parsed JSON body, per path, and can be told to fail, stall or refuse requests on a path.
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { sharedWebhookValidator } from './webhook-schema.js';
 
 export interface Notification {
   path: string;
@@ -14,6 +15,17 @@ export interface Notification {
   /** The status this listener answered (the request is recorded whatever it answered). */
   answeredStatus: number;
   receivedAt: Date;
+  /**
+   * For a POST outdial made (it carries webhook-id): the webhook of /openapi.json it matches, or why it
+   * matches none. Undefined for requests from anyone else.
+   */
+  webhook?: { webhook: string } | { error: string };
+}
+
+/** outdial's POSTs whose body matched no webhook of /openapi.json, since the last call; test/support/webhook-conformance.ts fails the test on any. */
+const nonConforming: string[] = [];
+export function takeNonConformingWebhooks(): string[] {
+  return nonConforming.splice(0);
 }
 
 /** What the listener does with the next requests on a path; steps are used once each, in order. */
@@ -61,7 +73,9 @@ export async function startNotifyListener(options: { port?: number } = {}): Prom
       }
       const step = plans.get(path)?.shift();
       const status = step === undefined ? 200 : 'destroy' in step ? 0 : (step.status ?? 200);
-      recorded.push({ path, method: req.method ?? '', headers: req.headers, rawBody, body, answeredStatus: status, receivedAt: new Date() });
+      const webhook = req.headers['webhook-id'] === undefined ? undefined : sharedWebhookValidator().check(body);
+      if (webhook && 'error' in webhook) nonConforming.push(`POST ${path} ${rawBody.slice(0, 300)}\n${webhook.error}`);
+      recorded.push({ path, method: req.method ?? '', headers: req.headers, rawBody, body, answeredStatus: status, receivedAt: new Date(), ...(webhook && { webhook }) });
       for (const wake of waiters) wake();
       answer(res, step);
     });
