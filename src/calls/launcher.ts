@@ -3,8 +3,8 @@
 
 import { DialoutRejected, type CallLauncher, type DialoutRequest } from '../dialout/index.js';
 import { admissionLimits, orphanedCalls, StoreUnavailableError } from '../store/index.js';
-import { notificationFor } from '../notify/index.js';
-import { callOutcome } from './outcome.js';
+import { isFinalStatus } from '../domain/index.js';
+import { CallJournal, DirectWrites } from './call-journal.js';
 import { OutboundCall, type CallServices } from './outbound-call.js';
 
 export interface LauncherOptions {
@@ -106,7 +106,7 @@ export class Launcher implements CallLauncher {
    * cannot be owned any more, so each gets its final notification with reasonCode error and frees its slot.
    */
   async recoverOrphans(): Promise<number> {
-    const { store, notifier, logger } = this.services;
+    const { store, notifier, logger, metrics } = this.services;
     const orphans = await orphanedCalls(store, this.options.owner);
     // The dead owner's pending notifications first, so each final one queues after them, never before.
     if (orphans.length > 0) await notifier.adoptOrphans();
@@ -115,22 +115,18 @@ export class Launcher implements CallLauncher {
       if (this.calls.has(orphan.conversationId)) continue;
       if (!(await store.claimLease(`recover:${orphan.conversationId}`, this.options.owner, 60000))) continue;
       const record = await store.getCall(orphan.conversationId);
-      if (record && record.status !== 'completed' && record.status !== 'failed') {
-        const answered = record.answeredAt !== undefined;
-        const outcome = callOutcome(
-          record.dialect,
-          answered ? { kind: 'ended', by: 'outdial', cause: 'error', detail: 'call lost: its daemon stopped' } : { kind: 'not-answered', cause: 'error', detail: 'call lost: its daemon stopped' },
-        );
-        const now = new Date();
-        Object.assign(record, { status: outcome.status, reasonCode: outcome.reasonCode, reason: outcome.reason, endedAt: now.toISOString(), takenOverBy: this.options.owner });
-        if (answered) record.callDurationSec = Math.round((now.getTime() - Date.parse(record.answeredAt!)) / 1000);
-        await store.putCall(record);
-        const body = notificationFor(record, { kind: 'final' });
-        if (record.notifyUrl && body) await notifier.notify(record.conversationId, record.notifyUrl, body, {});
-        this.services.metrics.callsEnded.inc({ status: outcome.status, reasonCode: outcome.reasonCode });
+      if (record && !isFinalStatus(record.status)) {
+        // This daemon writes for the lost one, under the recovery lease: no ownership check, and a failed
+        // write fails this round of housekeeping, which tries again.
+        const journal = new CallJournal(record, { store, notifier, metrics, logger: logger.child({ conversationId: record.conversationId }), owner: undefined, writes: new DirectWrites() }, { url: record.notifyUrl, headers: {} });
+        record.takenOverBy = this.options.owner;
+        const detail = 'call lost: its daemon stopped';
+        journal.end(record.answeredAt !== undefined ? { kind: 'ended', by: 'outdial', cause: 'error', detail } : { kind: 'not-answered', cause: 'error', detail }, Date.now());
+        await journal.settled();
+      } else {
+        await store.release(orphan.bot, orphan.conversationId);
+        await store.markEnded(orphan.conversationId);
       }
-      await store.release(orphan.bot, orphan.conversationId);
-      await store.markEnded(orphan.conversationId);
       recovered++;
       logger.warn({ conversationId: orphan.conversationId, owner: orphan.owner }, 'recovered a call its daemon left behind');
     }

@@ -1,33 +1,38 @@
-// One outbound call, from the INVITE to the trunk until its final notification: the callee leg, AMD on the
-// callee's audio, the machineDetection policy, the bot leg and the relay between them. Every change of
-// state goes through the state machine in state.ts; every way out goes through finish(), exactly once.
+// One outbound call, from the INVITE to the trunk until its final notification. The call's life is the
+// table in call-state.ts; this class wires the concerns that move it: the callee leg, AMD on the callee's
+// audio, the bot leg and the bridge between them, the liveness watch, and the journal that records and
+// notifies. Every way out goes through end(), once; `ending` lasts until every leg is torn down.
 
-import { randomUUID } from 'node:crypto';
-import type Srf from 'drachtio-srf';
-import { AmdEngine, type AmdEvent } from '../amd/index.js';
+import type { Clock, AmdEvent, CallRecord } from '../domain/index.js';
+import { systemClock } from '../domain/index.js';
 import type { Config } from '../config/index.js';
 import type { DialoutRequest } from '../dialout/index.js';
 import type { Logger } from '../log/index.js';
-import { buildOffer, parseAnswer, RtpEndpoint, RtpRelay, type RtpPortPool } from '../media/index.js';
+import type { MediaBridge, MediaPath } from '../media/index.js';
 import type { Metrics } from '../metrics/index.js';
-import { amdInfoOf, notificationFor, type NotificationEvent, type Notifier } from '../notify/index.js';
+import type { Notifier } from '../notify/index.js';
 import type { Store } from '../store/index.js';
-import { BotLeg } from './bot-leg.js';
+import { AmdSession } from './amd-session.js';
+import { AudioLevel } from './audio-level.js';
 import type { BotEventPoster } from './bot-event-poster.js';
 import { dialoutInitiatedEvent, machineDetectionEvent, type BotCallFacts, type BotEvent } from './bot-events.js';
-import { callOutcome, type CallEnd } from './outcome.js';
-import { AudioLevel } from './audio-level.js';
-import { sendBye } from './bye.js';
+import { BotLeg } from './bot-leg.js';
+import { CallJournal, newCallRecord } from './call-journal.js';
+import { CallLifecycle, type CallState } from './call-state.js';
+import { CalleeLeg } from './callee-leg.js';
+import { LivenessWatch } from './liveness-watch.js';
+import type { CallEnd } from './outcome.js';
 import { OrderedWrites } from './persist.js';
-import { uacProgress } from './uac-progress.js';
-import { actionFor, voicemailOutcome, voicemailTimeoutAction, type PolicyAction, type PolicyContext } from './policy.js';
-import type { CallRecord } from '../domain/index.js';
-import { isFinal, nextState, type CallEvent, type CallState } from './state.js';
+import { voicemailOutcome, type PolicyAction } from './policy.js';
+import { RtpReport } from './rtp-report.js';
+import { InviteCancelled, InviteRejected, type UacLegServices, type UacSignalling } from './uac-leg.js';
 
 /** What every call shares with the daemon. */
 export interface CallServices {
-  srf: Srf;
-  pool: RtpPortPool;
+  srf: UacSignalling;
+  media: MediaPath;
+  /** The host of the From URI when a dialout names a caller but no callerHost. */
+  localHost: string;
   store: Store;
   notifier: Notifier;
   metrics: Metrics;
@@ -40,106 +45,69 @@ export interface CallServices {
   cancelGraceMs: number;
   /** This daemon's id in the store: a call's writes stop once another daemon has taken the call over. */
   owner: string;
-}
-
-const decisionTypes = new Set(['amd_human_detected', 'amd_machine_detected', 'amd_no_speech_detected', 'amd_decision_timeout']);
-
-/** A sip error from drachtio-srf: a final non-2xx response. */
-function sipStatusOf(err: unknown): { status: number; reason?: string } | undefined {
-  const e = err as { status?: unknown; reason?: unknown } | null;
-  if (e && typeof e.status === 'number' && e.status >= 300) {
-    return { status: e.status, ...(typeof e.reason === 'string' && { reason: e.reason }) };
-  }
-  return undefined;
-}
-
-/** The event as the record keeps it: a copy, so the engine's objects are never shared. */
-function amdRecord(event: AmdEvent): AmdEvent {
-  return { ...event };
+  /** Time for the call's timers; the system's by default. */
+  clock?: Clock;
 }
 
 export class OutboundCall {
   readonly conversationId: string;
   readonly record: CallRecord;
-  /** Resolves once the final notification is queued and the call's resources are released. */
+  /** Resolves once every leg is torn down and the store has the final record and notification. */
   readonly done: Promise<void>;
 
-  private state: CallState = 'admitted';
+  private readonly clock: Clock;
   private readonly log: Logger;
-  private readonly writes: OrderedWrites;
-  private resolveDone!: () => void;
-
-  private calleeMedia: RtpEndpoint | undefined;
-  private callee: Srf.Dialog | undefined;
-  private invite: Srf.SrfRequest | undefined;
-  private inviteSentAt = 0;
-  private ringingAt: number | undefined;
-  private answeredAt: number | undefined;
-  private answerTimer: NodeJS.Timeout | undefined;
-  private cancelTimer: NodeJS.Timeout | undefined;
-  private cancelCause: 'answer-timeout' | 'shutdown' | undefined;
-
-  private engine: AmdEngine | undefined;
-  private policy: PolicyContext;
-  private voicemailSinceMs: number | undefined;
-  private decisionSoFar: string;
+  private readonly lifecycle: CallLifecycle;
+  private readonly journal: CallJournal;
+  private readonly legServices: UacLegServices;
+  private readonly callee: CalleeLeg;
   private bot: BotLeg | undefined;
-  private relay: RtpRelay | undefined;
+  private amd: AmdSession | undefined;
+  private liveness: LivenessWatch | undefined;
+  private rtp: RtpReport | undefined;
+  private bridge: MediaBridge | undefined;
   private readonly botQueue: BotEvent[] = [];
-  private finished = false;
-  private ownershipLost = false;
   private readonly level = new AudioLevel();
-  /** RTP counts already added to the metrics; they move while the call is up, not only when it ends. */
-  private rtpReported = { received: 0, lost: 0 };
-  private rtpMetricsTimer: NodeJS.Timeout | undefined;
+  private resolveDone!: () => void;
 
   constructor(
     readonly req: DialoutRequest,
     private readonly services: CallServices,
   ) {
     this.conversationId = req.conversationId;
+    this.clock = services.clock ?? systemClock;
     this.log = services.logger.child({ conversationId: req.conversationId });
-    this.writes = new OrderedWrites(this.log);
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
-    this.policy = {
-      mode: req.machineDetection,
-      onUndecided: services.config.calls.onUndecided,
-      bridged: false,
-      voicemail: false,
-      promptEnded: false,
-    };
-    this.decisionSoFar = req.machineDetection === 'disabled' ? 'disabled' : 'none';
-    this.record = {
-      conversationId: req.conversationId,
-      dialect: req.dialect,
-      ...(req.sid !== undefined && { sid: req.sid }),
-      ...(req.callId !== undefined && { callId: req.callId }),
-      clientId: req.clientId,
-      bot: req.bot.name,
-      account: req.account.name,
-      ...(req.trunk && { trunk: req.trunk.name }),
-      target: req.target,
-      requestUri: req.requestUri,
-      ...(req.caller !== undefined && { caller: req.caller }),
-      status: 'initiated',
-      createdAt: new Date().toISOString(),
-      machineDetection: req.machineDetection,
-      amdEvents: [],
-      ...(req.amdEventsSubscription !== undefined && { amdEventsSubscription: req.amdEventsSubscription }),
-      ...(req.notifyUrl !== undefined && { notifyUrl: req.notifyUrl }),
-      notificationsQueued: 0,
-    };
+    this.record = newCallRecord(req, this.clock.now());
+    this.lifecycle = new CallLifecycle(this.clock.now(), () => {
+      this.record.status = this.lifecycle.status;
+    });
+    this.journal = new CallJournal(
+      this.record,
+      { store: services.store, notifier: services.notifier, metrics: services.metrics, logger: this.log, owner: services.owner, writes: new OrderedWrites(this.log) },
+      { url: req.notifyUrl, headers: req.notifyHeaders ?? {} },
+    );
+    this.legServices = { srf: services.srf, media: services.media, clock: this.clock, logger: this.log, cancelGraceMs: services.cancelGraceMs };
+    this.callee = new CalleeLeg(this.legServices, req, services.localHost, {
+      onProvisional: (status) => this.onProvisional(status),
+      onAnswerTimeout: () => this.end({ kind: 'answer-timeout' }),
+    });
+    this.callee.onGone(() => this.end({ kind: 'ended', by: 'callee' }));
   }
 
   get currentState(): CallState {
-    return this.state;
+    return this.lifecycle.state;
   }
 
   /** True from the moment the call's outcome is fixed, while its BYEs and writes may still be in flight. */
   get isFinished(): boolean {
-    return this.finished;
+    return this.lifecycle.isEnding;
+  }
+
+  private get answered(): boolean {
+    return this.lifecycle.answeredAt !== undefined;
   }
 
   private get botFacts(): BotCallFacts {
@@ -151,239 +119,91 @@ export class OutboundCall {
     };
   }
 
-  private move(event: CallEvent): boolean {
-    const next = nextState(this.state, event);
-    if (!next) {
-      this.log.debug({ state: this.state, event }, 'event ignored in this state');
-      return false;
-    }
-    this.state = next;
-    return true;
-  }
-
-  /** Places the call; never throws: every failure ends in finish(). */
+  /** Places the call; never throws: every failure ends in end(). */
   start(): void {
-    this.run().catch((err: Error) => {
+    this.run().catch((err: unknown) => {
       this.log.error({ err }, 'call failed unexpectedly');
-      this.finish(this.answeredAt === undefined ? { kind: 'not-answered', cause: 'error', detail: err.message } : { kind: 'ended', by: 'outdial', cause: 'error', detail: err.message });
+      const detail = err instanceof Error ? err.message : String(err);
+      this.end(this.answered ? { kind: 'ended', by: 'outdial', cause: 'error', detail } : { kind: 'not-answered', cause: 'error', detail });
     });
   }
 
   /** Ends the call because the daemon stops: CANCEL before the answer, BYE after it. */
   terminate(): void {
-    if (this.finished) return;
-    if (this.answeredAt === undefined) this.cancel('shutdown');
-    else this.finish({ kind: 'ended', by: 'outdial', cause: 'shutdown' });
+    this.end(this.answered ? { kind: 'ended', by: 'outdial', cause: 'shutdown' } : { kind: 'not-answered', cause: 'shutdown' });
   }
 
   private async run(): Promise<void> {
     const { req, services } = this;
-    this.persist();
+    this.journal.save();
     if (req.bot.eventsUrl && req.bot.sendEventsToBot.includes('dialoutInitiated')) {
       services.botEvents.post(req.bot.eventsUrl, dialoutInitiatedEvent(this.botFacts));
     }
-    const media = await RtpEndpoint.open(services.pool, { logger: this.log });
-    if (this.finished) {
-      media.close();
-      return;
-    }
-    this.calleeMedia = media;
-    const localSdp = buildOffer({ address: services.pool.host, port: this.calleeMedia.localPort });
-
-    this.answerTimer = setTimeout(() => this.cancel('answer-timeout'), req.answerTimeoutMs);
-    this.move('invite-sent');
-    this.inviteSentAt = Date.now();
-    let dialog: Srf.Dialog;
+    let dialog;
     try {
-      dialog = await services.srf.createUAC(
-        req.requestUri,
-        {
-          localSdp,
-          headers: this.inviteHeaders(),
-          ...(req.trunk?.auth && { auth: { username: req.trunk.auth.username, password: req.trunk.auth.password } }),
-        },
-        uacProgress({
-          onRequest: (sent) => {
-            this.invite = sent;
-            // A CANCEL asked for before the INVITE left could not be sent then.
-            if (this.cancelCause) this.sendCancel();
-          },
-          onProvisional: (res) => this.onProvisional(res.status),
-        }),
-      );
+      dialog = await this.callee.connect();
     } catch (err) {
-      clearTimeout(this.answerTimer);
-      const sip = sipStatusOf(err);
-      if (this.cancelCause === 'answer-timeout') return this.finish({ kind: 'answer-timeout' });
-      if (this.cancelCause === 'shutdown') return this.finish({ kind: 'not-answered', cause: 'shutdown' });
-      if (sip) return this.finish({ kind: 'sip-final', status: sip.status, ...(sip.reason !== undefined && { reason: sip.reason }) });
-      return this.finish({ kind: 'not-answered', cause: 'error', detail: `INVITE failed: ${(err as Error).message}` });
-    }
-    clearTimeout(this.answerTimer);
-    if (this.finished || this.cancelCause) {
-      // The 200 crossed our CANCEL (or the call was given up meanwhile): the callee is connected, so BYE.
-      dialog.destroy();
-      if (!this.finished) this.finish(this.cancelCause === 'answer-timeout' ? { kind: 'answer-timeout' } : { kind: 'not-answered', cause: 'shutdown' });
-      return;
+      // Ended meanwhile (answer timeout, shutdown): the outcome is already fixed.
+      if (this.lifecycle.isEnding || err instanceof InviteCancelled) return;
+      if (err instanceof InviteRejected) return this.end({ kind: 'sip-final', status: err.status, ...(err.reason !== undefined && { reason: err.reason }) });
+      return this.end({ kind: 'not-answered', cause: 'error', detail: `INVITE failed: ${(err as Error).message}` });
     }
     this.onAnswer(dialog);
   }
 
-  private inviteHeaders(): Record<string, string> {
-    const { req } = this;
-    const headers: Record<string, string> = {};
-    if (req.caller !== undefined) {
-      const host = req.callerHost ?? this.services.pool.host;
-      const display = req.callerDisplayName ? `"${req.callerDisplayName.replace(/["\\]/g, '')}" ` : '';
-      headers.From = `${display}<sip:${req.caller}@${host}>`;
-    }
-    if (req.callId !== undefined) headers['Call-ID'] = req.callId;
-    headers['X-Conversation-Id'] = req.conversationId;
-    return headers;
-  }
-
   private onProvisional(status: number): void {
-    if (status !== 180 && status !== 183) return;
-    if (!this.move('provisional')) return;
-    if (this.ringingAt === undefined) {
-      this.ringingAt = Date.now();
-      this.record.status = 'ringing';
-      this.record.ringingAt = new Date(this.ringingAt).toISOString();
-      this.persist();
+    const next: CallState | undefined = status === 180 ? 'ringing' : status === 183 ? 'early-media' : undefined;
+    if (!next || next === this.lifecycle.state || !this.lifecycle.can(next)) return;
+    const firstRing = this.lifecycle.ringingAt === undefined;
+    const now = this.clock.now();
+    this.lifecycle.to(next, now);
+    if (firstRing) {
+      this.record.ringingAt = new Date(now).toISOString();
+      this.journal.save();
     }
   }
 
-  private cancel(cause: 'answer-timeout' | 'shutdown'): void {
-    if (this.finished || this.answeredAt !== undefined || this.cancelCause) return;
-    this.cancelCause = cause;
-    clearTimeout(this.answerTimer);
-    if (this.state === 'admitted') {
-      // Not sent yet: nothing to CANCEL on the wire.
-      return this.finish(cause === 'answer-timeout' ? { kind: 'answer-timeout' } : { kind: 'not-answered', cause: 'shutdown' });
-    }
-    if (this.invite) this.sendCancel();
-    // A far end that never answers the CANCEL must not keep the call (and its notification) open.
-    this.cancelTimer = setTimeout(() => {
-      this.finish(cause === 'answer-timeout' ? { kind: 'answer-timeout' } : { kind: 'not-answered', cause: 'shutdown' });
-    }, this.services.cancelGraceMs);
-  }
-
-  private sendCancel(): void {
+  private onAnswer(dialog: Parameters<CalleeLeg['answer']>[0]): void {
+    const now = this.clock.now();
+    this.lifecycle.to('answered', now);
     try {
-      this.invite?.cancel(() => undefined);
-    } catch (err) {
-      this.log.warn({ err }, 'CANCEL could not be sent');
-    }
-  }
-
-  private durations(until: number): void {
-    const start = this.inviteSentAt || until;
-    const answered = this.answeredAt ?? until;
-    this.record.connectDurationMs = Math.max(0, answered - start);
-    this.record.ringDurationMs = this.ringingAt === undefined ? 0 : Math.max(0, answered - this.ringingAt);
-  }
-
-  private onAnswer(dialog: Srf.Dialog): void {
-    this.callee = dialog;
-    this.answeredAt = Date.now();
-    this.move('answer');
-    dialog.on('destroy', () => {
-      this.callee = undefined;
-      this.finish({ kind: 'ended', by: 'callee' });
-    });
-    try {
-      this.calleeMedia!.setRemote(parseAnswer(dialog.remote.sdp));
+      this.callee.answer(dialog);
     } catch (err) {
       this.log.warn({ err }, 'callee answered with unusable SDP');
-      return this.finish({ kind: 'ended', by: 'outdial', cause: 'error', detail: `unusable SDP answer: ${(err as Error).message}` });
+      return this.end({ kind: 'ended', by: 'outdial', cause: 'error', detail: `unusable SDP answer: ${(err as Error).message}` });
     }
-    this.calleeMedia!.start();
-    this.calleeMedia!.on('frame', (pcm) => this.level.add(pcm));
-    this.record.status = 'answered';
-    this.record.answeredAt = new Date(this.answeredAt).toISOString();
-    this.durations(this.answeredAt);
-    this.notify({ kind: 'answered' });
-    this.services.metrics.rtpPacketsReceived.inc(0);
-    this.rtpMetricsTimer = setInterval(() => {
-      this.reportRtp();
-      this.checkLiveness();
-    }, 1000);
-    this.rtpMetricsTimer.unref();
+    const media = this.callee.media!;
+    media.on('frame', (pcm) => this.level.add(pcm));
+    this.record.answeredAt = new Date(now).toISOString();
+    this.setDurations(now);
+    this.journal.notify({ kind: 'answered' });
+    this.rtp = new RtpReport(this.services.metrics, () => media.stats);
+    this.liveness = new LivenessWatch(
+      this.clock,
+      this.services.config.calls,
+      { answeredAt: now, calleeLastRtpAt: () => media.stats.lastArrivalAt, botLastRtpAt: () => this.bot?.lastRtpAt },
+      () => this.rtp?.report(),
+      (detail) => this.end({ kind: 'ended', by: 'outdial', cause: 'error', detail }),
+    );
 
-    if (this.req.machineDetection === 'disabled') {
-      this.bridge(false);
-      return;
-    }
-    this.engine = new AmdEngine(this.req.amd, 8000);
-    const media = this.calleeMedia!;
-    media.on('frame', this.onAmdFrame);
-    media.on('gap', this.onAmdGap);
+    if (this.req.machineDetection === 'disabled') return this.connectBot();
+    this.lifecycle.to('detecting', now);
+    this.amd = new AmdSession(
+      media,
+      { mode: this.req.machineDetection, settings: this.req.amd, onUndecided: this.services.config.calls.onUndecided, voicemailEndTimeoutMs: this.req.voicemailEndTimeoutMs },
+      { onEvent: (event, first) => this.onAmdEvent(event, first), onAction: (action) => this.apply(action), bridged: () => this.lifecycle.isBridging },
+    );
   }
 
-  private readonly onAmdFrame = (pcm: Int16Array): void => this.onAmdEvents(this.engine?.pushFrame(pcm));
-  private readonly onAmdGap = (ms: number): void => this.onAmdEvents(this.engine?.pushGap(ms));
-
-  private onAmdEvents(events: AmdEvent[] | undefined): void {
-    if (!events || this.finished) return;
-    for (const event of events) {
-      this.onAmdEvent(event);
-      if (this.finished) return;
-    }
-    this.checkVoicemailTimeout();
-  }
-
-  private onAmdEvent(event: AmdEvent): void {
-    const rec = amdRecord(event);
+  private onAmdEvent(event: AmdEvent, first: boolean): void {
+    const rec = { ...event };
     this.record.amdEvents.push(rec);
-    if (decisionTypes.has(event.type) && !this.record.amdEvents.slice(0, -1).some((e) => decisionTypes.has(e.type))) {
-      this.decisionSoFar = event.type;
+    if (first) {
       this.services.metrics.amdDecisions.inc({ type: event.type });
       this.services.metrics.amdDecisionLatencyMs.observe(event.atMs);
     }
     this.log.info({ amd: rec }, 'amd event');
-    this.notify({ kind: 'amd', event: rec });
-    this.apply(
-      actionFor(
-        event.type === 'amd_machine_detected' ? { type: event.type, reason: event.reason } : ({ type: event.type } as Exclude<Parameters<typeof actionFor>[0], { type: 'amd_machine_detected' }>),
-        this.policy,
-      ),
-    );
-    if (this.engine && !this.finished) this.maybeStopAmd(event);
-  }
-
-  /** AMD runs until it has nothing more to tell this call. */
-  private maybeStopAmd(event: AmdEvent): void {
-    const t = event.type;
-    const listeningForBeep = this.req.machineDetection === 'detect' && this.policy.voicemail;
-    if (t === 'amd_stopped') return;
-    if (listeningForBeep) {
-      if (this.policy.promptEnded && (t === 'amd_machine_stopped_speaking' || t === 'amd_tone_detected')) {
-        if (t === 'amd_machine_stopped_speaking') this.stopAmd();
-      }
-      return;
-    }
-    if (decisionTypes.has(t) || t === 'amd_error') this.stopAmd();
-  }
-
-  private stopAmd(): void {
-    const engine = this.engine;
-    if (!engine) return;
-    this.engine = undefined;
-    // Only AMD stops listening: the audio level for the call record keeps counting.
-    this.calleeMedia?.off('frame', this.onAmdFrame);
-    this.calleeMedia?.off('gap', this.onAmdGap);
-    for (const event of engine.stop()) {
-      const rec = amdRecord(event);
-      this.record.amdEvents.push(rec);
-      this.notify({ kind: 'amd', event: rec });
-    }
-  }
-
-  private checkVoicemailTimeout(): void {
-    if (!this.engine || this.voicemailSinceMs === undefined || this.policy.promptEnded) return;
-    if (this.engine.offsetMs - this.voicemailSinceMs >= this.req.voicemailEndTimeoutMs) {
-      this.apply(voicemailTimeoutAction(this.policy));
-    }
+    this.journal.notify({ kind: 'amd', event: rec });
   }
 
   private apply(action: PolicyAction): void {
@@ -392,18 +212,13 @@ export class OutboundCall {
         return;
       case 'hangup':
         this.record.machineDetected = true;
-        return this.finish({ kind: 'ended', by: 'outdial', cause: action.cause });
+        return this.end({ kind: 'ended', by: 'outdial', cause: action.cause });
       case 'bridge':
-        if (action.voicemail) {
-          this.policy.voicemail = true;
-          this.voicemailSinceMs = this.engine?.offsetMs ?? 0;
-          this.sendToBot(machineDetectionEvent(this.conversationId, 'voicemail-prompt-start'));
-        }
-        return this.bridge(action.voicemail);
+        if (action.voicemail) this.sendToBot(machineDetectionEvent(this.conversationId, 'voicemail-prompt-start'));
+        return this.connectBot();
       case 'voicemail-prompt-end':
-        this.policy.promptEnded = true;
         this.record.voicemailOutcome = voicemailOutcome(action.by);
-        this.persist();
+        this.journal.save();
         this.sendToBot(machineDetectionEvent(this.conversationId, 'voicemail-prompt-end-beep'));
         return;
     }
@@ -411,165 +226,74 @@ export class OutboundCall {
 
   /** Bot events wait until the bot leg is up; the start event always goes first. */
   private sendToBot(event: BotEvent): void {
-    if (this.bot?.connected) this.bot.send(event);
+    if (this.bot?.up && this.lifecycle.state === 'bridged') this.bot.send(event);
     else this.botQueue.push(event);
   }
 
-  private bridge(_voicemail: boolean): void {
-    if (this.bot || !this.move('bridge')) return;
-    this.policy.bridged = true;
+  private connectBot(): void {
+    if (!this.lifecycle.can('bridging')) return;
+    this.lifecycle.to('bridging', this.clock.now());
     const { services, req } = this;
-    this.bot = new BotLeg({
-      srf: services.srf,
-      pool: services.pool,
+    const bot = new BotLeg(this.legServices, {
       uri: req.bot.sipUri,
       facts: this.botFacts,
-      machineDetection: this.decisionSoFar,
       eventsUrl: req.bot.eventsUrl,
       poster: services.botEvents,
       answerTimeoutMs: services.botAnswerTimeoutMs,
-      logger: this.log,
     });
-    this.bot
-      .connect()
-      .then((botMedia) => {
-        if (this.finished) return;
-        this.move('bot-answer');
-        this.relay = new RtpRelay(this.calleeMedia!, botMedia);
-        this.bot!.onBye(() => this.finish({ kind: 'ended', by: 'bot' }));
-        for (const event of this.botQueue.splice(0)) this.bot!.send(event);
-      })
-      .catch((err: Error) => {
-        this.log.warn({ err: err.message }, 'bot leg failed');
-        this.finish({ kind: 'ended', by: 'outdial', cause: 'error', detail: `bot did not answer: ${err.message}` });
-      });
+    this.bot = bot;
+    bot.onGone(() => this.end({ kind: 'ended', by: 'bot' }));
+    const decision = req.machineDetection === 'disabled' ? 'disabled' : (this.amd?.decisionSoFar ?? 'none');
+    bot.connect(decision).then(
+      (botMedia) => {
+        if (this.lifecycle.isEnding) return;
+        this.lifecycle.to('bridged', this.clock.now());
+        this.bridge = services.media.bridge(this.callee.media!, botMedia);
+        for (const event of this.botQueue.splice(0)) bot.send(event);
+      },
+      (err: unknown) => {
+        if (this.lifecycle.isEnding) return;
+        this.log.warn({ err }, 'bot leg failed');
+        this.end({ kind: 'ended', by: 'outdial', cause: 'error', detail: (err as Error).message });
+      },
+    );
   }
 
-  private notify(event: NotificationEvent): void {
-    this.persist(event.kind === 'final');
-    const url = this.req.notifyUrl;
-    if (!url) return;
-    const body = notificationFor(this.record, event);
-    if (!body) return;
-    this.record.notificationsQueued++;
-    const headers = this.req.notifyHeaders ?? {};
-    const entryKey = randomUUID();
-    this.writes.enqueue(`notification ${event.kind}`, async () => {
-      if (await this.stillOwned()) await this.services.notifier.notify(this.conversationId, url, body, headers, entryKey);
-    });
+  private setDurations(until: number): void {
+    const start = this.callee.inviteSentAt ?? until;
+    const answered = this.lifecycle.answeredAt ?? until;
+    const ringing = this.lifecycle.ringingAt;
+    this.record.connectDurationMs = Math.max(0, answered - start);
+    this.record.ringDurationMs = ringing === undefined ? 0 : Math.max(0, answered - ringing);
   }
 
-  /**
-   * Whether this daemon still owns the call in a shared store. A daemon cut off from Redis longer than its
-   * heartbeat lasts is taken for dead and its calls are finished by another; its own late writes would
-   * then send a second final notification.
-   */
-  private async stillOwned(): Promise<boolean> {
-    if (this.ownershipLost) return false;
-    const { store, owner } = this.services;
-    const active = await store.activeCall(this.conversationId);
-    if (active?.owner === owner) return true;
-    // No entry at all is also what a Redis restarted without persistence looks like: only a record marked
-    // by the daemon that took the call over means it is someone else's now.
-    const takenBy = active?.owner ?? (await store.getCall(this.conversationId))?.takenOverBy;
-    if (takenBy === undefined || takenBy === owner) return true;
-    this.ownershipLost = true;
-    this.log.warn({ takenBy }, 'another daemon finished this call while this one was cut off from the store; no more writes for it');
-    return false;
-  }
-
-  /** Adds the callee's RTP counts since the last report to the daemon's counters. */
-  /** Ends a call whose callee or bot stopped sending RTP (a BYE may be lost) or that outlived maxCallDurationSec. */
-  private checkLiveness(): void {
-    if (this.finished || this.answeredAt === undefined || !this.calleeMedia) return;
-    const { rtpTimeoutSec, maxCallDurationSec } = this.services.config.calls;
-    const now = Date.now();
-    if (maxCallDurationSec > 0 && now - this.answeredAt >= maxCallDurationSec * 1000) {
-      return this.finish({ kind: 'ended', by: 'outdial', cause: 'error', detail: `call exceeded maxCallDurationSec (${maxCallDurationSec} s)` });
-    }
-    if (rtpTimeoutSec <= 0) return;
-    const last = this.calleeMedia.stats.lastArrivalAt ?? this.answeredAt;
-    if (now - last >= rtpTimeoutSec * 1000) {
-      return this.finish({ kind: 'ended', by: 'outdial', cause: 'error', detail: `no RTP from the callee for ${rtpTimeoutSec} s` });
-    }
-    // A bot that vanished without a BYE would otherwise leave the callee connected to nobody.
-    const botLast = this.bot?.lastRtpAt;
-    if (botLast !== undefined && now - botLast >= rtpTimeoutSec * 1000) {
-      this.finish({ kind: 'ended', by: 'outdial', cause: 'error', detail: `no RTP from the bot for ${rtpTimeoutSec} s` });
-    }
-  }
-
-  private reportRtp(): void {
-    if (!this.calleeMedia) return;
-    const { packetsReceived, packetsLost } = this.calleeMedia.stats;
-    this.services.metrics.rtpPacketsReceived.inc(Math.max(0, packetsReceived - this.rtpReported.received));
-    // A late packet can lower the loss count; a counter only goes up, so only increases are added.
-    if (packetsLost > this.rtpReported.lost) this.services.metrics.rtpPacketsLost.inc(packetsLost - this.rtpReported.lost);
-    this.rtpReported = { received: Math.max(packetsReceived, this.rtpReported.received), lost: Math.max(packetsLost, this.rtpReported.lost) };
-  }
-
-  private persist(checkOwner = false): void {
-    const snapshot = structuredClone(this.record);
-    this.writes.enqueue('call record', async () => {
-      if (checkOwner ? await this.stillOwned() : !this.ownershipLost) await this.services.store.putCall(snapshot);
-    });
-  }
-
-  /** The one way out: releases everything, writes the final record and queues the final notification. */
-  finish(end: CallEnd): void {
-    if (this.finished) return;
-    this.finished = true;
-    clearTimeout(this.answerTimer);
-    clearTimeout(this.cancelTimer);
-    clearInterval(this.rtpMetricsTimer);
-    const now = Date.now();
-
-    this.stopAmd();
-    this.relay?.stop();
-    const byCallee = end.kind === 'ended' && end.by === 'callee';
-    const byBot = end.kind === 'ended' && end.by === 'bot';
-    const teardown: Promise<void>[] = [];
-    if (this.callee && !byCallee) {
-      this.callee.removeAllListeners('destroy');
-      teardown.push(sendBye(this.callee));
-    }
-    this.callee = undefined;
-    if (this.bot) teardown.push(this.bot.end(!byBot));
-    if (this.calleeMedia) {
-      const stats = this.calleeMedia.stats;
-      this.reportRtp();
+  /** The one way out: fixes the outcome, writes the final record and notification, tears every leg down. */
+  end(end: CallEnd): void {
+    if (this.lifecycle.isEnding) return;
+    const now = this.clock.now();
+    this.lifecycle.to('ending', now);
+    this.amd?.stop();
+    this.liveness?.stop();
+    this.bridge?.stop();
+    const media = this.callee.media;
+    if (media) {
+      (this.rtp ??= new RtpReport(this.services.metrics, () => media.stats)).report();
+      const stats = media.stats;
       this.record.media = {
-        ...(this.calleeMedia.media && { codec: this.calleeMedia.media.codec }),
+        ...(media.codec !== undefined && { codec: media.codec }),
         packetsReceived: stats.packetsReceived,
         packetsLost: stats.packetsLost,
         audioMs: this.level.ms,
         rmsDbfs: this.level.dbfs,
       };
-      this.calleeMedia.close();
     }
-
-    const outcome = callOutcome(this.req.dialect, end);
-    this.move(this.answeredAt === undefined ? 'reject' : 'hangup');
-    this.move('ended');
-    if (!isFinal(this.state)) this.state = outcome.status;
-    Object.assign(this.record, {
-      status: outcome.status,
-      reasonCode: outcome.reasonCode,
-      reason: outcome.reason,
-      endedAt: new Date(now).toISOString(),
-      ...(outcome.sipStatus !== undefined && { sipStatus: outcome.sipStatus }),
+    const teardown = [this.callee.end(), ...(this.bot ? [this.bot.end()] : [])];
+    this.setDurations(now);
+    this.journal.end(end, now);
+    // Done once the CANCEL or BYEs are answered (or given up) and the store has everything: shutdown waits on this.
+    void Promise.all([...teardown, this.journal.settled()]).then(() => {
+      this.lifecycle.to('ended', this.clock.now());
+      this.resolveDone();
     });
-    this.durations(now);
-    if (this.answeredAt !== undefined) this.record.callDurationSec = Math.round((now - this.answeredAt) / 1000);
-    if (this.req.machineDetection !== 'disabled' && this.answeredAt !== undefined) this.record.amdInfo = amdInfoOf(this.record);
-    this.services.metrics.callsEnded.inc({ status: outcome.status, reasonCode: outcome.reasonCode });
-    this.log.info({ status: outcome.status, reasonCode: outcome.reasonCode, reason: outcome.reason }, 'call ended');
-    this.notify({ kind: 'final' });
-
-    const { store } = this.services;
-    this.writes.enqueue('slot release', () => store.release(this.req.bot.name, this.conversationId));
-    this.writes.enqueue('active call end', () => store.markEnded(this.conversationId));
-    // Done once the BYEs are answered (or given up) and the store has everything: shutdown waits on this.
-    void Promise.all([this.writes.settled(), ...teardown]).then(() => this.resolveDone());
   }
 }

@@ -5,7 +5,7 @@ import { healthRoutes, readinessOf, type Readiness } from '../api/routes/health.
 import { httpBotEventPoster, Launcher, type CallServices } from '../calls/index.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
-import { RtpPortPool } from '../media/index.js';
+import { DirectRtpPath, RtpPortPool } from '../media/index.js';
 import { createMetrics, type DialoutRejectionReason, type Metrics } from '../metrics/index.js';
 import { Notifier, signingSecretsOf } from '../notify/index.js';
 import { connectSip, type SipConnection } from '../sip/index.js';
@@ -139,7 +139,8 @@ export class Daemon {
     this.trunkHealth.start();
     const services: CallServices = {
       srf: sip.srf,
-      pool: this.pool,
+      media: new DirectRtpPath(this.pool),
+      localHost: this.pool.host,
       store: this.store,
       notifier: this.notifier,
       metrics: this.metrics,

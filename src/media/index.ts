@@ -36,3 +36,5 @@ export { RtpRelay, type RelayDirectionStats } from './relay.js';
 export { MediaClock, mediaClock, type Clocked } from './media-clock.js';
 export { RtpReceiveStream, FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE, type GapCause, type ReceiveSink, type ReceiveStreamOptions } from './receive-stream.js';
 export type { DtmfEvent } from './telephone-event.js';
+export type { LegMedia, LegMediaEvents, LegMediaStats, MediaBridge, MediaPath } from './media-path.js';
+export { DirectRtpPath } from './direct-path.js';

@@ -1,0 +1,68 @@
+// The leg to the person being called: an INVITE over the account's trunk (or to the sip: target itself),
+// From the dialout's caller, with the conversation id in X-Conversation-Id.
+
+import type Srf from 'drachtio-srf';
+import type { DialoutRequest } from '../dialout/index.js';
+import { UacLeg, type InviteTarget, type UacLegServices } from './uac-leg.js';
+
+export interface CalleeLegHooks {
+  /** A 180 or 183 arrived. */
+  onProvisional(status: number): void;
+  /** answerTimeoutMs passed without an answer. */
+  onAnswerTimeout(): void;
+}
+
+export class CalleeLeg extends UacLeg {
+  constructor(
+    services: UacLegServices,
+    private readonly req: DialoutRequest,
+    /** The host of the From URI when the dialout names a caller but no callerHost. */
+    private readonly localHost: string,
+    private readonly hooks: CalleeLegHooks,
+  ) {
+    super(services);
+  }
+
+  /** Opens media and INVITEs the callee; resolves once answered, throws InviteRejected / InviteCancelled / Error. */
+  async connect(): Promise<Srf.Dialog> {
+    await this.openMedia();
+    this.startAnswerTimer(this.req.answerTimeoutMs, () => this.hooks.onAnswerTimeout());
+    return this.inviteTarget(this.firstTarget());
+  }
+
+  /** Starts the callee's media from its SDP answer; throws an SdpError when it is unusable. */
+  answer(dialog: Srf.Dialog): void {
+    this.startMedia(dialog);
+  }
+
+  /** The INVITE's destination as routed at dialout time. */
+  firstTarget(): InviteTarget {
+    const { req } = this;
+    return {
+      uri: req.requestUri,
+      headers: this.inviteHeaders(),
+      ...(req.trunk?.auth && { auth: { username: req.trunk.auth.username, password: req.trunk.auth.password } }),
+    };
+  }
+
+  /**
+   * Places the INVITE to one target. The one step a trunk failover repeats with its next target: the leg's
+   * media, answer timer and CANCEL handling stay the same across attempts.
+   */
+  inviteTarget(target: InviteTarget): Promise<Srf.Dialog> {
+    return this.invite(target, (status) => this.hooks.onProvisional(status));
+  }
+
+  private inviteHeaders(): Record<string, string> {
+    const { req } = this;
+    const headers: Record<string, string> = {};
+    if (req.caller !== undefined) {
+      const host = req.callerHost ?? this.localHost;
+      const display = req.callerDisplayName ? `"${req.callerDisplayName.replace(/["\\]/g, '')}" ` : '';
+      headers.From = `${display}<sip:${req.caller}@${host}>`;
+    }
+    if (req.callId !== undefined) headers['Call-ID'] = req.callId;
+    headers['X-Conversation-Id'] = req.conversationId;
+    return headers;
+  }
+}

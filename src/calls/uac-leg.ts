@@ -1,0 +1,227 @@
+// One leg outdial places as a user agent client (RFC 3261 §13.2): its media, its INVITE with an answer
+// timer, CANCEL, the answer's SDP, the far end's BYE, and teardown in every race. The callee leg and the
+// bot leg are this sequence with their own headers and hooks.
+
+import type Srf from 'drachtio-srf';
+import type { Cancel, Clock } from '../domain/index.js';
+import type { Logger } from '../log/index.js';
+import type { LegMedia, MediaPath } from '../media/index.js';
+import { hangUp } from './hang-up.js';
+import { uacProgress } from './uac-progress.js';
+
+/** What a leg needs of drachtio-srf: placing an INVITE. */
+export type UacSignalling = Pick<Srf, 'createUAC'>;
+
+export interface UacLegServices {
+  srf: UacSignalling;
+  media: MediaPath;
+  clock: Clock;
+  logger: Logger;
+  /** After a CANCEL, how long to wait for the INVITE's final response before giving up on it. */
+  cancelGraceMs: number;
+}
+
+/** Where one INVITE goes and what it carries. */
+export interface InviteTarget {
+  uri: string;
+  headers: Record<string, string>;
+  auth?: { username: string; password: string };
+}
+
+/** The INVITE got a final non-2xx response that outdial did not cause by a CANCEL. */
+export class InviteRejected extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string | undefined,
+  ) {
+    super(`INVITE answered ${status}${reason ? ` ${reason}` : ''}`);
+  }
+}
+
+/** The leg was ended (CANCEL sent, or not even sent) before it connected; a 200 crossing the CANCEL was hung up. */
+export class InviteCancelled extends Error {}
+
+/** A drachtio-srf SipError: a final non-2xx response. */
+function sipStatusOf(err: unknown): { status: number; reason?: string } | undefined {
+  const e = err as { status?: unknown; reason?: unknown } | null;
+  if (e && typeof e.status === 'number' && e.status >= 300) {
+    return { status: e.status, ...(typeof e.reason === 'string' && { reason: e.reason }) };
+  }
+  return undefined;
+}
+
+type Phase = 'idle' | 'opening' | 'inviting' | 'up' | 'gone';
+
+export abstract class UacLeg {
+  private phase: Phase = 'idle';
+  private legMedia: LegMedia | undefined;
+  private opening: Promise<unknown> | undefined;
+  private dialog: Srf.Dialog | undefined;
+  private sent: Srf.SrfRequest | undefined;
+  private cancelWanted = false;
+  /** Settles once the INVITE in flight is complete, a crossing 200 included. */
+  private completion: Promise<void> = Promise.resolve();
+  private ending: Promise<void> | undefined;
+  private stopAnswerTimer: Cancel = () => undefined;
+  private goneHandler: (() => void) | undefined;
+  /** When the first INVITE left (epoch ms). */
+  inviteSentAt: number | undefined;
+  answeredAt: number | undefined;
+
+  protected constructor(protected readonly services: UacLegServices) {}
+
+  get media(): LegMedia | undefined {
+    return this.legMedia;
+  }
+
+  get up(): boolean {
+    return this.phase === 'up';
+  }
+
+  /** Ended by us or by the far end: nothing more happens on this leg. */
+  private get gone(): boolean {
+    return this.phase === 'gone';
+  }
+
+  /** The dialog while the leg is connected. */
+  protected get connectedDialog(): Srf.Dialog | undefined {
+    return this.phase === 'up' ? this.dialog : undefined;
+  }
+
+  /** Called once when the far end hangs up a connected leg (its BYE). */
+  onGone(handler: () => void): void {
+    this.goneHandler = handler;
+  }
+
+  /** Opens the leg's media; throws InviteCancelled when the leg was ended meanwhile. */
+  protected async openMedia(): Promise<LegMedia> {
+    this.phase = 'opening';
+    const opening = this.services.media.openLeg(this.services.logger);
+    this.opening = opening.catch(() => undefined);
+    const media = await opening;
+    if (this.gone) {
+      media.close();
+      throw new InviteCancelled('the leg ended before its INVITE was sent');
+    }
+    this.legMedia = media;
+    return media;
+  }
+
+  /** After `ms` without an answer, `onTimeout` runs (by default the INVITE is CANCELled). */
+  protected startAnswerTimer(ms: number, onTimeout: () => void = () => this.cancel()): void {
+    this.stopAnswerTimer = this.services.clock.after(ms, onTimeout);
+  }
+
+  /**
+   * Sends one INVITE with this leg's offer; resolves with the dialog once answered (2xx, ACKed by
+   * drachtio). Throws InviteRejected, InviteCancelled, or the transport's error.
+   */
+  protected async invite(target: InviteTarget, onProvisional?: (status: number) => void): Promise<Srf.Dialog> {
+    const media = this.legMedia;
+    if (!media || this.phase === 'gone') throw new InviteCancelled('the leg ended before its INVITE was sent');
+    this.phase = 'inviting';
+    this.inviteSentAt ??= this.services.clock.now();
+    type Attempt = { dialog: Srf.Dialog; err?: undefined } | { dialog?: undefined; err: unknown };
+    const attempt: Promise<Attempt> = this.services.srf
+      .createUAC(
+        target.uri,
+        { localSdp: media.offer, headers: target.headers, ...(target.auth && { auth: target.auth }) },
+        uacProgress({
+          onRequest: (sent) => {
+            this.sent = sent;
+            // A CANCEL asked for before the INVITE left could not be sent then.
+            if (this.cancelWanted) this.sendCancel();
+          },
+          ...(onProvisional && { onProvisional: (res: Srf.SrfResponse) => onProvisional(res.status) }),
+        }),
+      )
+      .then(
+        async (dialog): Promise<Attempt> => {
+          if (!this.cancelWanted) return { dialog };
+          // The 200 crossed our CANCEL: the far end is connected, so it gets a BYE.
+          await hangUp(dialog, this.services.clock, this.services.logger);
+          return { err: new InviteCancelled('answered after the INVITE was CANCELled; hung up') };
+        },
+        (err: unknown): Attempt => ({ err }),
+      );
+    this.completion = attempt.then(() => undefined);
+    const { dialog, err } = await attempt;
+    this.sent = undefined;
+    if (!dialog) {
+      if (this.cancelWanted) throw err instanceof InviteCancelled ? err : new InviteCancelled('INVITE CANCELled', { cause: err });
+      this.phase = 'idle';
+      const sip = sipStatusOf(err);
+      if (sip) throw new InviteRejected(sip.status, sip.reason);
+      throw err instanceof Error ? err : new Error(String(err));
+    }
+    this.stopAnswerTimer();
+    if (this.gone) {
+      await hangUp(dialog, this.services.clock, this.services.logger);
+      throw new InviteCancelled('the leg ended as the far end answered; hung up');
+    }
+    this.phase = 'up';
+    this.dialog = dialog;
+    this.answeredAt = this.services.clock.now();
+    dialog.on('destroy', () => {
+      this.dialog = undefined;
+      this.phase = 'gone';
+      this.goneHandler?.();
+    });
+    return dialog;
+  }
+
+  /** Starts the media with the far end's SDP answer; throws an SdpError when it is unusable. */
+  protected startMedia(dialog: Srf.Dialog): void {
+    this.legMedia?.answer(dialog.remote.sdp);
+  }
+
+  /** CANCELs the INVITE in flight (now, or as soon as it is sent); a 200 that crosses it is hung up. */
+  cancel(): void {
+    if (this.phase !== 'inviting' || this.cancelWanted) return;
+    this.cancelWanted = true;
+    this.stopAnswerTimer();
+    if (this.sent) this.sendCancel();
+  }
+
+  private sendCancel(): void {
+    try {
+      this.sent?.cancel(() => undefined);
+    } catch (err) {
+      this.services.logger.warn({ err }, 'CANCEL could not be sent');
+    }
+  }
+
+  /**
+   * Ends the leg whatever its phase: CANCEL while inviting (waiting for the INVITE to complete, bounded),
+   * BYE while up, nothing once the far end hung up. Idempotent; never rejects.
+   */
+  end(): Promise<void> {
+    this.ending ??= this.teardown();
+    return this.ending;
+  }
+
+  private async teardown(): Promise<void> {
+    const phase = this.phase;
+    this.phase = 'gone';
+    this.stopAnswerTimer();
+    this.legMedia?.close();
+    if (phase === 'opening') {
+      await this.opening;
+    } else if (phase === 'inviting') {
+      this.cancelWanted = true;
+      if (this.sent) this.sendCancel();
+      await new Promise<void>((resolve) => {
+        const stop = this.services.clock.after(this.services.cancelGraceMs, resolve);
+        void this.completion.then(() => {
+          stop();
+          resolve();
+        });
+      });
+    } else if (phase === 'up' && this.dialog) {
+      const dialog = this.dialog;
+      this.dialog = undefined;
+      dialog.removeAllListeners('destroy');
+      await hangUp(dialog, this.services.clock, this.services.logger);
+    }
+  }
+}
