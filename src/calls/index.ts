@@ -1,5 +1,6 @@
 export { Launcher, type LauncherOptions } from './launcher.js';
-export { OutboundCall, type CallServices } from './outbound-call.js';
+export { OutboundCall } from './outbound-call.js';
+export type { CallServices } from './call-services.js';
 export { httpBotEventPoster, type BotEventPoster } from './bot-event-poster.js';
 export { callOutcome, reasonPhrase, type CallEnd, type CallOutcome } from './outcome.js';
 export { actionFor, type PolicyAction } from './policy.js';

@@ -5,7 +5,8 @@ import { DialoutRejected, type CallLauncher, type DialoutRequest } from '../dial
 import { admissionLimits, orphanedCalls, StoreUnavailableError } from '../store/index.js';
 import { isFinalStatus } from '../domain/index.js';
 import { CallJournal, DirectWrites } from './call-journal.js';
-import { OutboundCall, type CallServices } from './outbound-call.js';
+import type { CallServices } from './call-services.js';
+import { OutboundCall } from './outbound-call.js';
 
 export interface LauncherOptions {
   /** This daemon's id in the store (call ownership, outbox entries). */
@@ -99,6 +100,11 @@ export class Launcher implements CallLauncher {
     for (const call of this.calls.values()) call.terminate();
     // Bounded: a store that never comes back must not keep the process alive forever.
     await Promise.race([all(), new Promise((r) => setTimeout(r, this.services.cancelGraceMs + 5000).unref())]);
+  }
+
+  /** The SIP edge is gone with every dialog on it: each live call ends now with its final notification. */
+  edgeLost(detail: string): void {
+    for (const call of this.calls.values()) call.abandon(detail);
   }
 
   /**

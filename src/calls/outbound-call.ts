@@ -3,18 +3,12 @@
 // audio, the bot leg and the bridge between them, the liveness watch, and the journal that records and
 // notifies. Every way out goes through end(), once; `ending` lasts until every leg is torn down.
 
-import type { Clock, AmdEvent, CallRecord } from '../domain/index.js';
-import { systemClock } from '../domain/index.js';
-import type { Config } from '../config/index.js';
+import { systemClock, type AmdEvent, type CallRecord, type Clock } from '../domain/index.js';
 import type { DialoutRequest } from '../dialout/index.js';
 import type { Logger } from '../log/index.js';
-import type { MediaBridge, MediaPath } from '../media/index.js';
-import type { Metrics } from '../metrics/index.js';
-import type { Notifier } from '../notify/index.js';
-import type { Store } from '../store/index.js';
+import type { MediaBridge } from '../media/index.js';
 import { AmdSession } from './amd-session.js';
 import { AudioLevel } from './audio-level.js';
-import type { BotEventPoster } from './bot-event-poster.js';
 import { dialoutInitiatedEvent, machineDetectionEvent, type BotCallFacts, type BotEvent } from './bot-events.js';
 import { BotLeg } from './bot-leg.js';
 import { CallJournal, newCallRecord } from './call-journal.js';
@@ -25,29 +19,8 @@ import type { CallEnd } from './outcome.js';
 import { OrderedWrites } from './persist.js';
 import { voicemailOutcome, type PolicyAction } from './policy.js';
 import { RtpReport } from './rtp-report.js';
-import { InviteCancelled, InviteRejected, type UacLegServices, type UacSignalling } from './uac-leg.js';
-
-/** What every call shares with the daemon. */
-export interface CallServices {
-  srf: UacSignalling;
-  media: MediaPath;
-  /** The host of the From URI when a dialout names a caller but no callerHost. */
-  localHost: string;
-  store: Store;
-  notifier: Notifier;
-  metrics: Metrics;
-  logger: Logger;
-  config: Config;
-  botEvents: BotEventPoster;
-  /** How long the bot may take to answer before the call ends with an error. */
-  botAnswerTimeoutMs: number;
-  /** After a CANCEL, how long to wait for the far end's final response before giving up on it. */
-  cancelGraceMs: number;
-  /** This daemon's id in the store: a call's writes stop once another daemon has taken the call over. */
-  owner: string;
-  /** Time for the call's timers; the system's by default. */
-  clock?: Clock;
-}
+import type { CallServices } from './call-services.js';
+import { InviteCancelled, InviteRejected, type UacLegServices } from './uac-leg.js';
 
 export class OutboundCall {
   readonly conversationId: string;
@@ -123,14 +96,18 @@ export class OutboundCall {
   start(): void {
     this.run().catch((err: unknown) => {
       this.log.error({ err }, 'call failed unexpectedly');
-      const detail = err instanceof Error ? err.message : String(err);
-      this.end(this.answered ? { kind: 'ended', by: 'outdial', cause: 'error', detail } : { kind: 'not-answered', cause: 'error', detail });
+      this.abandon(err instanceof Error ? err.message : String(err));
     });
   }
 
   /** Ends the call because the daemon stops: CANCEL before the answer, BYE after it. */
   terminate(): void {
     this.end(this.answered ? { kind: 'ended', by: 'outdial', cause: 'shutdown' } : { kind: 'not-answered', cause: 'shutdown' });
+  }
+
+  /** Ends the call with an error that outdial cannot recover from (e.g. its SIP edge was lost). */
+  abandon(detail: string): void {
+    this.end(this.answered ? { kind: 'ended', by: 'outdial', cause: 'error', detail } : { kind: 'not-answered', cause: 'error', detail });
   }
 
   private async run(): Promise<void> {
