@@ -11,6 +11,7 @@ export type AmdFact =
   | { type: 'amd_decision_timeout' }
   | { type: 'amd_tone_detected' }
   | { type: 'amd_machine_stopped_speaking' }
+  | { type: 'amd_machine_after_human' }
   | { type: 'amd_error' }
   | { type: 'amd_stopped' };
 
@@ -69,6 +70,7 @@ export function actionFor(event: AmdFact, ctx: PolicyContext): PolicyAction {
       // Detection failed: the callee may be a person, so the bot gets the call rather than a hang-up.
       return ctx.bridged ? { action: 'none' } : { action: 'bridge', voicemail: false };
     case 'amd_machine_stopped_speaking':
+    case 'amd_machine_after_human': // the first decision stands
     case 'amd_stopped':
       return { action: 'none' };
   }
