@@ -3,6 +3,7 @@
 
 import { amdEventTypes } from '../domain/index.js';
 import { answerTimeoutSec, targetPattern, targetRule, voicemailEndTimeoutSec } from '../dialout/index.js';
+import { headerValuePattern, headerValueRule, maxHeaderValueLength, requestHeaderNamePattern, requestHeaderNameRule } from '../trunks/index.js';
 
 const machineDetection = {
   type: 'string',
@@ -28,6 +29,15 @@ const metadata = {
   description: 'Data passed to the bot (dialoutMetadata).',
 } as const;
 
+// docs/trunks.md: per-call headers for the callee INVITE; names limited so a dialer cannot rewrite routing.
+const sipHeaders = {
+  type: 'object',
+  maxProperties: 20,
+  propertyNames: { pattern: requestHeaderNamePattern, description: `must have header names as keys that are X-* or P-* names or Identity` },
+  additionalProperties: { type: 'string', maxLength: maxHeaderValueLength, pattern: headerValuePattern, description: `${headerValueRule}.` },
+  description: `Extra headers on the INVITE to the callee (names: ${requestHeaderNameRule.replace(/^must be an? /, '')}), e.g. P-Asserted-Identity or a STIR/SHAKEN Identity.`,
+} as const;
+
 const caller = { type: 'string', minLength: 1, description: 'User part of the caller id (From).' } as const;
 
 export const audiocodesDialoutBody = {
@@ -49,6 +59,7 @@ export const audiocodesDialoutBody = {
       description: 'Seconds to wait for the callee to answer.',
     },
     machineDetection,
+    sipHeaders,
     voicemailEndTimeoutSec: {
       type: 'integer',
       minimum: voicemailEndTimeoutSec.min,
@@ -105,6 +116,7 @@ export const koreDialoutBody = {
       description: 'Words in a greeting that make it a machine.',
     },
     metadata,
+    sipHeaders,
     amdEventsSubscription: {
       type: 'array',
       items: { type: 'string', enum: [...amdEventTypes] },

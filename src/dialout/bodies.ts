@@ -11,6 +11,8 @@ export interface AudiocodesDialoutBody {
   answerTimeoutSec?: number;
   machineDetection?: 'disconnect' | 'detect' | 'disabled';
   voicemailEndTimeoutSec?: number;
+  /** Extra headers for the callee INVITE (docs/trunks.md). */
+  sipHeaders?: Record<string, string>;
 }
 
 export interface KoreTimers {
@@ -38,4 +40,6 @@ export interface KoreDialoutBody {
   thresholdWordCount?: number;
   metadata?: Record<string, unknown>;
   amdEventsSubscription?: string[];
+  /** Extra headers for the callee INVITE (docs/trunks.md). */
+  sipHeaders?: Record<string, string>;
 }

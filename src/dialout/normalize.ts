@@ -5,6 +5,21 @@ import { amdDefaults, answerTimeoutSec, voicemailEndTimeoutSec } from './default
 import { DialoutInvalid } from './errors.js';
 import type { DialoutRequest } from './request.js';
 import { routeTarget } from './target.js';
+import { inviteHeadersFor } from '../trunks/index.js';
+
+/**
+ * Refuses a dialout whose values would break a trunk's header templates (a caller with a line break in a
+ * P-Asserted-Identity), before it is accepted rather than when its INVITE is built.
+ */
+function checkTrunkHeaders(account: AccountConfig, call: { caller: string; target: string; conversationId: string }): void {
+  for (const trunk of account.trunks) {
+    try {
+      inviteHeadersFor(trunk, call);
+    } catch (err) {
+      throw new DialoutInvalid('caller', `trunk "${trunk.name}": ${(err as Error).message}`);
+    }
+  }
+}
 
 /** Who asks for the call and under which ids; the API fills it in. */
 export interface DialoutContext {
@@ -28,6 +43,8 @@ function accountOf(config: Config, bot: BotConfig): AccountConfig {
 export function normalizeAudiocodes(body: AudiocodesDialoutBody, ctx: DialoutContext): DialoutRequest {
   const account = accountOf(ctx.config, ctx.bot);
   const route = routeTarget(body.target, account);
+  const caller = resolveCaller(ctx.bot, body.caller);
+  checkTrunkHeaders(account, { caller, target: body.target, conversationId: ctx.conversationId });
   return {
     dialect: 'audiocodes',
     conversationId: ctx.conversationId,
@@ -37,7 +54,7 @@ export function normalizeAudiocodes(body: AudiocodesDialoutBody, ctx: DialoutCon
     ...(route.trunk && { trunk: route.trunk }),
     target: body.target,
     requestUri: route.requestUri,
-    caller: resolveCaller(ctx.bot, body.caller),
+    caller,
     ...(body.callerHost !== undefined && { callerHost: body.callerHost }),
     ...(body.callerDisplayName !== undefined && { callerDisplayName: body.callerDisplayName }),
     ...(body.notifyUrl !== undefined && { notifyUrl: body.notifyUrl }),
@@ -46,6 +63,7 @@ export function normalizeAudiocodes(body: AudiocodesDialoutBody, ctx: DialoutCon
     machineDetection: body.machineDetection ?? 'disabled',
     amd: { ...amdDefaults },
     voicemailEndTimeoutMs: (body.voicemailEndTimeoutSec ?? voicemailEndTimeoutSec.default) * 1000,
+    ...(body.sipHeaders !== undefined && { sipHeaders: body.sipHeaders }),
   };
 }
 
@@ -65,6 +83,8 @@ export function normalizeKore(body: KoreDialoutBody, ctx: DialoutContext, ids: K
   }
   const account = accountOf(ctx.config, ctx.bot);
   const route = routeTarget(body.target, account, body.trunk);
+  const caller = resolveCaller(ctx.bot, body.caller);
+  checkTrunkHeaders(account, { caller, target: body.target, conversationId: ctx.conversationId });
   const notifyUrl = body.notifyUrl ?? body.notifyurl;
   const timers = body.timers ?? {};
   return {
@@ -78,7 +98,7 @@ export function normalizeKore(body: KoreDialoutBody, ctx: DialoutContext, ids: K
     ...(route.trunk && { trunk: route.trunk }),
     target: body.target,
     requestUri: route.requestUri,
-    caller: resolveCaller(ctx.bot, body.caller),
+    caller,
     ...(notifyUrl !== undefined && { notifyUrl }),
     ...(body.notifyHeaders !== undefined && { notifyHeaders: body.notifyHeaders }),
     ...(body.metadata !== undefined && { metadata: body.metadata }),
@@ -94,5 +114,6 @@ export function normalizeKore(body: KoreDialoutBody, ctx: DialoutContext, ids: K
     },
     voicemailEndTimeoutMs: voicemailEndTimeoutSec.default * 1000,
     ...(body.amdEventsSubscription !== undefined && { amdEventsSubscription: body.amdEventsSubscription }),
+    ...(body.sipHeaders !== undefined && { sipHeaders: body.sipHeaders }),
   };
 }

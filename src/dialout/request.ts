@@ -42,6 +42,8 @@ export interface DialoutRequest {
   amd: AmdSettings;
   /** AudioCodes detect mode: how long to wait for the beep after a machine decision. */
   voicemailEndTimeoutMs: number;
+  /** Extra headers for the callee INVITE, names X-*, P-* or Identity (docs/trunks.md). */
+  sipHeaders?: Record<string, string>;
   /** Kore: AMD events to notify; undefined = all, [] = none. */
   amdEventsSubscription?: string[];
 }

@@ -46,3 +46,24 @@ describe('INVITE headers a trunk adds', () => {
     expect(fromHostFor(undefined, undefined, '127.0.0.1')).toBe('127.0.0.1');
   });
 });
+
+describe('a dialout whose values would break a trunk header', () => {
+  it('is refused before it is accepted, naming the trunk and the header', async () => {
+    const { parseConfig } = await import('../../src/config/index.js');
+    const { normalizeAudiocodes, DialoutInvalid } = await import('../../src/dialout/index.js');
+    const config = parseConfig({
+      accounts: [{ name: 'acme', trunks: [{ name: 'pai', host: '127.0.0.1', default: true, headers: { 'P-Asserted-Identity': '<sip:{caller}@carrier.example>' } }] }],
+      bots: [{ name: 'Open', account: 'acme', sipUri: 'sip:bot@127.0.0.1' }],
+    });
+    const ctx = { config, bot: config.bots[0]!, clientId: 'c', conversationId: 'id-1' };
+    expect(normalizeAudiocodes({ bot: 'Open', target: 'tel:+15551234567', caller: '+15550001111' }, ctx).caller).toBe('+15550001111');
+    let err: unknown;
+    try {
+      normalizeAudiocodes({ bot: 'Open', target: 'tel:+15551234567', caller: '+1555\r\nVia: x' }, ctx);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DialoutInvalid);
+    expect((err as Error).message).toMatch(/^trunk "pai": header P-Asserted-Identity of the trunk, filled in for this call, must be a header value without line breaks/);
+  });
+});
