@@ -24,9 +24,11 @@ const trunkSchema = z
     transport: z.enum(['udp', 'tcp']).default('udp'),
     default: z.boolean().default(false),
     auth: z.object({ username: z.string().min(1), password: z.string() }).strict().optional(),
-    // Lower is tried first; weight spreads calls among trunks of equal priority (docs/trunks.md).
-    priority: z.number().int().min(0).max(1000).default(0),
-    weight: z.number().min(0).max(1000).default(1),
+    // Lower is tried first (default 0); weight (default 1) spreads calls among trunks of equal priority.
+    // Left unset rather than defaulted: an account whose trunks set neither still needs a default trunk
+    // when it has several (docs/trunks.md).
+    priority: z.number().int().min(0).max(1000).optional(),
+    weight: z.number().min(0).max(1000).optional(),
     // Final responses that send the call on to the next trunk; timeouts and transport errors always do.
     failoverOn: z
       .array(z.number().int().min(300).max(699).refine((s) => !calleeAnswers.has(s), { message: 'is the callee answering (busy or declined), never a reason to try another trunk' }))

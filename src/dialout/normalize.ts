@@ -96,6 +96,7 @@ export function normalizeKore(body: KoreDialoutBody, ctx: DialoutContext, ids: K
     bot: ctx.bot,
     account,
     ...(route.trunk && { trunk: route.trunk }),
+    ...(body.trunk !== undefined && { requestedTrunk: body.trunk }),
     target: body.target,
     requestUri: route.requestUri,
     caller,

@@ -25,6 +25,8 @@ export interface DialoutRequest {
   account: AccountConfig;
   /** The trunk the INVITE goes through (named, or the account's default for tel: targets). */
   trunk?: TrunkConfig;
+  /** The trunk the dialout named (Kore `trunk`): then that trunk alone carries the call, no failover. */
+  requestedTrunk?: string;
   /** The target as the dialer gave it: tel:+15551234567 or sip:user@host[:port]. */
   target: string;
   /** Where the INVITE goes: sip:<number>@<trunk host>:<port>, or the sip: target itself. */

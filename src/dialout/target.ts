@@ -1,5 +1,6 @@
 import type { AccountConfig, TrunkConfig } from '../config/index.js';
 import { DialoutInvalid } from './errors.js';
+import { ranksTrunks } from '../trunks/index.js';
 
 export type Target = { scheme: 'tel'; number: string } | { scheme: 'sip'; uri: string; user?: string; host: string; port?: number };
 
@@ -26,7 +27,7 @@ export function parseTarget(target: string): Target {
 }
 
 /** The fields of a trunk that routing reads. */
-type RoutableTrunk = Pick<TrunkConfig, 'name' | 'host' | 'port' | 'transport' | 'default'>;
+type RoutableTrunk = Pick<TrunkConfig, 'name' | 'host' | 'port' | 'transport' | 'default'> & Partial<Pick<TrunkConfig, 'priority' | 'weight'>>;
 type RoutableAccount<T extends RoutableTrunk> = Pick<AccountConfig, 'name'> & { trunks: T[] };
 
 function findTrunk<T extends RoutableTrunk>(account: RoutableAccount<T>, name: string | undefined, needed: boolean): T | undefined {
@@ -36,7 +37,8 @@ function findTrunk<T extends RoutableTrunk>(account: RoutableAccount<T>, name: s
     return trunk;
   }
   if (!needed) return undefined;
-  const trunk = account.trunks.find((t) => t.default) ?? (account.trunks.length === 1 ? account.trunks[0] : undefined);
+  // An account that ranks its trunks (priority, weight) needs no default: the call's route picks per call.
+  const trunk = account.trunks.find((t) => t.default) ?? (account.trunks.length === 1 || ranksTrunks(account.trunks) ? account.trunks[0] : undefined);
   if (!trunk) throw new DialoutInvalid('trunk', `account "${account.name}" has no default trunk; name one in trunk`);
   return trunk;
 }

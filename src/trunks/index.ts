@@ -1,4 +1,4 @@
-export { orderTrunks, type RankedTrunk, type SelectionOptions } from './selection.js';
+export { orderTrunks, ranksTrunks, type RankedTrunk, type SelectionOptions } from './selection.js';
 export { classifyFailure, failsOver, type AttemptFailure } from './failover.js';
 export { trunkKey, trunkLimits, trunkLimitMessage } from './limits.js';
 export {
@@ -18,3 +18,4 @@ export { srfRequester, type SipRequester, type FinalResponse, type OutOfDialogRe
 export { TrunkKeepalive, answersPing, missesToDown } from './keepalive.js';
 export { TrunkRegistration, grantedExpiresSec, refreshAfterSec, type RegistrationState, type RegistrationReport } from './registration.js';
 export { TrunkHealth, trunkUri, type TrunkReport } from './trunk-health.js';
+export { TrunkRoute, type TrunkAttempt, type TrunkAttemptRecord, type RouteRefusal, type RouteServices, type RoutedCall, type AttemptFailureFacts } from './route.js';

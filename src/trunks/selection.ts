@@ -5,9 +5,19 @@
 /** The fields of a trunk that decide its place in the order. */
 export interface RankedTrunk {
   name: string;
-  priority: number;
-  weight: number;
+  /** Default 0. */
+  priority?: number | undefined;
+  /** Default 1. */
+  weight?: number | undefined;
   default: boolean;
+}
+
+const priorityOf = (t: RankedTrunk): number => t.priority ?? 0;
+const weightOf = (t: RankedTrunk): number => t.weight ?? 1;
+
+/** Whether an account routes by priority and weight: some trunk of it sets one of them. */
+export function ranksTrunks(trunks: readonly RankedTrunk[]): boolean {
+  return trunks.some((t) => t.priority !== undefined || t.weight !== undefined);
 }
 
 export interface SelectionOptions<T extends RankedTrunk> {
@@ -26,9 +36,9 @@ export function orderTrunks<T extends RankedTrunk>(trunks: readonly T[], options
   const byPriority = new Map<number, T[]>();
   for (const trunk of trunks) {
     if (!options.usable(trunk)) continue;
-    const group = byPriority.get(trunk.priority) ?? [];
+    const group = byPriority.get(priorityOf(trunk)) ?? [];
     group.push(trunk);
-    byPriority.set(trunk.priority, group);
+    byPriority.set(priorityOf(trunk), group);
   }
   const ordered: T[] = [];
   for (const priority of [...byPriority.keys()].sort((a, b) => a - b)) {
@@ -40,14 +50,14 @@ export function orderTrunks<T extends RankedTrunk>(trunks: readonly T[], options
 
 /** A weighted random permutation; trunks of weight 0 come last, in config order (kept as spares). */
 function weightedOrder<T extends RankedTrunk>(group: T[], random: () => number): T[] {
-  const left = group.filter((t) => t.weight > 0);
+  const left = group.filter((t) => weightOf(t) > 0);
   const out: T[] = [];
   while (left.length > 0) {
-    const total = left.reduce((sum, t) => sum + t.weight, 0);
+    const total = left.reduce((sum, t) => sum + weightOf(t), 0);
     let point = random() * total;
     let index = left.length - 1;
     for (let i = 0; i < left.length; i++) {
-      point -= left[i]!.weight;
+      point -= weightOf(left[i]!);
       if (point < 0) {
         index = i;
         break;
@@ -55,5 +65,5 @@ function weightedOrder<T extends RankedTrunk>(group: T[], random: () => number):
     }
     out.push(...left.splice(index, 1));
   }
-  return [...out, ...group.filter((t) => t.weight <= 0)];
+  return [...out, ...group.filter((t) => weightOf(t) <= 0)];
 }

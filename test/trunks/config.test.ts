@@ -25,7 +25,9 @@ describe('accounts[].trunks[] carrier keys', () => {
     const t = cfg.accounts[0]!.trunks[0]!;
     expect(t).toMatchObject({ maxCallsPerSecond: 10, ping: { intervalSec: 30 }, register: { expiresSec: 600 }, privacy: 'id', fromHost: 'carrier.example' });
     const bare = parseConfig(withTrunk({})).accounts[0]!.trunks[0]!;
-    expect(bare).toMatchObject({ priority: 0, weight: 1, maxCallsPerSecond: 0, maxConcurrentCalls: 0, headers: {}, privacy: 'none' });
+    expect(bare.priority).toBeUndefined();
+    expect(bare.weight).toBeUndefined();
+    expect(bare).toMatchObject({ maxCallsPerSecond: 0, maxConcurrentCalls: 0, headers: {}, privacy: 'none' });
     expect(bare.ping).toBeUndefined();
     expect(bare.register).toBeUndefined();
     expect(parseConfig(withTrunk({ register: { username: 'u', password: 'p' } })).accounts[0]!.trunks[0]!.register!.expiresSec).toBe(600);
@@ -56,5 +58,15 @@ describe('accounts[].trunks[] carrier keys', () => {
     expect(() => parseConfig({ accounts: [{ name: 'a', trunks: [{ name: 't', host: 'h1' }, { name: 't', host: 'h2' }] }] })).toThrow(
       /accounts\[0\]\.trunks\[1\]\.name: duplicate trunk name "t"/,
     );
+  });
+});
+
+describe('an account that ranks its trunks', () => {
+  it('needs no default trunk for tel: targets; one that ranks none still does', async () => {
+    const { routeTarget } = await import('../../src/dialout/index.js');
+    const ranked = parseConfig({ accounts: [{ name: 'a', trunks: [{ name: 'x', host: 'h1', priority: 0 }, { name: 'y', host: 'h2', priority: 0 }] }] }).accounts[0]!;
+    expect(routeTarget('tel:+15551234567', ranked).trunk?.name).toBe('x');
+    const unranked = parseConfig({ accounts: [{ name: 'a', trunks: [{ name: 'x', host: 'h1' }, { name: 'y', host: 'h2' }] }] }).accounts[0]!;
+    expect(() => routeTarget('tel:+15551234567', unranked)).toThrow(/has no default trunk/);
   });
 });
