@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { runAmd, type AmdCliOptions } from './amd.js';
+import { runConfigCheck } from './config-check.js';
 import { runDemo } from './demo.js';
 import { runStart } from './start.js';
 
@@ -30,6 +31,16 @@ program
     // commander reads a leading "--no-" as negation and files the value under speechTimeoutMs
     const { speechTimeoutMs, ...rest } = opts;
     process.exitCode = runAmd(files, typeof speechTimeoutMs === 'string' ? { ...rest, noSpeechTimeoutMs: speechTimeoutMs } : rest);
+  });
+
+program
+  .command('config')
+  .description('work with a config file')
+  .command('check')
+  .description('validate a config file; print the effective configuration (secrets masked), its accounts, trunks, bots and clients, and warnings')
+  .argument('<file>', 'YAML config file')
+  .action((file: string) => {
+    process.exitCode = runConfigCheck(file);
   });
 
 program
