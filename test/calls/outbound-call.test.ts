@@ -1,0 +1,155 @@
+// The call's races played out in order against a fake drachtio-srf and a hand-driven clock: no sockets,
+// no waiting on real timers.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OutboundCall } from '../../src/calls/index.js';
+import { parseConfig } from '../../src/config/index.js';
+import { normalizeAudiocodes } from '../../src/dialout/index.js';
+import { createLogger } from '../../src/log/index.js';
+import { createMetrics } from '../../src/metrics/index.js';
+import { Notifier } from '../../src/notify/index.js';
+import { MemoryStore } from '../../src/store/index.js';
+import { FakeMediaPath, FakeSrf } from '../support/fake-srf.js';
+import { ManualClock, settle } from '../support/manual-clock.js';
+
+const config = parseConfig({
+  accounts: [{ name: 'acme', trunks: [{ name: 'carrier1', host: '127.0.0.1', port: 5080, default: true }] }],
+  bots: [{ name: 'Bot1', account: 'acme', sipUri: 'sip:bot@127.0.0.1:5090' }],
+  calls: { botAnswerTimeoutMs: 3000 },
+});
+const logger = createLogger('silent');
+
+let clock: ManualClock;
+let srf: FakeSrf;
+let media: FakeMediaPath;
+let store: MemoryStore;
+const unhandled: unknown[] = [];
+const onUnhandled = (err: unknown) => unhandled.push(err);
+
+beforeEach(() => {
+  clock = new ManualClock();
+  srf = new FakeSrf();
+  media = new FakeMediaPath();
+  store = new MemoryStore({ maxRecords: 100, now: () => clock.now() });
+  unhandled.length = 0;
+  process.on('unhandledRejection', onUnhandled);
+});
+
+afterEach(() => {
+  process.off('unhandledRejection', onUnhandled);
+});
+
+function newCall(machineDetection: 'disabled' | 'disconnect' = 'disabled'): OutboundCall {
+  const bot = config.bots[0]!;
+  const req = normalizeAudiocodes({ bot: 'Bot1', target: 'tel:+15551234567', caller: '+15550001111', machineDetection, answerTimeoutSec: 20 }, { config, bot, clientId: 'dialer1', conversationId: `c-${Math.random()}` });
+  const call = new OutboundCall(req, {
+    srf: srf.signalling,
+    media,
+    localHost: '127.0.0.1',
+    store,
+    notifier: new Notifier({ store, signingSecret: 'k', timeoutMs: 1000, retries: 0, logger }),
+    metrics: createMetrics(),
+    logger,
+    config,
+    botEvents: { post: () => undefined },
+    botAnswerTimeoutMs: config.calls.botAnswerTimeoutMs,
+    cancelGraceMs: 4000,
+    owner: 'daemon-1',
+    clock,
+  });
+  call.start();
+  return call;
+}
+
+/** Answers the callee's INVITE and lets the call reach the bot's INVITE. */
+async function answeredAndBridging(call: OutboundCall) {
+  const calleeInvite = await srf.invite(0);
+  const callee = calleeInvite.answer();
+  const botInvite = await srf.invite(1);
+  await settle();
+  expect(call.currentState).toBe('bridging');
+  return { callee, botInvite };
+}
+
+describe('outbound call races', () => {
+  it('a 200 crossing our CANCEL after the answer timeout is hung up, its failing BYE handled; the call ends no-answer', async () => {
+    const call = newCall();
+    const invite = await srf.invite(0);
+    await settle();
+    invite.provisional(180);
+    expect(call.record.status).toBe('ringing');
+    await clock.advance(20_000);
+    expect(invite.cancels).toBe(1);
+    expect(call.currentState).toBe('ending');
+    // drachtio-server ACKs and BYEs such a 200 itself, so our own BYE fails.
+    const dialog = invite.answer(new Error('dialog already gone'));
+    await call.done;
+    expect(dialog.byes).toBe(1);
+    expect(call.currentState).toBe('ended');
+    expect(call.record).toMatchObject({ status: 'failed', reasonCode: 'no-answer', reason: 'answer timeout' });
+    expect(await store.getCall(call.conversationId)).toMatchObject({ status: 'failed', reasonCode: 'no-answer' });
+    expect(unhandled).toEqual([]);
+  });
+
+  it('a bot answering after botAnswerTimeoutMs is hung up and the call ends with error, not bot-disconnected', async () => {
+    const call = newCall();
+    const { callee, botInvite } = await answeredAndBridging(call);
+    await clock.advance(3000);
+    expect(botInvite.cancels).toBe(1);
+    const bot = botInvite.answer();
+    await call.done;
+    expect(bot.byes).toBe(1);
+    expect(callee.byes).toBe(1);
+    expect(media.bridges).toBe(0);
+    expect(call.record).toMatchObject({ status: 'completed', reasonCode: 'error' });
+    expect(call.record.reason).toMatch(/bot did not answer within 3000 ms/);
+    expect(unhandled).toEqual([]);
+  });
+
+  it('a callee BYE while the bot is being INVITEd CANCELs the bot; a bot answering after the call ended gets a BYE', async () => {
+    const call = newCall();
+    const { callee, botInvite } = await answeredAndBridging(call);
+    callee.hangUpFromFarEnd();
+    expect(call.currentState).toBe('ending');
+    await settle();
+    expect(botInvite.cancels).toBe(1);
+    const bot = botInvite.answer();
+    await call.done;
+    expect(bot.byes).toBe(1);
+    expect(callee.byes).toBe(0);
+    expect(media.bridges).toBe(0);
+    expect(call.record).toMatchObject({ status: 'completed', reasonCode: 'client-disconnected' });
+    expect(media.legs.every((l) => l.closed)).toBe(true);
+    expect(unhandled).toEqual([]);
+  });
+
+  it('a bot hanging up a bridged call gets no CANCEL for its answered INVITE; the callee gets a BYE', async () => {
+    const call = newCall();
+    const { callee, botInvite } = await answeredAndBridging(call);
+    const bot = botInvite.answer();
+    await settle();
+    expect(call.currentState).toBe('bridged');
+    expect(media.bridges).toBe(1);
+    expect(JSON.parse(bot.infos[0]!)).toMatchObject({ name: 'start' });
+    bot.hangUpFromFarEnd();
+    await call.done;
+    expect(botInvite.cancels).toBe(0);
+    expect(bot.byes).toBe(0);
+    expect(callee.byes).toBe(1);
+    expect(call.record).toMatchObject({ status: 'completed', reasonCode: 'bot-disconnected' });
+  });
+
+  it('a call ended before its INVITE left sends none; a rejected INVITE ends with its SIP status', async () => {
+    const stopped = newCall();
+    stopped.terminate();
+    await stopped.done;
+    expect(srf.invites).toHaveLength(0);
+    expect(stopped.record).toMatchObject({ status: 'failed', reasonCode: 'error', reason: 'service shutting down' });
+
+    const busy = newCall();
+    const invite = await srf.invite(0);
+    invite.reject(486, 'Busy Here');
+    await busy.done;
+    expect(invite.cancels).toBe(0);
+    expect(busy.record).toMatchObject({ status: 'failed', reasonCode: 'busy', sipStatus: 486 });
+  });
+});

@@ -1,0 +1,133 @@
+// drachtio-srf's UAC side played by the test: each createUAC is an Invite the test answers, rejects or
+// leaves ringing; each answer is a FakeDialog that records BYEs and INFOs and can be hung up by the far end.
+import { EventEmitter } from 'node:events';
+import type Srf from 'drachtio-srf';
+import type { UacSignalling } from '../../src/calls/uac-leg.js';
+import type { LegMedia, LegMediaEvents, MediaBridge, MediaPath } from '../../src/media/index.js';
+
+export class FakeDialog extends EventEmitter {
+  readonly remote = { sdp: 'v=0\r\n' };
+  byes = 0;
+  readonly infos: string[] = [];
+
+  constructor(private readonly byeError?: Error) {
+    super();
+  }
+
+  /** As drachtio-srf's: with a callback it gets the error; without one the returned promise rejects with it. */
+  destroy(_opts?: unknown, callback?: (err?: unknown) => void): Promise<void> | undefined {
+    this.byes++;
+    if (callback) {
+      setImmediate(() => callback(this.byeError));
+      return undefined;
+    }
+    return this.byeError ? Promise.reject(this.byeError) : Promise.resolve();
+  }
+
+  request(opts: { method: string; body?: string }): Promise<unknown> {
+    this.infos.push(opts.body ?? '');
+    return Promise.resolve({ status: 200 });
+  }
+
+  /** The far end sends BYE. */
+  hangUpFromFarEnd(): void {
+    this.emit('destroy');
+  }
+}
+
+export class Invite {
+  cancels = 0;
+  private resolveDialog!: (d: Srf.Dialog) => void;
+  private rejectInvite!: (err: unknown) => void;
+  readonly result: Promise<Srf.Dialog>;
+
+  constructor(
+    readonly uri: string,
+    readonly headers: Record<string, string>,
+    private readonly progress: { cbRequest?: (...args: unknown[]) => void; cbProvisional?: (res: unknown) => void } | undefined,
+  ) {
+    this.result = new Promise((resolve, reject) => {
+      this.resolveDialog = resolve;
+      this.rejectInvite = reject;
+    });
+    const sent = {
+      cancel: (cb: () => void) => {
+        this.cancels++;
+        cb();
+      },
+    };
+    setImmediate(() => this.progress?.cbRequest?.(null, sent));
+  }
+
+  provisional(status: number): void {
+    this.progress?.cbProvisional?.({ status });
+  }
+
+  /** A 200 OK (drachtio-srf resolves createUAC with the dialog). */
+  answer(byeError?: Error): FakeDialog {
+    const dialog = new FakeDialog(byeError);
+    this.resolveDialog(dialog as unknown as Srf.Dialog);
+    return dialog;
+  }
+
+  /** A final non-2xx (drachtio-srf rejects with a SipError). */
+  reject(status: number, reason = ''): void {
+    this.rejectInvite(Object.assign(new Error(`Sip non-success response: ${status}`), { status, reason }));
+  }
+}
+
+export class FakeSrf {
+  readonly invites: Invite[] = [];
+  private readonly waiters: ((i: Invite) => void)[] = [];
+
+  createUAC(uri: unknown, opts?: unknown, progress?: unknown): Promise<Srf.Dialog> {
+    const invite = new Invite(uri as string, (opts as { headers: Record<string, string> }).headers, progress as ConstructorParameters<typeof Invite>[2]);
+    this.invites.push(invite);
+    this.waiters.splice(0).forEach((w) => w(invite));
+    return invite.result;
+  }
+
+  /** As the call's services take it. */
+  get signalling(): UacSignalling {
+    return this as unknown as UacSignalling;
+  }
+
+  /** The nth INVITE (0-based), once it is sent. */
+  async invite(n: number): Promise<Invite> {
+    while (!this.invites[n]) await new Promise<Invite>((r) => this.waiters.push(r));
+    return this.invites[n]!;
+  }
+}
+
+class FakeLegMedia extends EventEmitter<LegMediaEvents> implements LegMedia {
+  readonly offer = 'v=0\r\n';
+  readonly codec = 'PCMU';
+  closed = false;
+  answered = false;
+  readonly stats = { packetsReceived: 0, packetsLost: 0, lastArrivalAt: undefined };
+
+  answer(): void {
+    this.answered = true;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+}
+
+/** Media that only records what the call asked of it. */
+export class FakeMediaPath implements MediaPath {
+  readonly legs: FakeLegMedia[] = [];
+  bridges = 0;
+
+  async openLeg(): Promise<LegMedia> {
+    const leg = new FakeLegMedia();
+    this.legs.push(leg);
+    return leg;
+  }
+
+  bridge(): MediaBridge {
+    this.bridges++;
+    return { stop: () => undefined };
+  }
+}
