@@ -14,14 +14,17 @@ const FRAME_MS = 20;
 const FRAME_SAMPLES = 160;
 const ANALYSIS_RATE = 8000;
 /**
- * A first utterance whose voice spans up to this is a short answer ("hello?"): speechEndThresholdMs of
- * silence after it means a person waiting. A longer one may be a greeting's first sentence taking a
- * breath, so the wait grows with it, up to LONG_UTTERANCE_WAIT_MS (greetings pause up to ~1.5 s between
- * sentences; docs/amd.md has the measurements).
+ * Speech that spans up to SHORT_UTTERANCE_MS from its onset is a short answer ("hello?"): speechEndThresholdMs
+ * of silence after it means a person waiting. Longer speech may be a greeting's first sentence taking a
+ * breath, so the wait grows with its span, up to (1 + LONG_UTTERANCE_EXTRA_WAIT) × speechEndThresholdMs
+ * from LONG_UTTERANCE_SPAN_MS on (greetings pause 0.4–1.5 s between sentences, and short greetings' beeps
+ * come up to ~2.5 s after the words; docs/amd.md has the measurements).
  */
 const SHORT_UTTERANCE_MS = 800;
 const LONG_UTTERANCE_SPAN_MS = 1600;
-const LONG_UTTERANCE_EXTRA_WAIT_MS = 1600;
+const LONG_UTTERANCE_EXTRA_WAIT = 3;
+/** Speech after this much silence, itself short, is a person asking again ("hello?"): the short wait applies. */
+const ASKS_AGAIN_PAUSE_MS = 1500;
 /** After a human decision, speech resuming this soon and running on into a long greeting shows a machine. */
 const GREETING_RESUME_MS = 1500;
 /** An utterance running this long without a pause is a recording, whatever the word estimate says. */
@@ -299,9 +302,13 @@ export class AmdEngine {
   /** Silence after the speech so far that means a person is waiting for an answer. */
   private speechEndWaitMs(): number {
     const base = this.options!.speechEndThresholdMs;
-    const span = this.greeting.lastVoiceEndMs - (this.greeting.onsetMs ?? 0);
+    // a short "hello?" again after the caller said nothing for a while is a person asking, not a greeting
+    const asksAgain = this.greeting.pauseBeforeUtteranceMs >= ASKS_AGAIN_PAUSE_MS;
+    const from = asksAgain ? this.greeting.utteranceStartMs : (this.greeting.onsetMs ?? 0);
+    const span = this.greeting.lastVoiceEndMs - from;
     if (span <= SHORT_UTTERANCE_MS) return base;
-    return base + LONG_UTTERANCE_EXTRA_WAIT_MS * Math.min(1, (span - SHORT_UTTERANCE_MS) / (LONG_UTTERANCE_SPAN_MS - SHORT_UTTERANCE_MS));
+    const extra = base * LONG_UTTERANCE_EXTRA_WAIT * Math.min(1, (span - SHORT_UTTERANCE_MS) / (LONG_UTTERANCE_SPAN_MS - SHORT_UTTERANCE_MS));
+    return base + extra;
   }
 
   /** After a human decision: the greeting going on soon after it, into a long greeting, shows a machine. */

@@ -15,6 +15,7 @@ export class GreetingTracker {
   private lastVoiceEnd = 0;
   private voiced = 0;
   private utteranceStart = 0;
+  private pauseBefore = 0;
 
   /** Audio offset where the first speech began, if any. */
   get onsetMs(): number | undefined {
@@ -38,6 +39,11 @@ export class GreetingTracker {
   /** Audio offset where the current utterance began. */
   get utteranceStartMs(): number {
     return this.onset === undefined ? Infinity : this.utteranceStart;
+  }
+
+  /** Silence before the current utterance (0 for the first). */
+  get pauseBeforeUtteranceMs(): number {
+    return this.pauseBefore;
   }
 
   /** Length of the current utterance (from its first voice to its latest voice). */
@@ -69,7 +75,10 @@ export class GreetingTracker {
       return;
     }
     if (!isVoiced) return;
-    if (frameStartMs - this.lastVoiceEnd >= UTTERANCE_PAUSE_MS) this.utteranceStart = frameStartMs;
+    if (frameStartMs - this.lastVoiceEnd >= UTTERANCE_PAUSE_MS) {
+      this.pauseBefore = frameStartMs - this.lastVoiceEnd;
+      this.utteranceStart = frameStartMs;
+    }
     this.lastVoiceEnd = frameEnd;
     this.voiced += frameMs;
   }

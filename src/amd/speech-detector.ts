@@ -12,7 +12,7 @@ const ABSOLUTE_MIN_DB = -55;
 const FLOOR_CAP_DB = -30;
 const FLOOR_MIN_DB = -75;
 /** Speech this far below the loudest recent speech on the line is echo or breath, not talk. */
-const LINE_LEVEL_RANGE_DB = 15;
+const LINE_LEVEL_RANGE_DB = 12;
 /** Line level decays 1.5 dB per second so a talker who turns quieter is still heard. */
 const LINE_LEVEL_DECAY_DB = 0.03;
 /** Frames below this are digital silence or lost packets; they say nothing about the line's noise. */

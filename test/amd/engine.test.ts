@@ -64,6 +64,12 @@ describe('AMD engine on generated audio', () => {
     const greeting = run(concat(silence(500), syllables(8), silence(1200), syllables(3), silence(3000)), { thresholdWordCount: 20 });
     expect(greeting[0]).toMatchObject({ type: 'amd_human_detected' });
     expect(greeting[0]!.atMs).toBeGreaterThan(500 + 8 * 220 + 1200 + 3 * 220);
+    // the same sentence, a longer wait, then a short "hello?" again: a person asking, decided soon after it
+    const again = run(concat(silence(500), syllables(8), silence(1800), syllables(2), silence(3000)), { thresholdWordCount: 20 });
+    const againEnd = 500 + 8 * 220 + 1800 + 2 * 220;
+    expect(again[0]).toMatchObject({ type: 'amd_human_detected' });
+    expect(again[0]!.atMs - againEnd).toBeGreaterThan(600);
+    expect(again[0]!.atMs - againEnd).toBeLessThan(900);
   });
 
   it('after a human decision, a beep is reported as a machine after all, and the first decision stands', () => {

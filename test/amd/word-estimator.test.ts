@@ -20,8 +20,8 @@ describe('word estimator', () => {
     expect(estimate(concat(silence(300), syllables(n), silence(300))).syllables).toBe(n);
   });
 
-  it('turns syllables into words at about 1.4 syllables per word', () => {
-    const w = estimate(concat(silence(300), syllables(14), silence(300)));
+  it('turns syllables into words at 1.5 syllables per word', () => {
+    const w = estimate(concat(silence(300), syllables(15), silence(300)));
     expect(w.words).toBe(10);
   });
 
