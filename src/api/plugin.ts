@@ -45,7 +45,7 @@ async function api(app: FastifyInstance, deps: ApiDeps): Promise<void> {
 }
 
 /**
- * The HTTP API of DESIGN.md as a fastify plugin: call it directly or `app.register(registerApi, deps)`.
+ * The HTTP API of docs/design.md as a fastify plugin: call it directly or `app.register(registerApi, deps)`.
  * Its error format, content-type parsers and routes stay encapsulated in their own context.
  */
 export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<void> {

@@ -1,5 +1,5 @@
 // The HTTP API's JSON schemas: the routes validate with them and GET /openapi.json publishes them, so the
-// two cannot drift apart. One dialout schema per dialect (seed 003; seeds 000–002).
+// two cannot drift apart. One dialout schema per dialect (docs/dialects/audiocodes.md, docs/dialects/kore.md).
 
 import { amdEventTypes } from '../domain/index.js';
 import { answerTimeoutSec, targetPattern, targetRule, voicemailEndTimeoutSec } from '../dialout/index.js';

@@ -1,4 +1,4 @@
-// Bot events to the bot's eventsUrl (seed 003's AudioCodes Bot API shape). Best effort: the bot also gets
+// Bot events to the bot's eventsUrl (the AudioCodes Bot API shape, docs/dialects/audiocodes.md). Best effort: the bot also gets
 // them as SIP INFO on its leg, and a slow or dead eventsUrl never holds up the call.
 
 import { randomUUID } from 'node:crypto';

@@ -1,4 +1,4 @@
-// What the bot hears about a call: AudioCodes Bot API shaped events (seed 003), and the headers of the
+// What the bot hears about a call: AudioCodes Bot API shaped events (docs/dialects/audiocodes.md, "Bot events"), and the headers of the
 // INVITE that connects the callee to the bot. Pure builders.
 
 export interface BotCallFacts {

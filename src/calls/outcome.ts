@@ -1,4 +1,4 @@
-// How a call ended, in each dialect's words (seed 003 for AudioCodes, seeds 000–001 for Kore). One pure
+// How a call ended, in each dialect's words (docs/dialects/audiocodes.md and docs/dialects/kore.md, "Reason codes"). One pure
 // table so the call, the notifications and GET /api/v1/calls all say the same thing.
 
 import type { Dialect } from '../domain/index.js';
@@ -50,11 +50,11 @@ export function reasonPhrase(status: number, received?: string): string {
   return reasonPhrases[status] ?? (received?.trim() || 'Unknown');
 }
 
-/** seed 003's failure reasonCode for a SIP final response. */
+/** The AudioCodes failure reasonCode for a SIP final response. */
 export function audiocodesFailureCode(status: number): 'busy' | 'declined' | 'no-answer' | 'error' {
   if (status === 486 || status === 600) return 'busy';
   if (status === 480 || status === 603) return 'declined';
-  // seed 003: no-answer covers answerTimeoutSec and a SIP timeout.
+  // no-answer covers answerTimeoutSec and a SIP timeout.
   if (status === 408 || status === 487) return 'no-answer';
   return 'error';
 }
@@ -63,7 +63,7 @@ function audiocodesOutcome(end: CallEnd): CallOutcome {
   switch (end.kind) {
     case 'sip-final': {
       const phrase = reasonPhrase(end.status, end.reason);
-      // seed 003's example reason: SIP ;cause=486 ;text="Busy Here"
+      // The AudioCodes reason reads like a SIP Reason header: SIP ;cause=486 ;text="Busy Here"
       return { status: 'failed', reasonCode: audiocodesFailureCode(end.status), reason: `SIP ;cause=${end.status} ;text="${phrase}"`, sipStatus: end.status };
     }
     case 'answer-timeout':
@@ -95,7 +95,7 @@ function audiocodesOutcome(end: CallEnd): CallOutcome {
 function koreOutcome(end: CallEnd): CallOutcome {
   switch (end.kind) {
     case 'sip-final': {
-      // seeds 000–001: reason "486 Busy Here", reasonCode "Busy Here".
+      // Kore: reason "486 Busy Here", reasonCode "Busy Here".
       const phrase = reasonPhrase(end.status, end.reason);
       return { status: 'failed', reasonCode: phrase, reason: `${end.status} ${phrase}`, sipStatus: end.status };
     }
@@ -105,7 +105,7 @@ function koreOutcome(end: CallEnd): CallOutcome {
     case 'not-answered':
       return { status: 'failed', reasonCode: 'Service Unavailable', reason: '503 Service Unavailable' };
     case 'ended':
-      // seeds 000–001: an answered call's reason is always "200 OK"; the reasonCode names who hung up.
+      // Kore: an answered call's reason is always "200 OK"; the reasonCode names who hung up.
       if (end.by === 'callee') return { status: 'completed', reasonCode: 'caller-disconnected', reason: '200 OK' };
       if (end.by === 'bot') return { status: 'completed', reasonCode: 'bot-disconnected', reason: '200 OK' };
       return { status: 'completed', reasonCode: 'SAVG-disconnected', reason: '200 OK' };

@@ -1,4 +1,4 @@
-// What a call does with each AMD event, per machineDetection mode (seeds 001–003). Pure: the call
+// What a call does with each AMD event, per machineDetection mode (docs/dialects/audiocodes.md, "Machine detection"). Pure: the call
 // object carries the actions out.
 
 import type { MachineDetection } from '../domain/index.js';
@@ -57,7 +57,7 @@ export function actionFor(event: AmdFact, ctx: PolicyContext): PolicyAction {
       return ctx.bridged ? { action: 'none' } : { action: 'bridge', voicemail: true };
     }
     case 'amd_tone_detected':
-      // seed 002: in disconnect mode a beep marks the call as a machine just as a machine decision does.
+      // docs/dialects/audiocodes.md: in disconnect mode a beep marks the call as a machine just as a machine decision does.
       if (ctx.mode === 'disconnect') return ctx.bridged ? { action: 'none' } : { action: 'hangup', cause: 'machine' };
       if (ctx.voicemail && !ctx.promptEnded) return { action: 'voicemail-prompt-end', by: 'beep' };
       return { action: 'none' };
@@ -82,7 +82,7 @@ export function voicemailTimeoutAction(ctx: PolicyContext): PolicyAction {
   return { action: 'none' };
 }
 
-/** The AudioCodes final notification's machineDetection value in detect mode (seed 003). */
+/** The AudioCodes final notification's machineDetection value in detect mode (docs/dialects/audiocodes.md). */
 export function voicemailOutcome(promptEndedBy: 'beep' | 'timeout' | undefined): string | undefined {
   if (promptEndedBy === 'beep') return 'voicemail beep';
   if (promptEndedBy === 'timeout') return 'voicemail timeout';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { templateProblem, trunkHeaderNameProblem } from '../trunks/header-rules.js';
 
-// The config file shape of DESIGN.md. Every key is optional except what a call needs; defaults here are
+// The config file shape of docs/design.md ("Contracts"). Every key is optional except what a call needs; defaults here are
 // the embedded single-box defaults (embedded SIP edge, direct media, memory store).
 
 const port = z.number().int().min(1).max(65535);
@@ -64,11 +64,11 @@ const botSchema = z
     eventsUrl: z.string().url().optional(),
     authorizationTag: z.string().optional(),
     dialoutAllowedCallers: z.array(z.string().min(1)).default([]),
-    // seed 003: fractional rate (0.1 = one per 10 s); 0 = no limit.
+    // docs/dialects/audiocodes.md: fractional rate (0.1 = one per 10 s); 0 = no limit.
     dialoutLimitPerSecond: z.number().min(0).max(1000).default(0),
-    // seed 003: 0–300, 0 = no limit.
+    // docs/dialects/audiocodes.md: 0–300, 0 = no limit.
     dialoutMaxConcurrentCalls: z.number().int().min(0).max(300).default(0),
-    // seed 003: 10–3600 seconds, default 1200.
+    // docs/dialects/audiocodes.md: 10–3600 seconds, default 1200.
     dialoutConcurrentCallsExpirationSeconds: z.number().int().min(10).max(3600).default(1200),
     sendEventsToBot: z.array(z.string()).default([]),
   })

@@ -1,4 +1,4 @@
-// The dialout bodies of each dialect as the HTTP schemas admit them (seed 003; seeds 000–002).
+// The dialout bodies of each dialect as the HTTP schemas admit them (docs/dialects/audiocodes.md, docs/dialects/kore.md).
 
 export interface AudiocodesDialoutBody {
   bot: string;

@@ -2,7 +2,7 @@ import type { BotConfig } from '../config/index.js';
 import { DialoutInvalid } from './errors.js';
 
 /**
- * seed 003 dialoutAllowedCallers: empty allows any caller; one entry makes caller optional (it is the
+ * dialoutAllowedCallers (docs/dialects/audiocodes.md): empty allows any caller; one entry makes caller optional (it is the
  * default); several make it a whitelist.
  */
 export function resolveCaller(bot: BotConfig, caller: string | undefined): string {

@@ -1,10 +1,10 @@
 import type { AmdSettings } from './request.js';
 
-// seed 003: answerTimeoutSec 1–300, default 20; voicemailEndTimeoutSec default 20.
+// docs/dialects/audiocodes.md: answerTimeoutSec 1–300, default 20; voicemailEndTimeoutSec default 20.
 export const answerTimeoutSec = { min: 1, max: 300, default: 20 } as const;
 export const voicemailEndTimeoutSec = { min: 1, max: 300, default: 20 } as const;
 
-// seeds 000 and 004: the AMD timers and thresholdWordCount.
+// docs/dialects/kore.md: the AMD timers and thresholdWordCount.
 export const amdDefaults: AmdSettings = {
   thresholdWordCount: 9,
   noSpeechTimeoutMs: 5000,

@@ -1,7 +1,7 @@
 import type { AccountConfig, BotConfig, TrunkConfig } from '../config/index.js';
 import type { Dialect, MachineDetection } from '../domain/index.js';
 
-/** AMD timers and threshold (seed 000 `timers`, seed 004 defaults). */
+/** AMD timers and threshold (Kore `timers`, defaults in docs/design.md). */
 export interface AmdSettings {
   thresholdWordCount: number;
   noSpeechTimeoutMs: number;

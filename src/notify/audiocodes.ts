@@ -1,4 +1,4 @@
-// seed 003 call-status notifications: answered, then failed or completed.
+// AudioCodes call-status notifications (docs/dialects/audiocodes.md): answered, then failed or completed.
 
 import type { CallRecord } from '../domain/index.js';
 import type { NotificationEvent } from './event.js';
@@ -31,7 +31,7 @@ export function audiocodesNotification(record: CallRecord, event: NotificationEv
       if (record.status === 'completed') {
         if (record.answeredAt) n.connectTime = record.answeredAt;
         n.callDuration = record.callDurationSec ?? 0;
-        // seed 003: detect mode reports how the voicemail greeting ended.
+        // docs/dialects/audiocodes.md: detect mode reports how the voicemail greeting ended.
         if (record.machineDetection === 'detect' && record.voicemailOutcome) n.machineDetection = record.voicemailOutcome;
       }
       return n;

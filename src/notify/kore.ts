@@ -1,4 +1,4 @@
-// seeds 000–002 notifications: Answered, Call-In-Progress per AMD event, then completed or Failed.
+// Kore notifications (docs/dialects/kore.md): Answered, Call-In-Progress per AMD event, then completed or Failed.
 
 import { amdDecisionTypes, type AmdEvent, type AmdInfo, type CallRecord } from '../domain/index.js';
 import type { NotificationEvent } from './event.js';
@@ -18,7 +18,7 @@ export type KoreNotification = {
   amdInfo?: AmdInfo;
 };
 
-/** seed 002 amdInfo: the record's own, or derived from its AMD events. */
+/** Kore's amdInfo (docs/dialects/kore.md): the record's own, or derived from its AMD events. */
 export function amdInfoOf(record: CallRecord): AmdInfo {
   if (record.amdInfo) return record.amdInfo;
   const machine = record.amdEvents.find((e): e is Extract<AmdEvent, { type: 'amd_machine_detected' }> => e.type === 'amd_machine_detected');
@@ -31,7 +31,7 @@ export function amdInfoOf(record: CallRecord): AmdInfo {
   };
 }
 
-/** seed 001: "disabled" when AMD is off; else the call's first decision (or its last event). */
+/** docs/dialects/kore.md: "disabled" when AMD is off; else the call's first decision (or its last event). */
 function machineDetectionOf(record: CallRecord): string | undefined {
   if (record.machineDetection === 'disabled') return 'disabled';
   const decision = record.amdEvents.find((e) => amdDecisionTypes.includes(e.type));
@@ -65,7 +65,7 @@ export function koreNotification(record: CallRecord, event: NotificationEvent): 
       };
     case 'final': {
       if (record.status === 'failed') {
-        // seed 000: a failed call's connect and disconnect times are both its end.
+        // docs/dialects/kore.md: a failed call's connect and disconnect times are both its end.
         return {
           ...base,
           reason: record.reason ?? '',

@@ -12,7 +12,7 @@ export function checkLimits(limits: AdmissionLimits): void {
   if (limits.expirationSeconds <= 0) throw new RangeError('admission limits: expirationSeconds must be > 0');
 }
 
-/** A bot's dialout limits (seed 003 names) as the store's admission takes them. */
+/** A bot's dialout limits (docs/dialects/audiocodes.md names) as the store's admission takes them. */
 export function admissionLimits(
   bot: Pick<BotConfig, 'dialoutLimitPerSecond' | 'dialoutMaxConcurrentCalls' | 'dialoutConcurrentCallsExpirationSeconds'>,
 ): AdmissionLimits {

@@ -2,7 +2,7 @@ import type { BotConfig, ClientConfig } from '../../config/index.js';
 
 export const dialoutRole = 'VAIC/BOTS/DIALOUT';
 
-/** Whether one of the client's scopes covers the bot (seed 003): `*`, the bot's name, or `tag=<authorizationTag>`. */
+/** Whether one of the client's scopes covers the bot (docs/dialects/audiocodes.md): `*`, the bot's name, or `tag=<authorizationTag>`. */
 export function scopeCovers(scopes: readonly string[], bot: BotConfig): boolean {
   return scopes.some(
     (s) => s === '*' || s === bot.name || (bot.authorizationTag !== undefined && bot.authorizationTag !== '' && s === `tag=${bot.authorizationTag}`),
