@@ -30,6 +30,18 @@ describe('RtpReceiveStream timeline', () => {
     expect(out.frames.length).toBe(20);
   });
 
+  it('invents no silence when the event loop stalls: packets read late play where their timestamps put them', () => {
+    const { s, out, push, timeline } = stream();
+    for (let i = 0; i < 10; i++) push(i, i * 160, i * 20);
+    // the loop stalls 250 ms; its timers run first on waking, then the socket's queued packets are read
+    s.tick(430);
+    for (let i = 10; i < 22; i++) push(i, i * 160, 431);
+    for (let i = 22; i < 30; i++) push(i, i * 160, 431 + (i - 21) * 20);
+    expect(out.gaps).toEqual([]);
+    expect(out.frames.length).toBe(30);
+    expect(timeline()).toBe(600);
+  });
+
   it('declares a missing packet lost once the reorder wait expires, not before', () => {
     const { s, out, push } = stream({ reorderWaitMs: 40, reorderWindow: 10 });
     push(0, 0, 0);
