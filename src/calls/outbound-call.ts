@@ -177,7 +177,7 @@ export class OutboundCall {
     this.record.amdEvents.push(rec);
     if (first) {
       this.services.metrics.amdDecisions.inc({ type: event.type });
-      this.services.metrics.amdDecisionLatencyMs.observe(event.atMs);
+      this.services.metrics.amdDecisionSeconds.observe(event.atMs / 1000);
     }
     this.log.info({ amd: rec }, 'amd event');
     this.journal.notify({ kind: 'amd', event: rec });

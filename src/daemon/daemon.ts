@@ -91,6 +91,7 @@ export class Daemon {
     });
     this.http.get('/metrics', async (_req, reply) => {
       this.metrics.activeCalls.set(this.launcher?.inProgress ?? 0);
+      this.metrics.notificationsPending.set(this.notifier.pending());
       return reply.header('content-type', this.metrics.contentType).send(await this.metrics.text());
     });
   }

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { buildInfo } from './build-info.js';
 
 /** Why a dialout was refused: the HTTP status family the API answers with, in the API's own words. */
 export type DialoutRejectionReason =
@@ -23,13 +24,15 @@ export interface Metrics {
   readonly dialoutsRejected: Counter<'reason'>;
   readonly callsEnded: Counter<'status' | 'reasonCode'>;
   readonly amdDecisions: Counter<'type'>;
-  /** Milliseconds from answer to the AMD's first decision. */
-  readonly amdDecisionLatencyMs: Histogram;
+  /** Seconds of audio from answer to the AMD's first decision. */
+  readonly amdDecisionSeconds: Histogram;
   readonly notificationDeliveries: Counter<'result'>;
   readonly notificationRetries: Counter;
   readonly rtpPacketsReceived: Counter;
   readonly rtpPacketsLost: Counter;
   readonly activeCalls: Gauge;
+  /** Notifications in the outbox not yet delivered or given up (set at scrape time). */
+  readonly notificationsPending: Gauge;
   /** INVITE attempts per trunk, by how they ended (a SIP status, `answered`, `timeout`, `transport`); rate() gives calls/s. */
   readonly trunkAttempts: Counter<'account' | 'trunk' | 'status'>;
   /** 1 while a trunk answers its OPTIONS pings (always 1 for a trunk not pinged). */
@@ -42,10 +45,18 @@ export interface Metrics {
   readonly contentType: string;
 }
 
+/** outdial_build_info{version,node}: always 1; joins a version onto any other series in a query. */
+function registerBuildInfo(registry: Registry): void {
+  const info = buildInfo();
+  new Gauge({ name: 'outdial_build_info', help: 'outdial version and Node.js version of this daemon (value always 1)', labelNames: ['version', 'node'], registers: [registry] })
+    .set({ version: info.version, node: info.node }, 1);
+}
+
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
   const registers = [registry];
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'outdial_' });
+  registerBuildInfo(registry);
 
   return {
     registry,
@@ -73,10 +84,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       labelNames: ['type'],
       registers,
     }),
-    amdDecisionLatencyMs: new Histogram({
-      name: 'outdial_amd_decision_latency_ms',
-      help: 'Milliseconds from answer to the first AMD decision',
-      buckets: [250, 500, 1000, 1500, 2000, 3000, 4000, 5000, 7500, 10000, 15000, 20000],
+    amdDecisionSeconds: new Histogram({
+      name: 'outdial_amd_decision_seconds',
+      help: 'Seconds of audio from answer to the first AMD decision',
+      buckets: [0.25, 0.5, 1, 1.5, 2, 3, 4, 5, 7.5, 10, 15, 20],
       registers,
     }),
     notificationDeliveries: new Counter({
@@ -103,6 +114,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     activeCalls: new Gauge({
       name: 'outdial_active_calls',
       help: 'Calls in progress in this daemon',
+      registers,
+    }),
+    notificationsPending: new Gauge({
+      name: 'outdial_notifications_pending',
+      help: 'Notifications this daemon holds not yet delivered or given up (the outbox backlog)',
       registers,
     }),
     trunkAttempts: new Counter({

@@ -107,9 +107,9 @@ describe('GET /metrics after a human call, a voicemail and some refusals', () =>
     expect(v('outdial_calls_ended_total{status="completed",reasonCode="machine-detected"}')).toBe(1);
     expect(v('outdial_amd_decisions_total{type="amd_human_detected"}')).toBe(1);
     expect(v('outdial_amd_decisions_total{type="amd_machine_detected"}')).toBe(1);
-    expect(v('outdial_amd_decision_latency_ms_count')).toBe(2);
-    expect(v('outdial_amd_decision_latency_ms_sum')).toBeGreaterThan(0);
-    expect(v('outdial_amd_decision_latency_ms_bucket{le="+Inf"}')).toBe(2);
+    expect(v('outdial_amd_decision_seconds_count')).toBe(2);
+    expect(v('outdial_amd_decision_seconds_sum')).toBeGreaterThan(0);
+    expect(v('outdial_amd_decision_seconds_bucket{le="+Inf"}')).toBe(2);
     // answered + final for each call, plus the one failed attempt on /human and its retry.
     expect(listener.requests('/human')).toHaveLength(3);
     expect(v('outdial_notification_deliveries_total{result="delivered"}')).toBe(4);
