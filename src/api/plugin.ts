@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import './request-client.js';
 import type { ApiDeps } from './deps.js';
+import { readAnyBodyAsJson, readFormBodies } from './body-parsers.js';
 import { ApiError } from './http-error.js';
 import { buildOpenApi } from './openapi.js';
 import { audiocodesDialoutRoute } from './routes/audiocodes.js';
@@ -9,16 +10,8 @@ import { koreDialoutRoute } from './routes/kore.js';
 import { tokenRoute } from './routes/oauth.js';
 import { describeViolation, type SchemaViolation } from './validation-error.js';
 
-function parseForm(body: string): Record<string, string> {
-  return Object.fromEntries(new URLSearchParams(body));
-}
-
 async function api(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   app.decorateRequest('apiClient', undefined);
-  // OAuth 2.0 token requests are form-encoded (RFC 6749 section 4.4.2).
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    done(null, parseForm(body as string));
-  });
 
   app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
     if (err instanceof ApiError) return reply.code(err.status).headers(err.headers).send({ error: err.message });
@@ -29,6 +22,13 @@ async function api(app: FastifyInstance, deps: ApiDeps): Promise<void> {
       return reply.code(400).send({ error: first ? describeViolation(first, schema, part) : err.message });
     }
     // Fastify's own client errors: malformed JSON, wrong content type, body too large.
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      const type = request.headers['content-type'] ?? 'none';
+      return reply.code(415).send({ error: `request body must be JSON (Content-Type: application/json), not ${type}` });
+    }
+    if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
+      return reply.code(400).send({ error: `request body is not JSON: ${err.message}` });
+    }
     if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.code(err.statusCode).send({ error: err.message });
     }
@@ -37,9 +37,16 @@ async function api(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   });
 
   audiocodesDialoutRoute(app, deps);
-  koreDialoutRoute(app, deps);
   callRoute(app, deps);
-  tokenRoute(app, deps);
+  // Routes that read bodies other than application/json get their own parsers in their own context.
+  await app.register(async (kore) => {
+    readAnyBodyAsJson(kore);
+    koreDialoutRoute(kore, deps);
+  });
+  await app.register(async (oauth) => {
+    readFormBodies(oauth);
+    tokenRoute(oauth, deps);
+  });
   const openapi = buildOpenApi();
   app.get('/openapi.json', async () => openapi);
 }

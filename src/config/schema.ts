@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { templateProblem, trunkHeaderNameProblem } from '../trunks/header-rules.js';
+import { DestinationPolicy } from '../notify/destination-policy.js';
 
 // The config file shape of docs/design.md ("Contracts"). Every key is optional except what a call needs; defaults here are
 // the embedded single-box defaults (embedded SIP edge, direct media, memory store).
@@ -14,6 +15,17 @@ const trunkHeaders = z.record(z.string(), z.string()).superRefine((headers, ctx)
     const problem = trunkHeaderNameProblem(name) ?? templateProblem(value);
     if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
   }
+});
+
+// CIDRs and host names (README "Security"); each entry is parsed here so a typo stops the daemon at start.
+const destinationList = z.array(z.string().min(1)).superRefine((entries, ctx) => {
+  entries.forEach((entry, i) => {
+    try {
+      new DestinationPolicy([entry]);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: [i], message: (err as Error).message });
+    }
+  });
 });
 
 const trunkSchema = z
@@ -51,6 +63,8 @@ const accountSchema = z
   .object({
     name: z.string().min(1),
     trunks: z.array(trunkSchema).default([]),
+    // sip: targets sent to their own host may go only here when set (domains, *.domains, CIDRs).
+    allowedTargets: destinationList.optional(),
   })
   .strict();
 
@@ -157,6 +171,9 @@ export const configSchema = z
         signingSecrets: z.array(z.string().min(1)).min(1).optional(),
         timeoutMs: z.number().int().min(100).max(120000).default(5000),
         retries: z.number().int().min(0).max(50).default(5),
+        // notifyUrl hosts may be only these when set (CIDRs, host names, *.domains); otherwise any but
+        // link-local, unspecified, multicast and reserved addresses.
+        allowedDestinations: destinationList.optional(),
       })
       .strict()
       .default({ signingSecret: 'change-me', timeoutMs: 5000, retries: 5 }),
@@ -176,6 +193,15 @@ export const configSchema = z
       })
       .strict()
       .default({ onUndecided: 'bridge', shutdownGraceMs: 10000, botAnswerTimeoutMs: 15000, rtpTimeoutSec: 120, maxCallDurationSec: 14400 }),
+    // API credentials (README "Security"): the longest a Kore auth JWT may live (its exp is required), and how
+    // many failed /oauth/token attempts a client id may make per minute before it gets 429.
+    auth: z
+      .object({
+        koreJwtMaxLifetimeSec: z.number().int().min(60).max(31 * 24 * 3600).default(3600),
+        tokenFailuresPerMinute: z.number().int().min(1).max(10000).default(10),
+      })
+      .strict()
+      .default({ koreJwtMaxLifetimeSec: 3600, tokenFailuresPerMinute: 10 }),
     // This daemon's id in a shared store; default host:httpPort, stable across restarts so a restarted
     // daemon recognises the calls it owned before.
     instanceId: z.string().min(1).max(200).optional(),

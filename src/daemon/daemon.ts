@@ -8,6 +8,8 @@ import type { Logger } from '../log/index.js';
 import { DirectRtpPath, RtpPortPool } from '../media/index.js';
 import { createMetrics, type DialoutRejectionReason, type Metrics } from '../metrics/index.js';
 import { Notifier, signingSecretsOf } from '../notify/index.js';
+import { installDestinationPolicy } from '../notify/destination-guard.js';
+import { DestinationPolicy } from '../notify/destination-policy.js';
 import { connectSip, type SipConnection } from '../sip/index.js';
 import { createStore, type Store, type StoreHealth } from '../store/index.js';
 import { srfRequester, TrunkHealth, type TrunkReport } from '../trunks/index.js';
@@ -69,6 +71,8 @@ export class Daemon {
     this.owner = config.instanceId ?? `${hostname()}:${config.http.port}`;
     this.metrics = createMetrics();
     this.store = createStore(config.store, logger);
+    // Every notification is checked again at delivery against the operator's list (README "Security").
+    installDestinationPolicy(new DestinationPolicy(config.notifications.allowedDestinations));
     this.notifier = new Notifier({
       store: this.store,
       signingSecrets: signingSecretsOf(config.notifications),

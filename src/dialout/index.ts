@@ -1,7 +1,12 @@
 export type { DialoutRequest, CallLauncher, AmdSettings } from './request.js';
-export type { AudiocodesDialoutBody, KoreDialoutBody, KoreTimers } from './bodies.js';
+export { audiocodesDialoutBody, koreDialoutBody, type AudiocodesDialoutBody, type KoreDialoutBody, type KoreTimers } from './body-schemas.js';
 export { DialoutRejected, DialoutInvalid } from './errors.js';
 export { normalizeAudiocodes, normalizeKore, findBot, type DialoutContext, type KoreIds } from './normalize.js';
-export { parseTarget, routeTarget, targetPattern, targetRule, type Target } from './target.js';
+export { parseTarget, routeTarget, targetPattern, targetRule, targetPolicy, maxSipFieldLength, type Target } from './target.js';
+export { parseSipUri, formatSipUri, type SipUri } from './sip-uri.js';
+export { fromHeader, quotedDisplayName, isSipUser, sipHost } from './sip-grammar.js';
+export { checkCallerId } from './caller-id.js';
+export { checkMetadata, metadataLimits } from './metadata.js';
+export { checkNotifyHeaders, notifyHeaderLimits } from './notify-headers.js';
 export { resolveCaller } from './caller.js';
 export { amdDefaults, answerTimeoutSec, voicemailEndTimeoutSec } from './defaults.js';

@@ -1,6 +1,9 @@
 import type { AccountConfig, BotConfig, Config } from '../config/index.js';
-import type { AudiocodesDialoutBody, KoreDialoutBody } from './bodies.js';
+import type { AudiocodesDialoutBody, KoreDialoutBody } from './body-schemas.js';
 import { resolveCaller } from './caller.js';
+import { checkCallerId } from './caller-id.js';
+import { checkMetadata } from './metadata.js';
+import { checkNotifyHeaders } from './notify-headers.js';
 import { amdDefaults, answerTimeoutSec, voicemailEndTimeoutSec } from './defaults.js';
 import { DialoutInvalid } from './errors.js';
 import type { DialoutRequest } from './request.js';
@@ -41,6 +44,8 @@ function accountOf(config: Config, bot: BotConfig): AccountConfig {
 }
 
 export function normalizeAudiocodes(body: AudiocodesDialoutBody, ctx: DialoutContext): DialoutRequest {
+  checkCallerId(body);
+  checkMetadata(body.metadata);
   const account = accountOf(ctx.config, ctx.bot);
   const route = routeTarget(body.target, account);
   const caller = resolveCaller(ctx.bot, body.caller);
@@ -81,6 +86,9 @@ export function normalizeKore(body: KoreDialoutBody, ctx: DialoutContext, ids: K
   if (body.machineDetection !== undefined && body.machinedetection !== undefined && body.machineDetection !== body.machinedetection) {
     throw new DialoutInvalid('machineDetection', 'machineDetection and machinedetection are both given and differ; give one');
   }
+  checkCallerId(body);
+  checkMetadata(body.metadata);
+  checkNotifyHeaders(body.notifyHeaders);
   const account = accountOf(ctx.config, ctx.bot);
   const route = routeTarget(body.target, account, body.trunk);
   const caller = resolveCaller(ctx.bot, body.caller);

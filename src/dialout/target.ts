@@ -1,34 +1,37 @@
 import type { AccountConfig, TrunkConfig } from '../config/index.js';
+import { DestinationPolicy } from '../notify/destination-policy.js';
 import { DialoutInvalid } from './errors.js';
 import { ranksTrunks } from '../trunks/index.js';
+import { formatSipUri, parseSipUri } from './sip-uri.js';
 
 export type Target = { scheme: 'tel'; number: string } | { scheme: 'sip'; uri: string; user?: string; host: string; port?: number };
 
 const telBody = String.raw`tel:(\+?[1-9][0-9]{1,14})`;
-const sipBody = String.raw`sips?:(?:([^@\s;]+)@)?([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::([0-9]{1,5}))?(?:;[^\s]*)?`;
 const telPattern = new RegExp(`^${telBody}$`);
-const sipPattern = new RegExp(`^${sipBody}$`);
 
-/** Regex source shared with the HTTP schemas so the schema and the parser accept the same targets. */
-export const targetPattern = `^(?:${telBody}|${sipBody})$`;
+/**
+ * Regex source for the HTTP schemas: the scheme only. parseTarget then checks the rest against the grammar
+ * and names what is wrong (a URI headers part, sips:, a malformed user or host).
+ */
+export const targetPattern = '^(?:[Tt][Ee][Ll]|[Ss][Ii][Pp][Ss]?):';
 
 export const targetRule = 'must be a tel: URI with E.164 digits (tel:+15551234567) or a sip: URI (sip:user@host)';
+
+/** Longest target, caller or caller field taken (they all end up in one SIP message). */
+export const maxSipFieldLength = 256;
 
 export function parseTarget(target: string): Target {
   const tel = telPattern.exec(target);
   if (tel) return { scheme: 'tel', number: tel[1]! };
-  const sip = sipPattern.exec(target);
-  if (sip) {
-    const port = sip[3] === undefined ? undefined : Number(sip[3]);
-    if (port !== undefined && (port < 1 || port > 65535)) throw new DialoutInvalid('target', `target port ${port} is out of range`);
-    return { scheme: 'sip', uri: target, ...(sip[1] !== undefined && { user: sip[1] }), host: sip[2]!, ...(port !== undefined && { port }) };
-  }
-  throw new DialoutInvalid('target', `target ${targetRule}`);
+  if (!/^sips?:/i.test(target)) throw new DialoutInvalid('target', `target ${targetRule}`);
+  if (/^sips?:$/i.test(target)) throw new DialoutInvalid('target', `target ${targetRule}`);
+  const uri = parseSipUri(target, 'target');
+  return { scheme: 'sip', uri: formatSipUri(uri), ...(uri.user !== undefined && { user: uri.user }), host: uri.host, ...(uri.port !== undefined && { port: uri.port }) };
 }
 
 /** The fields of a trunk that routing reads. */
 type RoutableTrunk = Pick<TrunkConfig, 'name' | 'host' | 'port' | 'transport' | 'default'> & Partial<Pick<TrunkConfig, 'priority' | 'weight'>>;
-type RoutableAccount<T extends RoutableTrunk> = Pick<AccountConfig, 'name'> & { trunks: T[] };
+type RoutableAccount<T extends RoutableTrunk> = Pick<AccountConfig, 'name' | 'allowedTargets'> & { trunks: T[] };
 
 function findTrunk<T extends RoutableTrunk>(account: RoutableAccount<T>, name: string | undefined, needed: boolean): T | undefined {
   if (name !== undefined) {
@@ -59,7 +62,20 @@ export function routeTarget<T extends RoutableTrunk>(target: string, account: Ro
     return { requestUri: `sip:${parsed.number}@${trunk.host}:${trunk.port}${transportParam(trunk)}`, trunk };
   }
   const trunk = findTrunk(account, trunkName, false);
-  if (!trunk) return { requestUri: parsed.uri };
+  if (!trunk) {
+    const refused = targetPolicy(account).checkSipHost(parsed.host);
+    if (refused !== undefined) throw new DialoutInvalid('target', `target is not an allowed destination: ${refused}`);
+    return { requestUri: parsed.uri };
+  }
   const user = parsed.user === undefined ? '' : `${parsed.user}@`;
   return { requestUri: `sip:${user}${trunk.host}:${trunk.port}${transportParam(trunk)}`, trunk };
+}
+
+const policies = new WeakMap<object, DestinationPolicy>();
+
+/** The account's `allowedTargets` (domains, CIDRs) for sip: targets sent to their own host; the default policy without one. */
+export function targetPolicy(account: Pick<AccountConfig, 'allowedTargets'>): DestinationPolicy {
+  let policy = policies.get(account);
+  if (!policy) policies.set(account, (policy = new DestinationPolicy(account.allowedTargets)));
+  return policy;
 }

@@ -1,6 +1,7 @@
 // One POST of one notification, classified: delivered, retry later (5xx, timeout, refused), or final failure.
 
 import type { OutboxEntry } from '../store/index.js';
+import { deliveryRefusal, guardedDispatcher, refusedByPolicy } from './destination-guard.js';
 import { webhookIdOf } from './entry-id.js';
 import { signatureHeader, webhookHeaders, webhookIdHeader, webhookSignatureHeader, webhookTimestampHeader } from './signature.js';
 
@@ -26,8 +27,12 @@ export function requestHeaders(entry: OutboxEntry, secrets: readonly string[], u
 
 export async function attemptDelivery(entry: OutboxEntry, secrets: readonly string[], timeoutMs: number, stop: AbortSignal): Promise<AttemptResult> {
   let res: Response;
+  // The destination policy (README "Security"), on the address actually connected to: no DNS rebinding.
+  const refused = deliveryRefusal(entry.url);
+  if (refused !== undefined) return { outcome: 'final', detail: `destination refused: ${refused}` };
   try {
     res = await fetch(entry.url, {
+      dispatcher: guardedDispatcher(),
       method: 'POST',
       headers: requestHeaders(entry, secrets),
       body: entry.body,
@@ -38,6 +43,7 @@ export async function attemptDelivery(entry: OutboxEntry, secrets: readonly stri
     const e = err as Error & { cause?: { code?: string; message?: string } };
     if (e.name === 'TimeoutError') return { outcome: 'retry', detail: `no response within ${timeoutMs} ms` };
     if (e.name === 'AbortError') return { outcome: 'retry', detail: 'stopped' };
+    if (refusedByPolicy(e)) return { outcome: 'final', detail: e.cause?.message ?? 'destination refused' };
     // fetch reports network failures (refused, reset, DNS) as TypeError with the socket error as cause.
     if (e.name === 'TypeError' && e.cause) return { outcome: 'retry', detail: e.cause.code ?? e.cause.message ?? e.message };
     return { outcome: 'final', detail: e.message };

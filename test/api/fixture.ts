@@ -53,17 +53,18 @@ export interface ApiUnderTest {
   acceptance: { current: DialoutAcceptance };
 }
 
-export async function startApi(options: { tokenTtlSeconds?: number } = {}): Promise<ApiUnderTest> {
+export async function startApi(options: { tokenTtlSeconds?: number; config?: Config } = {}): Promise<ApiUnderTest> {
+  const { config = testConfig, ...rest } = options;
   const app = Fastify();
   const launcher = new RecordingLauncher();
   const records = new Map<string, CallRecord>();
   const acceptance: { current: DialoutAcceptance } = { current: { ok: true } };
   await registerApi(app, {
-    config: testConfig,
+    config,
     launcher,
     calls: { get: async (id) => records.get(id) },
     acceptingDialouts: () => acceptance.current,
-    ...options,
+    ...rest,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, launcher, records, acceptance };
@@ -79,9 +80,10 @@ export function basic(id: string, secret: string): string {
   return `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 }
 
-export async function koreJwt(appId: string, secret: string, expiresIn?: number): Promise<string> {
+/** A Kore `auth` JWT expiring in `expiresIn` seconds (60 by default); `null` leaves `exp` out. */
+export async function koreJwt(appId: string, secret: string, expiresIn: number | null = 60): Promise<string> {
   let jwt = new SignJWT({ appId }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt();
-  if (expiresIn !== undefined) jwt = jwt.setExpirationTime(Math.floor(Date.now() / 1000) + expiresIn);
+  if (expiresIn !== null) jwt = jwt.setExpirationTime(Math.floor(Date.now() / 1000) + expiresIn);
   return jwt.sign(new TextEncoder().encode(secret));
 }
 

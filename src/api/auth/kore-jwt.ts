@@ -1,4 +1,6 @@
-// Kore dialect: header `auth: <JWT>`, HS256 signed with the client's secret, claim appId = client id.
+// Kore dialect: header `auth: <JWT>`, HS256 signed with the client's secret, claim appId = client id. It must
+// carry `exp`, no further away than `auth.koreJwtMaxLifetimeSec`: a token that never expires, leaked once,
+// would dial out forever.
 
 import { decodeJwt, jwtVerify } from 'jose';
 import type { Config } from '../../config/index.js';
@@ -16,10 +18,16 @@ export async function verifyKoreJwt(config: Config, token: string): Promise<Toke
   const client = findClient(config, appId);
   if (!client) return { ok: false, error: 'auth JWT is not valid' };
   try {
-    await jwtVerify(token, new TextEncoder().encode(client.secret), { algorithms: ['HS256'] });
+    const { payload } = await jwtVerify(token, new TextEncoder().encode(client.secret), { algorithms: ['HS256'], requiredClaims: ['exp'] });
+    const maxLifetime = config.auth.koreJwtMaxLifetimeSec;
+    if (payload.exp! - Math.floor(Date.now() / 1000) > maxLifetime) {
+      return { ok: false, error: `auth JWT expires too far ahead (exp more than ${maxLifetime} s from now)` };
+    }
     return { ok: true, client };
   } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_JWT_EXPIRED') return { ok: false, error: 'auth JWT has expired' };
+    const e = err as { code?: string; claim?: string };
+    if (e.code === 'ERR_JWT_EXPIRED') return { ok: false, error: 'auth JWT has expired' };
+    if (e.code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && e.claim === 'exp') return { ok: false, error: 'auth JWT has no exp claim (it must expire)' };
     return { ok: false, error: 'auth JWT is not valid' };
   }
 }

@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { findBot, normalizeAudiocodes, type AudiocodesDialoutBody } from '../../dialout/index.js';
+import { findBot, normalizeAudiocodes } from '../../dialout/index.js';
 import { authenticateAuthorization, dialoutDenied } from '../auth/index.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../http-error.js';
 import { audiocodesDialoutBody } from '../schemas.js';
+import { typed } from '../type-provider.js';
 import { launch } from './launch.js';
 
 export const audiocodesDialoutPath = '/api/v1/actions/dialout';
 
 export function audiocodesDialoutRoute(app: FastifyInstance, deps: ApiDeps): void {
-  app.post<{ Body: AudiocodesDialoutBody }>(audiocodesDialoutPath, {
+  typed(app).post(audiocodesDialoutPath, {
     schema: { body: audiocodesDialoutBody },
     // Credentials are checked before the body, so a stranger learns nothing from validation errors.
     onRequest: async (request) => {

@@ -4,11 +4,12 @@ import { authenticateEither, scopeCovers } from '../auth/index.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../http-error.js';
 import { callParams } from '../schemas.js';
+import { typed } from '../type-provider.js';
 
 export const callPath = '/api/v1/calls/:conversationId';
 
 export function callRoute(app: FastifyInstance, deps: ApiDeps): void {
-  app.get<{ Params: { conversationId: string } }>(callPath, {
+  typed(app).get(callPath, {
     schema: { params: callParams },
     onRequest: async (request) => {
       request.apiClient = await authenticateEither(deps.config, request.headers as { authorization?: string; auth?: string });

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { findBot, normalizeKore, type KoreDialoutBody } from '../../dialout/index.js';
+import { findBot, normalizeKore } from '../../dialout/index.js';
 import { authenticateKoreHeader, dialoutDenied } from '../auth/index.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../http-error.js';
 import { koreDialoutBody, koreDialoutParams } from '../schemas.js';
+import { typed } from '../type-provider.js';
 import { launch } from './launch.js';
 
 export const koreDialoutPath = '/api/1.1/public/bot/:botId/smartassist/dialout';
@@ -14,7 +15,7 @@ function headerValue(v: string | string[] | undefined): string | undefined {
 }
 
 export function koreDialoutRoute(app: FastifyInstance, deps: ApiDeps): void {
-  app.post<{ Body: KoreDialoutBody; Params: { botId: string } }>(koreDialoutPath, {
+  typed(app).post(koreDialoutPath, {
     schema: { body: koreDialoutBody, params: koreDialoutParams },
     onRequest: async (request) => {
       request.apiClient = await authenticateKoreHeader(deps.config, headerValue(request.headers.auth));
