@@ -44,12 +44,13 @@ function accountOf(config: Config, bot: BotConfig): AccountConfig {
 }
 
 export function normalizeAudiocodes(body: AudiocodesDialoutBody, ctx: DialoutContext): DialoutRequest {
-  checkCallerId(body);
   checkMetadata(body.metadata);
   const account = accountOf(ctx.config, ctx.bot);
   const route = routeTarget(body.target, account);
   const caller = resolveCaller(ctx.bot, body.caller);
+  // A trunk's header template names the header the caller would break; the grammar check covers the rest.
   checkTrunkHeaders(account, { caller, target: body.target, conversationId: ctx.conversationId });
+  checkCallerId(body);
   return {
     dialect: 'audiocodes',
     conversationId: ctx.conversationId,
@@ -86,13 +87,13 @@ export function normalizeKore(body: KoreDialoutBody, ctx: DialoutContext, ids: K
   if (body.machineDetection !== undefined && body.machinedetection !== undefined && body.machineDetection !== body.machinedetection) {
     throw new DialoutInvalid('machineDetection', 'machineDetection and machinedetection are both given and differ; give one');
   }
-  checkCallerId(body);
   checkMetadata(body.metadata);
   checkNotifyHeaders(body.notifyHeaders);
   const account = accountOf(ctx.config, ctx.bot);
   const route = routeTarget(body.target, account, body.trunk);
   const caller = resolveCaller(ctx.bot, body.caller);
   checkTrunkHeaders(account, { caller, target: body.target, conversationId: ctx.conversationId });
+  checkCallerId(body);
   const notifyUrl = body.notifyUrl ?? body.notifyurl;
   const timers = body.timers ?? {};
   return {
