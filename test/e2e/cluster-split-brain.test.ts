@@ -3,12 +3,13 @@
 // finishes it; when the cut-off daemon comes back and its call ends, it must not send a second final.
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { dialoutAudiocodes, spawnDaemon, testConfigObject } from '../support/daemon.js';
+import { dialoutAudiocodes, getCall, spawnDaemon, testConfigObject } from '../support/daemon.js';
 import { e2eAudio } from '../support/e2e-audio.js';
 import { startE2eSipp } from '../support/e2e-sipp.js';
 import { startNotifyListener } from '../support/notify-listener.js';
 import { freePort } from '../support/ports.js';
 import { startRedis } from '../support/redis.js';
+import { until } from '../support/until.js';
 import { onCleanup, trackDaemon, useCleanup } from '../support/cleanup.js';
 
 useCleanup();
@@ -45,16 +46,6 @@ async function redisProxy(redisPort: number): Promise<{ url: string; cut(): void
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
-
-/** Log lines reach the test through a pipe a little after the event they describe. */
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${check.toString()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 
 describe('a daemon cut off from Redis longer than its heartbeat', () => {
   it('does not send a second final notification for a call another daemon already finished', async () => {
@@ -95,7 +86,7 @@ describe('a daemon cut off from Redis longer than its heartbeat', () => {
     // node-b finishes the call once node-a's heartbeat (10 s) has lapsed.
     await listener.waitFor((n) => (n.body as any)?.status === 'completed', 25_000);
     proxy.restore();
-    await until(() => b.output().includes('recovered a call its daemon left behind'));
+    await until('node-b to have taken the call over', async () => (await getCall(b.url, placed.json.conversationId as string))?.takenOverBy === 'node-b');
 
     // The callee hangs up on node-a, which is back on Redis: its own end of the call must stay silent.
     // node-a relays the callee's BYE to the bot: it has seen the end of the call.
@@ -105,6 +96,6 @@ describe('a daemon cut off from Redis longer than its heartbeat', () => {
     expect(finals).toHaveLength(1);
     expect(finals[0]!.body).toMatchObject({ conversationId: placed.json.conversationId, reasonCode: 'error' });
     expect(listener.delivered('/split').filter((n) => (n.body as any)?.status === 'answered')).toHaveLength(1);
-    await until(() => a.output().includes('another daemon finished this call'));
+    expect(a.output()).toContain('another daemon finished this call');
   });
 });

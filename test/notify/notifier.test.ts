@@ -3,7 +3,8 @@ import { createLogger } from '../../src/log/index.js';
 import { Notifier, signatureHeader, verifyNotificationSignature } from '../../src/notify/index.js';
 import { MemoryStore } from '../../src/store/index.js';
 import { freePort } from '../support/ports.js';
-import { NotifyListener, until } from './listener.js';
+import { startNotifyListener, type NotifyListenerOptions } from '../support/notify-listener.js';
+import { until } from '../support/until.js';
 
 const secret = 'change-me-too';
 const logger = createLogger('silent');
@@ -13,11 +14,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function listener(respond?: ConstructorParameters<typeof NotifyListener>[0]) {
-  const l = new NotifyListener(respond);
-  const url = await l.start();
+/** A notifyUrl answering as `respond` says (200 by default), fed bodies no webhook schema describes. */
+async function listener(respond?: NotifyListenerOptions['respond'], port?: number) {
+  const l = await startNotifyListener({ checkWebhooks: false, ...(respond && { respond }), ...(port !== undefined && { port }) });
   cleanups.push(() => l.close());
-  return { l, url };
+  return { l, url: `http://127.0.0.1:${l.port}` };
 }
 
 function notifier(store = new MemoryStore(), extra: Partial<ConstructorParameters<typeof Notifier>[0]> = {}) {
@@ -33,17 +34,17 @@ describe('Notifier', () => {
     await n.start();
     await n.notify('call-1', `${url}/n`, { conversationId: 'call-1', status: 'Answered' }, { 'x-channel-type': 'X42_IVR', Authorization: 'Basic a29yZQ==' });
     await n.drain(5000);
-    expect(l.received).toHaveLength(1);
-    const got = l.received[0]!;
-    expect(JSON.parse(got.body)).toEqual({ conversationId: 'call-1', status: 'Answered' });
+    expect(l.requests()).toHaveLength(1);
+    const got = l.requests()[0]!;
+    expect(got.body).toEqual({ conversationId: 'call-1', status: 'Answered' });
     expect(got.headers['content-type']).toBe('application/json');
     expect(got.headers['x-channel-type']).toBe('X42_IVR');
     expect(got.headers.authorization).toBe('Basic a29yZQ==');
     const sig = got.headers[signatureHeader.toLowerCase()] as string;
     expect(sig).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
-    expect(verifyNotificationSignature(secret, sig, got.body)).toBe(true);
-    expect(verifyNotificationSignature('other', sig, got.body)).toBe(false);
-    expect(verifyNotificationSignature(secret, sig, got.body.replace('Answered', 'Failed'))).toBe(false);
+    expect(verifyNotificationSignature(secret, sig, got.rawBody)).toBe(true);
+    expect(verifyNotificationSignature('other', sig, got.rawBody)).toBe(false);
+    expect(verifyNotificationSignature(secret, sig, got.rawBody.replace('Answered', 'Failed'))).toBe(false);
   });
 
   it('delivers every notification of a call exactly once, in order, after two 5xx', async () => {
@@ -59,21 +60,21 @@ describe('Notifier', () => {
     await n.start();
     for (const status of ['Answered', 'Call-In-Progress', 'completed']) await n.notify('call-2', url, { status });
     await n.drain(5000);
-    const delivered = l.received.slice(2).map((r) => JSON.parse(r.body).status);
-    expect(l.received.slice(0, 2).map((r) => JSON.parse(r.body).status)).toEqual(['Answered', 'Answered']);
+    const delivered = l.requests().slice(2).map((r) => (r.body as any).status);
+    expect(l.requests().slice(0, 2).map((r) => (r.body as any).status)).toEqual(['Answered', 'Answered']);
     expect(delivered).toEqual(['Answered', 'Call-In-Progress', 'completed']);
     expect(await store.outboxList()).toEqual([]);
   });
 
   it('treats a 4xx as final and moves on to the next notification', async () => {
-    const { l, url } = await listener((r, res) => res.writeHead(JSON.parse(r.body).seq === 0 ? 404 : 200).end());
+    const { l, url } = await listener((r, res) => res.writeHead((r.body as any).seq === 0 ? 404 : 200).end());
     const store = new MemoryStore();
     const n = notifier(store);
     await n.start();
     await n.notify('call-3', url, { seq: 0 });
     await n.notify('call-3', url, { seq: 1 });
     await n.drain(5000);
-    expect(l.bodies()).toEqual([{ seq: 0 }, { seq: 1 }]);
+    expect(l.requests().map((r) => r.body)).toEqual([{ seq: 0 }, { seq: 1 }]);
     expect(await store.outboxList()).toEqual([]);
   });
 
@@ -87,7 +88,7 @@ describe('Notifier', () => {
     await n.start();
     await n.notify('call-4', url, { status: 'completed' });
     await n.drain(5000);
-    expect(l.bodies()).toEqual([{ status: 'completed' }, { status: 'completed' }]);
+    expect(l.requests().map((r) => r.body)).toEqual([{ status: 'completed' }, { status: 'completed' }]);
     expect(n.pending()).toBe(0);
   });
 
@@ -99,11 +100,9 @@ describe('Notifier', () => {
     await new Promise((r) => setTimeout(r, 250));
     expect(n.pending()).toBe(1);
     // Now listen on exactly the port the notifier has been refused on.
-    const late = new NotifyListener();
-    await late.start(port);
-    cleanups.push(() => late.close());
+    const { l: late } = await listener(undefined, port);
     await n.drain(5000);
-    expect(late.bodies()).toEqual([{ status: 'failed' }]);
+    expect(late.requests().map((r) => r.body)).toEqual([{ status: 'failed' }]);
   });
 
   it('gives up after the configured retries', async () => {
@@ -113,7 +112,7 @@ describe('Notifier', () => {
     await n.start();
     await n.notify('call-6', url, { status: 'completed' });
     await n.drain(5000);
-    expect(l.received).toHaveLength(3);
+    expect(l.requests()).toHaveLength(3);
     expect(n.pending()).toBe(0);
     expect(await store.outboxList()).toEqual([]);
   });
@@ -124,14 +123,14 @@ describe('Notifier', () => {
     const n = notifier(new MemoryStore(), { timeoutMs: 30000 });
     await n.start();
     await n.notify('slow-call', slow.url, { call: 'slow' });
-    await until(() => slow.l.received.length === 1);
+    await until('the slow notifyUrl to get its request', () => slow.l.requests().length === 1);
     await n.notify('fast-call', fast.url, { call: 'fast', n: 1 });
     await n.notify('fast-call', fast.url, { call: 'fast', n: 2 });
-    await until(() => fast.l.received.length === 2);
-    expect(fast.l.bodies()).toEqual([{ call: 'fast', n: 1 }, { call: 'fast', n: 2 }]);
+    await until('the fast notifyUrl to get both', () => fast.l.requests().length === 2);
+    expect(fast.l.requests().map((r) => r.body)).toEqual([{ call: 'fast', n: 1 }, { call: 'fast', n: 2 }]);
     // The listener has the second request a moment before the notifier has its answer.
-    await until(() => n.pending() === 1);
-    expect(slow.l.received).toHaveLength(1);
+    await until('the notifier to take the fast answers', () => n.pending() === 1);
+    expect(slow.l.requests()).toHaveLength(1);
     expect(n.pending()).toBe(1);
   });
 
@@ -143,11 +142,11 @@ describe('Notifier', () => {
     await first.notify('call-7', url, { n: 1 });
     await first.notify('call-7', url, { n: 2 });
     expect((await store.outboxList()).map((e) => [e.conversationId, e.seq])).toEqual([['call-7', 0], ['call-7', 1]]);
-    expect(l.received).toHaveLength(0);
+    expect(l.requests()).toHaveLength(0);
     const second = notifier(store);
     await second.start();
     await second.drain(5000);
-    expect(l.bodies()).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(l.requests().map((r) => r.body)).toEqual([{ n: 1 }, { n: 2 }]);
     expect(await store.outboxList()).toEqual([]);
   });
 
@@ -160,7 +159,7 @@ describe('Notifier', () => {
     const b = notifier(store, { owner: 'daemon-b' });
     await b.start();
     await b.drain(5000);
-    expect(l.bodies()).toEqual([{ from: 'dead' }]);
+    expect(l.requests().map((r) => r.body)).toEqual([{ from: 'dead' }]);
     expect((await store.outboxList()).map((e) => e.conversationId)).toEqual(['call-8']);
   });
 

@@ -12,7 +12,7 @@ import {
 } from '../../src/notify/index.js';
 import { backoffDelay, retry } from '../../src/retry/backoff.js';
 import { MemoryStore } from '../../src/store/index.js';
-import { NotifyListener, type Received } from './listener.js';
+import { startNotifyListener, type Notification, type NotifyListenerOptions } from '../support/notify-listener.js';
 
 const logger = createLogger('silent');
 const cleanups: (() => Promise<void>)[] = [];
@@ -20,11 +20,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function listener(respond?: ConstructorParameters<typeof NotifyListener>[0]) {
-  const l = new NotifyListener(respond);
-  const url = await l.start();
+/** A notifyUrl answering as `respond` says (200 by default), fed bodies no webhook schema describes. */
+async function listener(respond?: NotifyListenerOptions['respond'], port?: number) {
+  const l = await startNotifyListener({ checkWebhooks: false, ...(respond && { respond }), ...(port !== undefined && { port }) });
   cleanups.push(() => l.close());
-  return { l, url };
+  return { l, url: `http://127.0.0.1:${l.port}` };
 }
 
 function notifier(extra: Partial<ConstructorParameters<typeof Notifier>[0]>) {
@@ -33,8 +33,8 @@ function notifier(extra: Partial<ConstructorParameters<typeof Notifier>[0]>) {
   return n;
 }
 
-const header = (r: Received, name: string) => r.headers[name.toLowerCase()] as string;
-const webhook = (r: Received) => ({ id: header(r, webhookIdHeader), timestamp: header(r, webhookTimestampHeader), signature: header(r, webhookSignatureHeader) });
+const header = (r: Notification, name: string) => r.headers[name.toLowerCase()] as string;
+const webhook = (r: Notification) => ({ id: header(r, webhookIdHeader), timestamp: header(r, webhookTimestampHeader), signature: header(r, webhookSignatureHeader) });
 
 describe('Webhook headers', () => {
   it('webhook-id is the same on every retry of one notification and differs between notifications', async () => {
@@ -45,8 +45,8 @@ describe('Webhook headers', () => {
     await n.notify('call-1', url, { status: 'Answered' });
     await n.notify('call-1', url, { status: 'completed' });
     await n.drain(5000);
-    expect(l.received.map((r) => JSON.parse(r.body).status)).toEqual(['Answered', 'Answered', 'Answered', 'completed']);
-    const ids = l.received.map((r) => header(r, webhookIdHeader));
+    expect(l.requests().map((r) => (r.body as any).status)).toEqual(['Answered', 'Answered', 'Answered', 'completed']);
+    const ids = l.requests().map((r) => header(r, webhookIdHeader));
     expect(ids[0]).toMatch(/^msg_[0-9a-f-]{36}$/);
     expect(ids[1]).toBe(ids[0]);
     expect(ids[2]).toBe(ids[0]);
@@ -60,7 +60,7 @@ describe('Webhook headers', () => {
     const b = notifier({ store, signingSecret: 'k', owner: 'daemon-b' });
     await b.start();
     await b.drain(5000);
-    expect(header(l.received[0]!, webhookIdHeader)).toBe('msg_fixed-key');
+    expect(header(l.requests()[0]!, webhookIdHeader)).toBe('msg_fixed-key');
   });
 
   it('during a rotation both signatures verify with the newest and the previous secret, not with another', async () => {
@@ -69,23 +69,23 @@ describe('Webhook headers', () => {
     await n.start();
     await n.notify('call-3', url, { status: 'completed' }, { 'webhook-id': 'forged', 'SAVG-Signature': 'forged' });
     await n.drain(5000);
-    const r = l.received[0]!;
+    const r = l.requests()[0]!;
     expect(header(r, webhookIdHeader)).not.toBe('forged');
     expect(header(r, webhookTimestampHeader)).toMatch(/^\d+$/);
     expect(Math.abs(Number(header(r, webhookTimestampHeader)) - Date.now() / 1000)).toBeLessThan(5);
     expect(header(r, webhookSignatureHeader)).toMatch(/^v1,[A-Za-z0-9+/]+=* v1,[A-Za-z0-9+/]+=*$/);
     expect(header(r, signatureHeader)).toMatch(/^t=\d+,v1=[0-9a-f]{64},v1=[0-9a-f]{64}$/);
     for (const secret of ['new-key', 'old-key']) {
-      expect(verifyWebhookSignature(secret, webhook(r), r.body)).toBe(true);
-      expect(verifyNotificationSignature(secret, header(r, signatureHeader), r.body)).toBe(true);
+      expect(verifyWebhookSignature(secret, webhook(r), r.rawBody)).toBe(true);
+      expect(verifyNotificationSignature(secret, header(r, signatureHeader), r.rawBody)).toBe(true);
     }
-    expect(verifyWebhookSignature('other-key', webhook(r), r.body)).toBe(false);
-    expect(verifyNotificationSignature('other-key', header(r, signatureHeader), r.body)).toBe(false);
-    expect(verifyWebhookSignature('new-key', webhook(r), r.body.replace('completed', 'failed'))).toBe(false);
-    expect(verifyWebhookSignature('new-key', { ...webhook(r), id: 'msg_other' }, r.body)).toBe(false);
+    expect(verifyWebhookSignature('other-key', webhook(r), r.rawBody)).toBe(false);
+    expect(verifyNotificationSignature('other-key', header(r, signatureHeader), r.rawBody)).toBe(false);
+    expect(verifyWebhookSignature('new-key', webhook(r), r.rawBody.replace('completed', 'failed'))).toBe(false);
+    expect(verifyWebhookSignature('new-key', { ...webhook(r), id: 'msg_other' }, r.rawBody)).toBe(false);
     // The same bytes a receiver following the Standard Webhooks recipe computes by hand.
     const { id, timestamp } = webhook(r);
-    const expected = createHmac('sha256', 'old-key').update(`${id}.${timestamp}.${r.body}`).digest('base64');
+    const expected = createHmac('sha256', 'old-key').update(`${id}.${timestamp}.${r.rawBody}`).digest('base64');
     expect(header(r, webhookSignatureHeader).split(' ')).toContain(`v1,${expected}`);
   });
 
@@ -95,11 +95,11 @@ describe('Webhook headers', () => {
     await n.start();
     await n.notify('call-4', url, {});
     await n.drain(5000);
-    const r = l.received[0]!;
+    const r = l.requests()[0]!;
     const later = Number(header(r, webhookTimestampHeader)) + 301;
-    expect(verifyWebhookSignature('k', webhook(r), r.body, 300, later)).toBe(false);
-    expect(verifyNotificationSignature('k', header(r, signatureHeader), r.body, 300, later)).toBe(false);
-    expect(verifyWebhookSignature('k', webhook(r), r.body, 300, later - 2)).toBe(true);
+    expect(verifyWebhookSignature('k', webhook(r), r.rawBody, 300, later)).toBe(false);
+    expect(verifyNotificationSignature('k', header(r, signatureHeader), r.rawBody, 300, later)).toBe(false);
+    expect(verifyWebhookSignature('k', webhook(r), r.rawBody, 300, later - 2)).toBe(true);
   });
 
   it('a whsec_ secret signs with its decoded bytes, as Standard Webhooks libraries expect', async () => {
@@ -109,9 +109,9 @@ describe('Webhook headers', () => {
     await n.start();
     await n.notify('call-5', url, { x: 1 });
     await n.drain(5000);
-    const r = l.received[0]!;
+    const r = l.requests()[0]!;
     const { id, timestamp } = webhook(r);
-    expect(header(r, webhookSignatureHeader)).toBe(`v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${r.body}`).digest('base64')}`);
+    expect(header(r, webhookSignatureHeader)).toBe(`v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${r.rawBody}`).digest('base64')}`);
   });
 });
 

@@ -11,6 +11,7 @@ import {
 } from '../../src/store/index.js';
 import { callRecord } from '../support/call-record.js';
 import { freePort } from '../support/ports.js';
+import { until } from '../support/until.js';
 import { startRedis, type RedisServer } from '../support/redis.js';
 
 const logger = createLogger('silent');
@@ -35,14 +36,6 @@ function redisStore(url: string, keyPrefix = `t${randomUUID()}:`): RedisStore {
   const store = new RedisStore({ url, keyPrefix, recordTtlSeconds: 600 }, logger);
   stores.push(store);
   return store;
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 interface WorkerResult {

@@ -52,8 +52,17 @@ export interface NotifyListener {
   close(): Promise<void>;
 }
 
+export interface NotifyListenerOptions {
+  /** Listen on this port (a notifyUrl that was down and comes up); a free one by default. */
+  port?: number;
+  /** Answers each request itself instead of the plan (it may also never answer). */
+  respond?: (n: Notification, res: ServerResponse) => void;
+  /** Check outdial's POSTs against /openapi.json's webhooks (default true); off for a notifier fed made-up bodies. */
+  checkWebhooks?: boolean;
+}
+
 /** Listens on `options.port` when given (a notifyUrl that was down and comes up), else on a free port. */
-export async function startNotifyListener(options: { port?: number } = {}): Promise<NotifyListener> {
+export async function startNotifyListener(options: NotifyListenerOptions = {}): Promise<NotifyListener> {
   const recorded: Notification[] = [];
   const plans = new Map<string, FailureStep[]>();
   const waiters = new Set<() => void>();
@@ -73,11 +82,17 @@ export async function startNotifyListener(options: { port?: number } = {}): Prom
       }
       const step = plans.get(path)?.shift();
       const status = step === undefined ? 200 : 'destroy' in step ? 0 : (step.status ?? 200);
-      const webhook = req.headers['webhook-id'] === undefined ? undefined : sharedWebhookValidator().check(body);
+      const webhook = req.headers['webhook-id'] === undefined || options.checkWebhooks === false ? undefined : sharedWebhookValidator().check(body);
       if (webhook && 'error' in webhook) nonConforming.push(`POST ${path} ${rawBody.slice(0, 300)}\n${webhook.error}`);
-      recorded.push({ path, method: req.method ?? '', headers: req.headers, rawBody, body, answeredStatus: status, receivedAt: new Date(), ...(webhook && { webhook }) });
+      const n: Notification = { path, method: req.method ?? '', headers: req.headers, rawBody, body, answeredStatus: status, receivedAt: new Date(), ...(webhook && { webhook }) };
+      recorded.push(n);
       for (const wake of waiters) wake();
-      answer(res, step);
+      if (options.respond) {
+        // The status is the one the test's own answer sends.
+        res.on('finish', () => (n.answeredStatus = res.statusCode));
+        n.answeredStatus = 0;
+        options.respond(n, res);
+      } else answer(res, step);
     });
   });
   server.on('connection', (s) => {

@@ -12,20 +12,22 @@ function key(client: ClientConfig): Uint8Array {
   return new TextEncoder().encode(client.secret);
 }
 
-export async function issueAccessToken(client: ClientConfig, ttlSeconds: number): Promise<string> {
+/** `now` (epoch ms) is the issuing time; tests pass their own clock's. */
+export async function issueAccessToken(client: ClientConfig, ttlSeconds: number, now: () => number = Date.now): Promise<string> {
+  const nowSec = Math.floor(now() / 1000);
   return new SignJWT({ token_use: 'access' })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(client.id)
     .setIssuer(issuer)
     .setAudience(audience)
-    .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+    .setIssuedAt(nowSec)
+    .setExpirationTime(nowSec + ttlSeconds)
     .sign(key(client));
 }
 
 export type TokenCheck = { ok: true; client: ClientConfig } | { ok: false; error: string };
 
-export async function verifyAccessToken(config: Config, token: string): Promise<TokenCheck> {
+export async function verifyAccessToken(config: Config, token: string, now: () => number = Date.now): Promise<TokenCheck> {
   let subject: string | undefined;
   try {
     subject = decodeJwt(token).sub;
@@ -35,7 +37,7 @@ export async function verifyAccessToken(config: Config, token: string): Promise<
   const client = subject === undefined ? undefined : findClient(config, subject);
   if (!client) return { ok: false, error: 'bearer token is not valid' };
   try {
-    const { payload } = await jwtVerify(token, key(client), { algorithms: ['HS256'], issuer, audience, requiredClaims: ['exp'] });
+    const { payload } = await jwtVerify(token, key(client), { algorithms: ['HS256'], issuer, audience, requiredClaims: ['exp'], currentDate: new Date(now()) });
     if (payload.token_use !== 'access') return { ok: false, error: 'bearer token is not an access token' };
     return { ok: true, client };
   } catch (err) {
