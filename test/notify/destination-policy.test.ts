@@ -6,7 +6,7 @@ import { attemptDelivery } from '../../src/notify/attempt.js';
 import { installDestinationPolicy } from '../../src/notify/destination-guard.js';
 import { classifyAddress, DestinationPolicy, DestinationPolicyError } from '../../src/notify/destination-policy.js';
 import type { OutboxEntry } from '../../src/store/index.js';
-import { NotifyListener } from './listener.js';
+import { startNotifyListener, type NotifyListener } from '../support/notify-listener.js';
 
 describe('address classes', () => {
   it.each([
@@ -64,13 +64,14 @@ describe('operator lists', () => {
 });
 
 describe('delivery time', () => {
-  const listener = new NotifyListener();
+  let listener: NotifyListener;
   let base: string;
   const stop = new AbortController();
   const entry = (url: string): OutboxEntry => ({ id: 'e1', conversationId: 'c1', seq: 0, url, headers: {}, body: '{"event":"x"}', attempts: 0, notBefore: 0, createdAt: 0 });
 
   beforeAll(async () => {
-    base = await listener.start();
+    listener = await startNotifyListener({ checkWebhooks: false });
+    base = `http://127.0.0.1:${listener.port}`;
   });
   afterEach(() => installDestinationPolicy(new DestinationPolicy()));
   afterAll(async () => {
@@ -78,21 +79,21 @@ describe('delivery time', () => {
   });
 
   it('delivers to a loopback listener under the default policy', async () => {
-    const before = listener.received.length;
+    const before = listener.requests().length;
     expect(await attemptDelivery(entry(`${base}/n`), ['k'], 2000, stop.signal)).toEqual({ outcome: 'delivered', status: 200 });
-    expect(listener.received.length).toBe(before + 1);
+    expect(listener.requests().length).toBe(before + 1);
   });
 
   it('refuses, for good, a host name that resolves to a refused address when the request is made (DNS rebinding)', async () => {
     installDestinationPolicy(new DestinationPolicy(['10.0.0.0/8']));
-    const before = listener.received.length;
+    const before = listener.requests().length;
     const port = new URL(base).port;
     const byName = await attemptDelivery(entry(`http://localhost:${port}/n`), ['k'], 2000, stop.signal);
     expect(byName.outcome).toBe('final');
     expect(byName).toMatchObject({ detail: expect.stringContaining('localhost resolves to') });
     const byLiteral = await attemptDelivery(entry(`${base}/n`), ['k'], 2000, stop.signal);
     expect(byLiteral).toMatchObject({ outcome: 'final', detail: expect.stringContaining('not in the allowed destinations') });
-    expect(listener.received.length).toBe(before);
+    expect(listener.requests().length).toBe(before);
   });
 
   it('a listed host name is reached whatever private address it resolves to', async () => {
@@ -106,11 +107,11 @@ describe('delivery time', () => {
       outcome: 'final',
       detail: expect.stringContaining('link-local'),
     });
-    const before = listener.received.length;
+    const before = listener.requests().length;
     expect(await attemptDelivery(entry(base.replace('http://', 'http://u:p@')), ['k'], 2000, stop.signal)).toMatchObject({
       outcome: 'final',
       detail: expect.stringContaining('user:password@'),
     });
-    expect(listener.received.length).toBe(before);
+    expect(listener.requests().length).toBe(before);
   });
 });
