@@ -1,23 +1,19 @@
 // One outbound call, from the INVITE to the trunk until its final notification. The call's life is the
-// table in call-state.ts; this class wires the concerns that move it: the callee leg, AMD on the callee's
-// audio, the bot leg and the bridge between them, the liveness watch, and the journal that records and
-// notifies. Every way out goes through end(), once; `ending` lasts until every leg is torn down.
+// table in call-state.ts; this class wires the concerns that move it: the callee leg, the answered call
+// (liveness, AMD on the callee's audio, the bot leg and the bridge: answered-call.ts), and the journal that
+// records and notifies. Every way out goes through end(), once; `ending` lasts until every leg is torn down.
 
-import { systemClock, type AmdEvent, type CallRecord, type Clock } from '../domain/index.js';
+import { systemClock, type CallRecord, type Clock } from '../domain/index.js';
 import type { DialoutRequest } from '../dialout/index.js';
 import type { Logger } from '../log/index.js';
-import type { MediaBridge } from '../media/index.js';
-import { AmdSession } from './amd-session.js';
+import { AnsweredCall } from './answered-call.js';
 import { AudioLevel } from './audio-level.js';
-import { dialoutInitiatedEvent, machineDetectionEvent, type BotCallFacts, type BotEvent } from './bot-events.js';
-import { BotLeg } from './bot-leg.js';
+import { dialoutInitiatedEvent, type BotCallFacts } from './bot-events.js';
 import { CallJournal, newCallRecord } from './call-journal.js';
 import { CallLifecycle, type CallState } from './call-state.js';
 import { CalleeLeg } from './callee-leg.js';
-import { LivenessWatch } from './liveness-watch.js';
 import type { CallEnd } from './outcome.js';
 import { OrderedWrites } from './persist.js';
-import { voicemailOutcome, type PolicyAction } from './policy.js';
 import { RtpReport } from './rtp-report.js';
 import type { CallServices } from './call-services.js';
 import { InviteCancelled, InviteRejected, type UacLegServices } from './uac-leg.js';
@@ -34,12 +30,9 @@ export class OutboundCall {
   private readonly journal: CallJournal;
   private readonly legServices: UacLegServices;
   private readonly callee: CalleeLeg;
-  private bot: BotLeg | undefined;
-  private amd: AmdSession | undefined;
-  private liveness: LivenessWatch | undefined;
+  /** Liveness, AMD, the bot and the bridge, once the callee answered. */
+  private afterAnswer: AnsweredCall | undefined;
   private rtp: RtpReport | undefined;
-  private bridge: MediaBridge | undefined;
-  private readonly botQueue: BotEvent[] = [];
   private readonly level = new AudioLevel();
   private resolveDone!: () => void;
 
@@ -155,85 +148,30 @@ export class OutboundCall {
     this.setDurations(now);
     this.journal.notify({ kind: 'answered' });
     this.rtp = new RtpReport(this.services.metrics, () => media.stats);
-    this.liveness = new LivenessWatch(
-      this.clock,
-      this.services.config.calls,
-      { answeredAt: now, calleeLastRtpAt: () => media.stats.lastArrivalAt, botLastRtpAt: () => this.bot?.lastRtpAt },
-      () => this.rtp?.report(),
-      (detail) => this.end({ kind: 'ended', by: 'outdial', cause: 'error', detail }),
-    );
-
-    if (this.req.machineDetection === 'disabled') return this.connectBot();
-    this.lifecycle.to('detecting', now);
-    this.amd = new AmdSession(
-      media,
-      { mode: this.req.machineDetection, settings: this.req.amd, onUndecided: this.services.config.calls.onUndecided, voicemailEndTimeoutMs: this.req.voicemailEndTimeoutMs },
-      { onEvent: (event, first) => this.onAmdEvent(event, first), onAction: (action) => this.apply(action), bridged: () => this.lifecycle.isBridging },
-    );
-  }
-
-  private onAmdEvent(event: AmdEvent, first: boolean): void {
-    const rec = { ...event };
-    this.record.amdEvents.push(rec);
-    if (first) {
-      this.services.metrics.amdDecisions.inc({ type: event.type });
-      this.services.metrics.amdDecisionSeconds.observe(event.atMs / 1000);
-    }
-    this.log.info({ amd: rec }, 'amd event');
-    this.journal.notify({ kind: 'amd', event: rec });
-  }
-
-  private apply(action: PolicyAction): void {
-    switch (action.action) {
-      case 'none':
-        return;
-      case 'hangup':
-        this.record.machineDetected = true;
-        return this.end({ kind: 'ended', by: 'outdial', cause: action.cause });
-      case 'bridge':
-        if (action.voicemail) this.sendToBot(machineDetectionEvent(this.conversationId, 'voicemail-prompt-start'));
-        return this.connectBot();
-      case 'voicemail-prompt-end':
-        this.record.voicemailOutcome = voicemailOutcome(action.by);
-        this.journal.save();
-        this.sendToBot(machineDetectionEvent(this.conversationId, 'voicemail-prompt-end-beep'));
-        return;
-    }
-  }
-
-  /** Bot events wait until the bot leg is up; the start event always goes first. */
-  private sendToBot(event: BotEvent): void {
-    if (this.bot?.up && this.lifecycle.state === 'bridged') this.bot.send(event);
-    else this.botQueue.push(event);
-  }
-
-  private connectBot(): void {
-    if (!this.lifecycle.can('bridging')) return;
-    this.lifecycle.to('bridging', this.clock.now());
-    const { services, req } = this;
-    const bot = new BotLeg(this.legServices, {
-      uri: req.bot.sipUri,
-      facts: this.botFacts,
-      eventsUrl: req.bot.eventsUrl,
-      poster: services.botEvents,
-      answerTimeoutMs: services.botAnswerTimeoutMs,
-    });
-    this.bot = bot;
-    bot.onGone(() => this.end({ kind: 'ended', by: 'bot' }));
-    const decision = req.machineDetection === 'disabled' ? 'disabled' : (this.amd?.decisionSoFar ?? 'none');
-    bot.connect(decision).then(
-      (botMedia) => {
-        if (this.lifecycle.isEnding) return;
-        this.lifecycle.to('bridged', this.clock.now());
-        this.bridge = services.media.bridge(this.callee.media!, botMedia);
-        for (const event of this.botQueue.splice(0)) bot.send(event);
+    const { req } = this;
+    this.afterAnswer = new AnsweredCall(
+      {
+        media,
+        answeredAt: now,
+        machineDetection: req.machineDetection,
+        amd: req.amd,
+        voicemailEndTimeoutMs: req.voicemailEndTimeoutMs,
+        bot: { sipUri: req.bot.sipUri, eventsUrl: req.bot.eventsUrl },
+        botFacts: this.botFacts,
+        rtp: this.rtp,
       },
-      (err: unknown) => {
-        if (this.lifecycle.isEnding) return;
-        this.log.warn({ err }, 'bot leg failed');
-        this.end({ kind: 'ended', by: 'outdial', cause: 'error', detail: (err as Error).message });
+      {
+        lifecycle: this.lifecycle,
+        record: this.record,
+        journal: this.journal,
+        services: this.services,
+        legServices: this.legServices,
+        clock: this.clock,
+        log: this.log,
+        end: (end) => this.end(end),
       },
     );
+    this.afterAnswer.start();
   }
 
   private setDurations(until: number): void {
@@ -249,9 +187,7 @@ export class OutboundCall {
     if (this.lifecycle.isEnding) return;
     const now = this.clock.now();
     this.lifecycle.to('ending', now);
-    this.amd?.stop();
-    this.liveness?.stop();
-    this.bridge?.stop();
+    this.afterAnswer?.stop();
     const media = this.callee.media;
     if (media) {
       (this.rtp ??= new RtpReport(this.services.metrics, () => media.stats)).report();
@@ -264,7 +200,7 @@ export class OutboundCall {
         rmsDbfs: this.level.dbfs,
       };
     }
-    const teardown = [this.callee.end(), ...(this.bot ? [this.bot.end()] : [])];
+    const teardown = [this.callee.end(), ...(this.afterAnswer ? [this.afterAnswer.endBot()] : [])];
     this.setDurations(now);
     this.journal.end(end, now);
     // Done once the CANCEL or BYEs are answered (or given up) and the store has everything: shutdown waits on this.
