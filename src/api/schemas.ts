@@ -65,7 +65,8 @@ export const callRecordBody = {
   required: ['conversationId', 'dialect', 'bot', 'target', 'status', 'createdAt', 'machineDetection', 'amdEvents'],
   properties: {
     conversationId: { type: 'string' },
-    dialect: { type: 'string', enum: ['audiocodes', 'kore'] },
+    dialect: { type: 'string', enum: ['audiocodes', 'kore', 'jambonz'] },
+    route: { type: 'string', description: 'Inbound calls: the inbound route the INVITE matched.' },
     bot: { type: 'string' },
     target: { type: 'string' },
     caller: { type: 'string' },

@@ -112,7 +112,10 @@ function koreOutcome(end: CallEnd): CallOutcome {
   }
 }
 
-/** The final status, reasonCode and reason of a call that ended as `end`, in `dialect`'s vocabulary. */
+/**
+ * The final status, reasonCode and reason of a call that ended as `end`, in `dialect`'s vocabulary. jambonz
+ * (inbound calls) names AMD events only, not how calls end: its calls use the AudioCodes words.
+ */
 export function callOutcome(dialect: Dialect, end: CallEnd): CallOutcome {
-  return dialect === 'audiocodes' ? audiocodesOutcome(end) : koreOutcome(end);
+  return dialect === 'kore' ? koreOutcome(end) : audiocodesOutcome(end);
 }

@@ -37,6 +37,8 @@ export type CallRecord = {
   bot: string;
   account: string;
   trunk?: string;
+  /** Inbound calls: the name of the inbound route the INVITE matched (docs/inbound.md). */
+  route?: string;
   target: string;
   requestUri: string;
   caller?: string;

@@ -6,14 +6,14 @@ import { RtpEndpoint } from './endpoint.js';
 import type { LegMedia, LegMediaEvents, LegMediaStats, MediaBridge, MediaPath } from './media-path.js';
 import type { RtpPortPool } from './port-pool.js';
 import { RtpRelay } from './relay.js';
-import { buildOffer, parseAnswer } from './sdp.js';
+import { buildAnswer, buildOffer, parseAnswer } from './sdp.js';
 
 class DirectLeg implements LegMedia {
   readonly offer: string;
 
   constructor(
     readonly endpoint: RtpEndpoint,
-    host: string,
+    private readonly host: string,
   ) {
     this.offer = buildOffer({ address: host, port: endpoint.localPort });
   }
@@ -21,6 +21,13 @@ class DirectLeg implements LegMedia {
   answer(sdp: string): void {
     this.endpoint.setRemote(parseAnswer(sdp));
     this.endpoint.start();
+  }
+
+  acceptOffer(sdp: string): string {
+    const answer = buildAnswer(sdp, { address: this.host, port: this.endpoint.localPort });
+    this.endpoint.setRemote(answer.media);
+    this.endpoint.start();
+    return answer.sdp;
   }
 
   on<E extends keyof LegMediaEvents>(event: E, listener: (...args: LegMediaEvents[E]) => void): this {

@@ -20,12 +20,17 @@ export interface LegMediaStats {
   lastArrivalAt: number | undefined;
 }
 
-/** One leg's media: local until `answer`, then flowing until `close`. */
+/** One leg's media: local until `answer` (or `acceptOffer`), then flowing until `close`. */
 export interface LegMedia {
   /** The SDP offer for this leg's INVITE. */
   readonly offer: string;
   /** Takes the far end's SDP answer and starts the media; throws an SdpError when it is unusable. */
   answer(sdp: string): void;
+  /**
+   * For a leg the far end placed (an INVITE outdial answers): takes its SDP offer, starts the media and
+   * returns outdial's SDP answer; throws an SdpError when the offer is unusable.
+   */
+  acceptOffer(sdp: string): string;
   on<E extends keyof LegMediaEvents>(event: E, listener: (...args: LegMediaEvents[E]) => void): unknown;
   off<E extends keyof LegMediaEvents>(event: E, listener: (...args: LegMediaEvents[E]) => void): unknown;
   readonly codec: string | undefined;

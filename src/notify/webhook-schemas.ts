@@ -6,6 +6,7 @@
 import { amdEventTypes } from '../domain/index.js';
 import type { BotEvent } from '../calls/bot-events.js';
 import type { AudiocodesNotification } from './audiocodes.js';
+import type { JambonzAmdPayload } from './jambonz.js';
 import type { KoreNotification } from './kore.js';
 
 /** True when T's keys and the schema's property names are the same set. */
@@ -105,17 +106,39 @@ function botEventSchema(name: BotEvent['name'], required: readonly (keyof BotEve
   };
 }
 
+/** Every key of every member of a union (keyof a union gives only the keys all members share). */
+type KeysOfUnion<T> = T extends unknown ? keyof T : never;
+
+const jambonzProperties = {
+  type: { type: 'string', enum: [...amdEventTypes], description: 'The AMD event (docs/amd.md).' },
+  atMs: { type: 'number', minimum: 0, description: 'Audio offset from answer at which the event fired.' },
+  reason: { type: 'string', description: 'amd_human_detected / amd_machine_detected: why (short greeting, long greeting, hint, fax, sit, …).' },
+  greeting: { type: 'string', description: 'The greeting as far as it was heard.' },
+  language: { type: 'string' },
+  hint: { type: 'string', description: 'amd_machine_detected with reason hint: the phrase recognised.' },
+  frequency: { type: 'number', description: 'amd_tone_detected: the beep frequency in Hz.' },
+  error: { type: 'string', description: 'amd_error: what went wrong.' },
+  evidence: { type: 'string', enum: ['beep', 'greeting'], description: 'amd_machine_after_human: what showed a machine after all.' },
+  callId: { type: 'string', description: "The SIP Call-ID of the dialer's INVITE." },
+  route: { type: 'string', description: 'The inbound route the INVITE matched.' },
+  conversationId: { type: 'string', description: "outdial's id of the call (GET /api/v1/calls/:conversationId)." },
+} as const;
+
+const jambonzChecked: [Exclude<KeysOfUnion<JambonzAmdPayload>, keyof typeof jambonzProperties>, Exclude<keyof typeof jambonzProperties, KeysOfUnion<JambonzAmdPayload>>] extends [never, never]
+  ? true
+  : false = true;
+
 export interface WebhookDescription {
   /** Component schema name in /openapi.json. */
   schema: string;
   summary: string;
-  /** Who receives it: the dialout's notifyUrl or the bot's eventsUrl. */
-  receiver: 'notifyUrl' | 'eventsUrl';
+  /** Who receives it: the dialout's notifyUrl, the bot's eventsUrl, or an inbound route's actionHook. */
+  receiver: 'notifyUrl' | 'eventsUrl' | 'actionHook';
   body: object;
 }
 
 // The checks above must be used for the compiler to keep them; they are also true at run time.
-export const webhookSchemasChecked = koreChecked && audiocodesChecked && botEventChecked;
+export const webhookSchemasChecked = koreChecked && audiocodesChecked && botEventChecked && jambonzChecked;
 
 /** Every POST outdial makes to a dialer or a bot, keyed by its name in the OpenAPI `webhooks` section. */
 export const webhooks: Record<string, WebhookDescription> = {
@@ -160,6 +183,18 @@ export const webhooks: Record<string, WebhookDescription> = {
     summary: 'AudioCodes dialect: the call was not answered.',
     receiver: 'notifyUrl',
     body: audiocodesSchema('failed', ['reasonCode', 'reason'], 'The final notification of a call that never connected.'),
+  },
+  inboundAmdEvent: {
+    schema: 'InboundAmdEvent',
+    summary: "Inbound calls (jambonz AMD shape): an AMD event on a call a dialer sent in, POSTed to its route's actionHook.",
+    receiver: 'actionHook',
+    body: {
+      type: 'object',
+      description: 'One per AMD event; the same JSON is the body of the SIP INFO sent in the call (docs/inbound.md).',
+      required: ['type', 'atMs', 'callId', 'route', 'conversationId'],
+      additionalProperties: false,
+      properties: jambonzProperties,
+    },
   },
   botDialoutInitiated: {
     schema: 'BotDialoutInitiatedEvent',
@@ -206,7 +241,7 @@ export function openapiWebhooks(): { webhooks: Record<string, unknown>; schemas:
         requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${w.schema}` } } } },
         responses: {
           '2XX': { description: 'Delivered.' },
-          ...(w.receiver === 'notifyUrl' && {
+          ...(w.receiver !== 'eventsUrl' && {
             '5XX': { description: 'Retried later with backoff (also on timeout or refused connection).' },
             '4XX': { description: 'Given up: not sent again.' },
           }),

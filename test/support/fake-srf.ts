@@ -110,6 +110,11 @@ class FakeLegMedia extends EventEmitter<LegMediaEvents> implements LegMedia {
     this.answered = true;
   }
 
+  acceptOffer(): string {
+    this.answered = true;
+    return this.offer;
+  }
+
   close(): void {
     this.closed = true;
   }
