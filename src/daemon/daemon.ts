@@ -60,6 +60,7 @@ export class Daemon {
   private housekeeping: NodeJS.Timeout | undefined;
   private housekeepingRun: Promise<void> = Promise.resolve();
   private stopping = false;
+  private straysReported = 0;
 
   constructor(
     readonly config: Config,
@@ -95,6 +96,9 @@ export class Daemon {
     });
     this.http.get('/metrics', async (_req, reply) => {
       this.metrics.activeCalls.set(this.launcher?.inProgress ?? 0);
+      const strays = this.pool.packetsFromUnexpectedSources;
+      this.metrics.rtpPacketsDropped.inc({ reason: 'unexpected-source' }, strays - this.straysReported);
+      this.straysReported = strays;
       this.metrics.notificationsPending.set(this.notifier.pending());
       return reply.header('content-type', this.metrics.contentType).send(await this.metrics.text());
     });

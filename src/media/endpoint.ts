@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import type { RemoteInfo } from 'node:dgram';
 import { RtpPacket } from 'rtp.js/packets';
 import type { Logger } from '../log/index.js';
+import { classifyAddress } from '../notify/destination-policy.js';
 import { encodeTableOf, type G711Codec } from './g711.js';
 import { MediaClock, mediaClock } from './media-clock.js';
 import type { RtpPortLease, RtpPortPool } from './port-pool.js';
@@ -80,9 +81,26 @@ function usable(address: string | undefined, port: number | undefined): boolean 
 }
 
 /**
+ * Whether packets can come from the address an SDP names, as seen from our own RTP address: a private or
+ * loopback address cannot reach a public socket (the far end sits behind NAT and its packets arrive from
+ * its public address).
+ */
+export function sdpAddressCanBeSource(sdpAddress: string, localAddress: string): boolean {
+  const theirs = classifyAddress(sdpAddress);
+  const ours = classifyAddress(localAddress);
+  if (theirs === undefined || ours === undefined) return true;
+  if (theirs === 'loopback') return ours === 'loopback' || ours === 'unspecified';
+  if (theirs === 'private') return ours !== 'public';
+  return true;
+}
+
+/**
  * One call leg's RTP: a socket from the pool, the receive timeline (frames, gaps, DTMF) and the outgoing
- * stream. The send target comes from the SDP and latches to the source of the first valid packet when it
- * differs (symmetric RTP, for far ends behind NAT or with an unusable c= address).
+ * stream. Media is taken only from the address the SDP answer names (any port of it; the send target
+ * follows the port it really comes from). Where that address cannot be the source (0.0.0.0, none, or a
+ * private address seen from a public socket) the first valid source is latched once and kept. Nothing is
+ * taken before the answer. Everything else is dropped and counted (`packetsStray`, and the pool's total
+ * for /metrics), so a stranger spraying RTP at our ports is never heard by AMD or relayed to the bot.
  */
 export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
   readonly localAddress: string;
@@ -98,6 +116,8 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
   readonly #logger: Logger | undefined;
   readonly #received: ReceivedRtp = { ssrc: 0, seq: 0, ts: 0, pt: 0, marker: false, buf: new Uint8Array(0), offset: 0, length: 0 };
   #media: NegotiatedMedia | undefined;
+  /** The SDP answer's address when packets may come from it; undefined: latch to the first source once. */
+  #expectedAddress: string | undefined;
   #remote: RtpAddress | undefined;
   #source: RtpAddress | undefined;
   #lastSourceArrival = 0;
@@ -196,7 +216,9 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     this.#media = media;
     this.#receive.configure(media.codec, media.payloadType, media.telephoneEventPt);
     this.#source = undefined;
-    this.#remote = usable(media.address, media.port) ? { address: media.address, port: media.port } : undefined;
+    const sdpUsable = usable(media.address, media.port);
+    this.#remote = sdpUsable ? { address: media.address, port: media.port } : undefined;
+    this.#expectedAddress = sdpUsable && sdpAddressCanBeSource(media.address, this.localAddress) ? media.address : undefined;
   }
 
   /** Start the audio timeline now (the call was answered): the watchdog declares gaps even if no RTP ever comes. */
@@ -266,7 +288,6 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     const counts = this.#counts;
     counts.packetsReceived++;
     counts.bytesReceived += msg.length;
-    this.#lastArrivalWall = now;
     if (msg.length < RTCP_HEADER_LENGTH || (msg[0] as number) >> 6 !== 2) {
       counts.packetsMalformed++;
       return;
@@ -290,8 +311,11 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     }
     if (!this.#acceptSource(rinfo, now)) {
       counts.packetsStray++;
+      this.#lease.stray?.();
       return;
     }
+    // Only the far end's own packets prove the leg alive: a stranger's spray must not hold up the watchdog.
+    this.#lastArrivalWall = now;
     const payload = packet.getPayload();
     const r = this.#received;
     r.ssrc = packet.getSsrc();
@@ -318,16 +342,26 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     this.#logger?.error({ err, localPort: this.localPort }, 'RTP listener failed');
   }
 
-  /** Symmetric RTP: latch to the first valid source; another source takes over only after a silence. */
+  /**
+   * From the SDP answer's address: the first port latches, another port of that address only after a
+   * silence. Where the answer's address cannot be the source: the first source, once, for good.
+   */
   #acceptSource(rinfo: RemoteInfo, now: number): boolean {
+    if (!this.#media) return false;
     const source = this.#source;
     if (source && source.port === rinfo.port && source.address === rinfo.address) {
       this.#lastSourceArrival = now;
       return true;
     }
-    if (source) {
-      if (now - this.#lastSourceArrival < this.#relatchAfterMs) return false;
-      this.#receive.newSource();
+    const expected = this.#expectedAddress;
+    if (expected === undefined) {
+      if (source) return false;
+    } else {
+      if (!sameAddress(expected, rinfo.address)) return false;
+      if (source) {
+        if (now - this.#lastSourceArrival < this.#relatchAfterMs) return false;
+        this.#receive.newSource();
+      }
     }
     this.#source = { address: rinfo.address, port: rinfo.port };
     this.#lastSourceArrival = now;

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 
 /** The `media.rtp` section of the config file. */
@@ -13,6 +14,8 @@ export interface RtpPortLease {
   readonly port: number;
   readonly socket: Socket;
   release(): void;
+  /** Counts a packet dropped because it came from an address the call's SDP does not name. */
+  stray?(): void;
 }
 
 /** Every even port of the range is held by outdial or by another process. */
@@ -37,9 +40,9 @@ function bind(host: string, port: number): Promise<Socket | undefined> {
 
 /**
  * Hands out even RTP ports (RFC 3550 §11: RTP on even, RTCP on the next odd port) from `media.rtp`, each
- * with a bound UDP socket. Ports that another process holds are skipped; allocation walks the range from
- * where the last one stopped so a port just released is not reused at once (late packets of the old call
- * would land in the new one).
+ * with a bound UDP socket. The port is drawn at random, so nobody can guess the next call's port and spray
+ * it before the answer; ports released lately are passed over while others are free (late packets of the
+ * old call would land in the new one). Ports that another process holds are skipped.
  */
 export class RtpPortPool {
   readonly host: string;
@@ -48,7 +51,10 @@ export class RtpPortPool {
   readonly #held = new Set<number>();
   readonly #first: number;
   readonly #count: number;
-  #cursor = 0;
+  /** Recently released ports, oldest first; bounded to half the range (at most 1024). */
+  readonly #recent = new Set<number>();
+  readonly #recentMax: number;
+  #strays = 0;
 
   constructor(range: RtpPortRange) {
     if (!Number.isInteger(range.portMin) || !Number.isInteger(range.portMax) || range.portMin < 1 || range.portMax > 65535) {
@@ -60,6 +66,12 @@ export class RtpPortPool {
     this.#first = range.portMin % 2 === 0 ? range.portMin : range.portMin + 1;
     this.#count = this.#first > range.portMax ? 0 : Math.floor((range.portMax - this.#first) / 2) + 1;
     if (this.#count === 0) throw new RangeError(`media.rtp port range ${range.portMin}–${range.portMax} holds no even port`);
+    this.#recentMax = Math.min(1024, Math.floor(this.#count / 2));
+  }
+
+  /** Packets dropped on any of this pool's ports because they came from an address no SDP named. */
+  get packetsFromUnexpectedSources(): number {
+    return this.#strays;
   }
 
   /** Ports currently leased. */
@@ -72,19 +84,24 @@ export class RtpPortPool {
     return this.#count;
   }
 
-  /** Bind the next free even port; throws RtpPortsExhaustedError when none is left. */
+  /** Bind a free even port drawn at random; throws RtpPortsExhaustedError when none is left. */
   async allocate(): Promise<RtpPortLease> {
-    for (let tried = 0; tried < this.#count; tried++) {
-      const port = this.#first + 2 * this.#cursor;
-      this.#cursor = (this.#cursor + 1) % this.#count;
-      if (this.#held.has(port)) continue;
+    // Two passes from a random start: the first passes over recently released ports, the second takes them.
+    const start = randomInt(this.#count);
+    const failed = new Set<number>();
+    for (let tried = 0; tried < 2 * this.#count; tried++) {
+      const port = this.#first + 2 * ((start + tried) % this.#count);
+      if (this.#held.has(port) || failed.has(port)) continue;
+      if (tried < this.#count && this.#recent.has(port)) continue;
       // Reserve before the asynchronous bind so concurrent allocations never race for one port.
       this.#held.add(port);
       const socket = await bind(this.host, port);
       if (!socket) {
         this.#held.delete(port);
+        failed.add(port);
         continue;
       }
+      this.#recent.delete(port);
       return this.#lease(port, socket);
     }
     throw new RtpPortsExhaustedError(
@@ -95,6 +112,8 @@ export class RtpPortPool {
   #lease(port: number, socket: Socket): RtpPortLease {
     let released = false;
     const held = this.#held;
+    const recent = this.#recent;
+    const recentMax = this.#recentMax;
     return {
       host: this.host,
       port,
@@ -109,6 +128,11 @@ export class RtpPortPool {
           // Already closed by its owner: the port is free either way.
         }
         held.delete(port);
+        recent.add(port);
+        if (recent.size > recentMax) recent.delete(recent.values().next().value!);
+      },
+      stray: (): void => {
+        this.#strays++;
       },
     };
   }

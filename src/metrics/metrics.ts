@@ -30,6 +30,8 @@ export interface Metrics {
   readonly notificationRetries: Counter;
   readonly rtpPacketsReceived: Counter;
   readonly rtpPacketsLost: Counter;
+  /** RTP packets dropped unheard, by why: `unexpected-source` (not from the address the call's SDP names). */
+  readonly rtpPacketsDropped: Counter<'reason'>;
   readonly activeCalls: Gauge;
   /** Notifications in the outbox not yet delivered or given up (set at scrape time). */
   readonly notificationsPending: Gauge;
@@ -109,6 +111,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     rtpPacketsLost: new Counter({
       name: 'outdial_rtp_packets_lost_total',
       help: 'RTP packets lost, from gaps in sequence numbers',
+      registers,
+    }),
+    rtpPacketsDropped: new Counter({
+      name: 'outdial_rtp_packets_dropped_total',
+      help: "RTP packets dropped unheard: unexpected-source = not from the address the call's SDP names",
+      labelNames: ['reason'],
       registers,
     }),
     activeCalls: new Gauge({
