@@ -27,6 +27,11 @@ const LONG_UTTERANCE_EXTRA_WAIT = 3;
 const ASKS_AGAIN_PAUSE_MS = 1500;
 /** After a human decision, speech resuming this soon and running on into a long greeting shows a machine. */
 const GREETING_RESUME_MS = 1500;
+/**
+ * How long after a human decision a beep still counts as a machine after all: short greetings' beeps come
+ * up to ~3 s after the words (docs/amd.md, "After a human decision").
+ */
+export const LATE_MACHINE_WINDOW_MS = 5000;
 /** An utterance running this long without a pause is a recording, whatever the word estimate says. */
 const LONG_UTTERANCE_MS = 5000;
 /** After a beep the recorder is listening: this much silence means the machine finished. */
@@ -57,8 +62,8 @@ export class AmdEngine {
   private errorReported = false;
   private stoppedSpeakingSent = false;
   private lastToneEndMs = -Infinity;
-  /** amd_machine_after_human was reported. */
-  private lateMachine = false;
+  /** The evidence amd_machine_after_human last reported (a beep may follow the greeting going on). */
+  private lateEvidence: LateMachineEvidence | undefined;
 
   private readonly features = newFrameFeatures();
   private readonly speech = new SpeechDetector();
@@ -89,6 +94,16 @@ export class AmdEngine {
   /** The first decision: human, machine, no speech or decision timeout. */
   get decision(): AmdEvent | undefined {
     return this.firstDecision;
+  }
+
+  /**
+   * After a human decision: whether the audio can still show a machine after all — within
+   * LATE_MACHINE_WINDOW_MS of the decision, or, once the greeting was heard going on, until a beep.
+   */
+  get lateMachineWindowOpen(): boolean {
+    if (this.phase !== 'decided' || this.firstDecision?.type !== 'amd_human_detected' || this.lateEvidence === 'beep') return false;
+    if (this.lateEvidence === 'greeting') return !this.stoppedSpeakingSent;
+    return this.clockMs - this.firstDecision.atMs < LATE_MACHINE_WINDOW_MS;
   }
 
   pushFrame(pcm: Int16Array): AmdEvent[] {
@@ -227,9 +242,7 @@ export class AmdEngine {
     if (change.kind === 'ended') this.lastToneEndMs = tone.endMs;
     if (this.phase === 'decided') {
       if (change.kind !== 'confirmed' || !this.reportsTones()) return;
-      if (this.firstDecision?.type === 'amd_human_detected' && tone.startMs < this.options!.toneTimeoutMs) {
-        this.reportLateMachine('beep', MachineReason.beep, out);
-      }
+      if (this.lateMachineWindowOpen && tone.startMs < this.options!.toneTimeoutMs) this.reportLateMachine('beep', MachineReason.beep, out);
       this.emitTone(tone, out);
       return;
     }
@@ -313,8 +326,8 @@ export class AmdEngine {
 
   /** After a human decision: the greeting going on soon after it, into a long greeting, shows a machine. */
   private checkGreetingAfterHuman(out: AmdEvent[]): void {
-    if (this.lateMachine || this.firstDecision?.type !== 'amd_human_detected') return;
-    const decidedAt = this.firstDecision.atMs;
+    if (this.lateEvidence !== undefined || !this.lateMachineWindowOpen) return;
+    const decidedAt = this.firstDecision!.atMs;
     const resumedAt = this.greeting.utteranceStartMs;
     if (resumedAt < decidedAt - this.options!.speechEndThresholdMs || resumedAt > decidedAt + GREETING_RESUME_MS) return;
     if (this.words.words >= this.options!.thresholdWordCount + 2 && this.greeting.utteranceMs >= 1500) {
@@ -323,8 +336,8 @@ export class AmdEngine {
   }
 
   private reportLateMachine(evidence: LateMachineEvidence, reason: string, out: AmdEvent[]): void {
-    if (this.lateMachine) return;
-    this.lateMachine = true;
+    if (this.lateEvidence === evidence || this.lateEvidence === 'beep') return;
+    this.lateEvidence = evidence;
     this.machineReason = reason;
     out.push({ type: 'amd_machine_after_human', evidence, atMs: this.clockMs });
   }

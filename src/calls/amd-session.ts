@@ -25,7 +25,9 @@ export interface AmdSessionHooks {
 }
 
 function factOf(event: AmdEvent): AmdFact {
-  return event.type === 'amd_machine_detected' ? { type: event.type, reason: event.reason } : { type: event.type };
+  if (event.type === 'amd_machine_detected') return { type: event.type, reason: event.reason };
+  if (event.type === 'amd_machine_after_human') return { type: event.type, evidence: event.evidence };
+  return { type: event.type };
 }
 
 export class AmdSession {
@@ -72,10 +74,12 @@ export class AmdSession {
       if (this.engine) this.maybeStop(event);
     }
     this.checkVoicemailTimeout();
+    // after a human decision the engine listens on for a machine after all, for a bounded window
+    if (this.engine && !this.voicemail && this.firstDecision?.type === 'amd_human_detected' && !this.engine.lateMachineWindowOpen) this.stop();
   }
 
   private act(action: PolicyAction): void {
-    if (action.action === 'bridge' && action.voicemail) {
+    if ((action.action === 'bridge' && action.voicemail) || action.action === 'voicemail-prompt-start') {
       this.voicemail = true;
       this.voicemailSinceMs = this.engine?.offsetMs ?? 0;
     }
@@ -92,6 +96,8 @@ export class AmdSession {
       if (this.promptEnded && t === 'amd_machine_stopped_speaking') this.stop();
       return;
     }
+    // a human decision is not the end: a beep or the greeting going on may follow (docs/amd.md)
+    if (t === 'amd_human_detected') return;
     if (isAmdDecision(event) || t === 'amd_error') this.stop();
   }
 

@@ -117,6 +117,10 @@ export class AnsweredCall {
       case 'bridge':
         if (action.voicemail) this.sendToBot(machineDetectionEvent(owner.record.conversationId, 'voicemail-prompt-start'));
         return this.connectBot();
+      case 'voicemail-prompt-start':
+        // a call bridged as a person turned out to be a recorder (docs/amd.md, "After a human decision")
+        this.sendToBot(machineDetectionEvent(owner.record.conversationId, 'voicemail-prompt-start'));
+        return;
       case 'voicemail-prompt-end':
         owner.record.voicemailOutcome = voicemailOutcome(action.by);
         owner.journal.save();

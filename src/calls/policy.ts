@@ -11,7 +11,7 @@ export type AmdFact =
   | { type: 'amd_decision_timeout' }
   | { type: 'amd_tone_detected' }
   | { type: 'amd_machine_stopped_speaking' }
-  | { type: 'amd_machine_after_human' }
+  | { type: 'amd_machine_after_human'; evidence: 'beep' | 'greeting' }
   | { type: 'amd_error' }
   | { type: 'amd_stopped' };
 
@@ -22,6 +22,8 @@ export type PolicyAction =
   /** Connect the callee to the bot; `voicemail` marks a detect-mode machine (the bot is told). */
   | { action: 'bridge'; voicemail: boolean }
   | { action: 'hangup'; cause: HangupCause }
+  /** detect mode: a call bridged as a person turned out to be a voicemail greeting; the bot is told. */
+  | { action: 'voicemail-prompt-start' }
   /** detect mode: the greeting is over (beep heard, or voicemailEndTimeoutSec passed). */
   | { action: 'voicemail-prompt-end'; by: 'beep' | 'timeout' }
   | { action: 'none' };
@@ -69,8 +71,13 @@ export function actionFor(event: AmdFact, ctx: PolicyContext): PolicyAction {
     case 'amd_error':
       // Detection failed: the callee may be a person, so the bot gets the call rather than a hang-up.
       return ctx.bridged ? { action: 'none' } : { action: 'bridge', voicemail: false };
+    case 'amd_machine_after_human':
+      // The first decision stands (the bot already has the call). docs/amd.md, "After a human decision":
+      // disconnect mode hangs up only on a beep, strong evidence; the greeting going on is not enough to
+      // hang up on someone who may be a person. detect mode tells the bot it is talking to a recorder.
+      if (ctx.mode === 'disconnect') return event.evidence === 'beep' ? { action: 'hangup', cause: 'machine' } : { action: 'none' };
+      return ctx.voicemail ? { action: 'none' } : { action: 'voicemail-prompt-start' };
     case 'amd_machine_stopped_speaking':
-    case 'amd_machine_after_human': // the first decision stands
     case 'amd_stopped':
       return { action: 'none' };
   }

@@ -9,6 +9,23 @@ describe('machineDetection policy', () => {
     expect(actionFor({ type: 'amd_machine_detected', reason: 'long greeting' }, ctx({ mode: 'disabled' }))).toEqual({ action: 'none' });
   });
 
+  describe('a machine shown after a human decision (the first decision stands)', () => {
+    const bridgedHuman = { bridged: true };
+    it('disconnect mode hangs up on a beep, strong evidence, and not on the greeting going on', () => {
+      expect(actionFor({ type: 'amd_machine_after_human', evidence: 'beep' }, ctx(bridgedHuman))).toEqual({ action: 'hangup', cause: 'machine' });
+      expect(actionFor({ type: 'amd_machine_after_human', evidence: 'greeting' }, ctx(bridgedHuman))).toEqual({ action: 'none' });
+    });
+    it('detect mode tells the bot voicemail-prompt-start once, whatever the evidence', () => {
+      const detect = ctx({ ...bridgedHuman, mode: 'detect' });
+      expect(actionFor({ type: 'amd_machine_after_human', evidence: 'greeting' }, detect)).toEqual({ action: 'voicemail-prompt-start' });
+      expect(actionFor({ type: 'amd_machine_after_human', evidence: 'beep' }, detect)).toEqual({ action: 'voicemail-prompt-start' });
+      expect(actionFor({ type: 'amd_machine_after_human', evidence: 'beep' }, ctx({ ...detect, voicemail: true }))).toEqual({ action: 'none' });
+    });
+    it('disabled mode does nothing', () => {
+      expect(actionFor({ type: 'amd_machine_after_human', evidence: 'beep' }, ctx({ ...bridgedHuman, mode: 'disabled' }))).toEqual({ action: 'none' });
+    });
+  });
+
   describe('disconnect', () => {
     it('bridges a human', () => {
       expect(actionFor({ type: 'amd_human_detected' }, base)).toEqual({ action: 'bridge', voicemail: false });
