@@ -2,7 +2,7 @@
 // From the dialout's caller, with the conversation id in X-Conversation-Id.
 
 import type Srf from 'drachtio-srf';
-import type { DialoutRequest } from '../dialout/index.js';
+import { fromHeader, type DialoutRequest } from '../dialout/index.js';
 import { UacLeg, type InviteTarget, type UacLegServices } from './uac-leg.js';
 
 export interface CalleeLegHooks {
@@ -57,9 +57,7 @@ export class CalleeLeg extends UacLeg {
     const { req } = this;
     const headers: Record<string, string> = {};
     if (req.caller !== undefined) {
-      const host = req.callerHost ?? this.localHost;
-      const display = req.callerDisplayName ? `"${req.callerDisplayName.replace(/["\\]/g, '')}" ` : '';
-      headers.From = `${display}<sip:${req.caller}@${host}>`;
+      headers.From = fromHeader(req.caller, req.callerHost ?? this.localHost, req.callerDisplayName);
     }
     if (req.callId !== undefined) headers['Call-ID'] = req.callId;
     headers['X-Conversation-Id'] = req.conversationId;
