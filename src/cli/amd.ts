@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { detectFile, type AmdEvent, type AmdOptions } from '../amd/index.js';
+import { plotWav } from '../plot/plot-file.js';
 
 export interface AmdCliOptions {
   json?: boolean;
@@ -9,9 +10,11 @@ export interface AmdCliOptions {
   toneTimeoutMs?: string;
   greetingCompletionTimeoutMs?: string;
   speechEndThresholdMs?: string;
+  /** Draws the file's level, speech, tones and events to this SVG file. */
+  plot?: string;
 }
 
-const flags: Record<keyof Omit<AmdCliOptions, 'json'>, string> = {
+const flags: Record<keyof Omit<AmdCliOptions, 'json' | 'plot'>, string> = {
   thresholdWordCount: '--threshold-word-count',
   noSpeechTimeoutMs: '--no-speech-timeout-ms',
   decisionTimeoutMs: '--decision-timeout-ms',
@@ -41,6 +44,10 @@ export function runAmd(files: string[], cli: AmdCliOptions): number {
     }
     options[key] = n;
   }
+  if (cli.plot !== undefined && files.length !== 1) {
+    process.stderr.write(`outdial amd: --plot draws one file, got ${files.length}\n`);
+    return 2;
+  }
   let failed = false;
   for (const file of files) {
     let wav: Buffer;
@@ -51,13 +58,25 @@ export function runAmd(files: string[], cli: AmdCliOptions): number {
       failed = true;
       continue;
     }
-    for (const e of detectFile(wav, options)) {
+    const events = detectFile(wav, options);
+    for (const e of events) {
       process.stdout.write(`${cli.json ? JSON.stringify({ file, ...e }) : readableLine(file, e)}\n`);
       if (e.type === 'amd_error') {
         process.stderr.write(`outdial amd: cannot read ${file}: ${e.error}\n`);
         failed = true;
       }
     }
+    if (cli.plot !== undefined && !failed) failed = !writePlot(cli.plot, file, wav, events);
   }
   return failed ? 1 : 0;
+}
+
+function writePlot(out: string, file: string, wav: Buffer, events: AmdEvent[]): boolean {
+  try {
+    writeFileSync(out, plotWav(file, wav, events));
+    return true;
+  } catch (err) {
+    process.stderr.write(`outdial amd: cannot write the plot ${out}: ${(err as Error).message}\n`);
+    return false;
+  }
 }

@@ -27,6 +27,7 @@ program
   .option('--tone-timeout-ms <n>', 'listen for beeps until this offset (20000)')
   .option('--greeting-completion-timeout-ms <n>', 'silence that ends a machine greeting (2000)')
   .option('--speech-end-threshold-ms <n>', 'silence after a short answer that means a person waiting (700)')
+  .option('--plot <out.svg>', "draw the file's level, speech, tones and every event to an SVG file (one file)")
   .action((files: string[], opts: AmdCliOptions & { speechTimeoutMs?: string | boolean }) => {
     // commander reads a leading "--no-" as negation and files the value under speechTimeoutMs
     const { speechTimeoutMs, ...rest } = opts;
