@@ -24,10 +24,20 @@ afterAll(async () => {
   await redis?.stop();
 });
 
+/** The memory store's clock; Redis keeps its own time for TTLs. */
+let memoryNow = Date.now();
+
+/** Lets `ms` pass for a store's TTLs: the memory store's clock moves at once, Redis's by waiting. */
+async function lapse(kind: 'memory' | 'redis', ms: number): Promise<void> {
+  if (kind === 'memory') memoryNow += ms;
+  else await new Promise((r) => setTimeout(r, ms));
+}
+
 async function open(kind: 'memory' | 'redis', maxRecords = 10000): Promise<Store> {
+  memoryNow = Date.now();
   const store: Store =
     kind === 'memory'
-      ? new MemoryStore({ maxRecords })
+      ? new MemoryStore({ maxRecords, now: () => memoryNow })
       : new RedisStore({ url: redis!.url, keyPrefix: `t${randomUUID()}:`, recordTtlSeconds: 600 }, logger);
   opened.push(store);
   expect(await store.ready(5000)).toBe(true);
@@ -204,7 +214,7 @@ describe.each(['memory', 'redis'] as const)('%s store', (kind) => {
     expect(await store.isAlive('daemon-2')).toBe(true);
     expect(await store.isAlive('daemon-3')).toBe(true);
     // A daemon that stops renewing its heartbeat is dead once the ttl lapses.
-    await new Promise((r) => setTimeout(r, 1000));
+    await lapse(kind, 1000);
     expect(await store.isAlive('daemon-3')).toBe(false);
     expect(await store.isAlive('daemon-2')).toBe(true);
   });
@@ -227,7 +237,7 @@ describe.each(['memory', 'redis'] as const)('%s store', (kind) => {
     expect(await store.claimLease('recover:killed', 'daemon-2', 60_000)).toBe(false);
     expect(await store.claimLease('recover:killed', 'daemon-1', 600)).toBe(true);
     expect(await store.claimLease('recover:other', 'daemon-2', 60_000)).toBe(true);
-    await new Promise((r) => setTimeout(r, 1000));
+    await lapse(kind, 1000);
     expect(await store.claimLease('recover:killed', 'daemon-2', 60_000)).toBe(true);
     expect(await store.claimLease('recover:killed', 'daemon-1', 60_000)).toBe(false);
   });
