@@ -3,8 +3,11 @@ export const TONAL_MAX_RESIDUAL = 0.08;
 /** Tones are tracked in this band: beeps (300-2500 Hz), fax CNG/CED and SIT all fall inside. */
 export const TONE_MIN_HZ = 280;
 export const TONE_MAX_HZ = 2600;
-/** A steady tone must last this long to count (beeps are 150 ms or longer; DTMF digits are shorter). */
-export const MIN_TONE_MS = 120;
+/**
+ * A steady tone must last this long to count: beeps are 150 ms or longer, DTMF digits shorter, and a
+ * synthetic voice can hold a vowel's pitch and level for 120 ms (a person called a machine in the corpus).
+ */
+export const MIN_TONE_MS = 140;
 /** One odd frame inside a tone (a lost packet, an ANSam phase reversal) does not end it. */
 const MAX_MISSES = 1;
 /** Generated tones hold their pitch: frames may differ from the running mean by 1.2% (at least 8 Hz). */

@@ -28,13 +28,14 @@ describe('tone tracker (beep)', () => {
     expect(ended.tone.endMs).toBe(900);
   });
 
-  it('confirms a beep 120 ms after it starts', () => {
+  it('confirms a beep 140 ms after it starts', () => {
     const confirmed = track(concat(silence(200), tone(1000, 150), silence(200))).find((c) => c.kind === 'confirmed')!;
-    expect(confirmed.tone.endMs - confirmed.tone.startMs).toBe(120);
+    expect(confirmed.tone.endMs - confirmed.tone.startMs).toBe(140);
   });
 
-  it('ignores tones shorter than 120 ms (DTMF-like)', () => {
+  it('ignores tones shorter than 140 ms (DTMF-like, or a synthetic voice holding a vowel)', () => {
     expect(track(concat(silence(200), tone(1000, 80), silence(200)))).toHaveLength(0);
+    expect(track(concat(silence(200), tone(1000, 120), silence(200)))).toHaveLength(0);
   });
 
   it('finds a beep through line noise 25 dB down', () => {
