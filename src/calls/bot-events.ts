@@ -57,6 +57,8 @@ export function decodeDialoutMetadata(header: string): unknown {
 /** Headers of the INVITE to the bot; `machineDetection` is the decision so far (e.g. amd_human_detected). */
 export function botInviteHeaders(call: BotCallFacts, machineDetection: string): Record<string, string> {
   const headers: Record<string, string> = {
+    // "localhost" is the SIP edge's own address: both edges put their host:port there.
+    From: '<sip:outdial@localhost>',
     'X-Conversation-Id': call.conversationId,
     'X-Dialout-Metadata': encodeDialoutMetadata(call.metadata),
     'X-Callee': calleeOf(call.callee),

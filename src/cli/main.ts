@@ -14,6 +14,8 @@ program
   .option('--config <file>', 'YAML config file')
   .action(async (opts: { config?: string }) => {
     process.exitCode = await runStart(opts.config);
+    // Nothing may keep a daemon that failed alive (drachtio-srf's reconnect timers, for one).
+    if (process.exitCode !== 0) process.exit();
   });
 
 program

@@ -28,13 +28,17 @@ export async function runStart(configFile?: string): Promise<number> {
   // A bug in one call's code must not take every other call (and its final notification) down with it.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   process.on('uncaughtException', (err) => logger.fatal({ err }, 'uncaught exception; the daemon keeps running'));
-  await new Promise<void>((resolve) => {
+  return new Promise<number>((resolve) => {
     const shutdown = (signal: string) => {
       logger.info({ signal }, 'shutting down');
-      running.stop().finally(resolve);
+      running.stop().finally(() => resolve(0));
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
+    // A SIP edge that refuses our secret will refuse it on every retry: stop, and say why.
+    void running.failed.then((err) => {
+      process.stderr.write(`outdial: ${err.message}\n`);
+      running.stop().finally(() => resolve(1));
+    });
   });
-  return 0;
 }

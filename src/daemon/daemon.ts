@@ -61,6 +61,9 @@ export class Daemon {
   private housekeepingRun: Promise<void> = Promise.resolve();
   private stopping = false;
   private straysReported = 0;
+  /** Settles when the daemon cannot go on (its SIP edge refused the secret); `outdial start` then exits 1. */
+  readonly failed: Promise<Error>;
+  private fail!: (err: Error) => void;
 
   constructor(
     readonly config: Config,
@@ -69,6 +72,9 @@ export class Daemon {
     if (config.media.mode === 'freeswitch') {
       throw new Error('media.mode: "freeswitch" needs a FreeSWITCH media server, which this build does not drive yet; use "direct"');
     }
+    this.failed = new Promise((resolve) => {
+      this.fail = resolve;
+    });
     this.owner = config.instanceId ?? `${hostname()}:${config.http.port}`;
     this.metrics = createMetrics();
     this.store = createStore(config.store, logger);
@@ -162,6 +168,8 @@ export class Daemon {
     };
     const launcher = new Launcher(services, { owner: this.owner, sipConnected: () => sip.connected() });
     this.launcher = launcher;
+    sip.on('lost', (reason) => launcher.edgeLost(reason));
+    sip.on('fatal', (err) => this.fail(err));
     await registerApi(this.http, {
       config: this.config,
       launcher,

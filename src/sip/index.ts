@@ -1,1 +1,2 @@
-export { connectSip, type SipConnection } from './connect-sip.js';
+export { connectSip, SipEdgeAuthError, type ConnectSipOptions, type SipConnection, type SipConnectionEvents } from './connect-sip.js';
+export { EDGE_ANSWER_DEADLINE_MS, MAX_EDGE_HEADER_BYTES, MAX_EDGE_MESSAGE_BYTES } from './edge-limits.js';

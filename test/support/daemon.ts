@@ -6,7 +6,12 @@ import { stringify } from 'yaml';
 import { parseConfig, type Config } from '../../src/config/index.js';
 import { Daemon } from '../../src/daemon/index.js';
 import { createLogger } from '../../src/log/index.js';
+import { onCleanup } from './cleanup.js';
 import { freePort } from './ports.js';
+import { startSipEdgeServer, testEdgeKind, type SipEdgeServer } from './sip-edge-server.js';
+
+/** The drachtio-server a generated config points at under test:stack, so the daemon's stop() can stop it too. */
+const edgeOfConfig = new WeakMap<object, SipEdgeServer>();
 
 /** The config a test daemon runs with: every port free, one account/trunk, one bot and one client. */
 export interface TestDaemonSpec {
@@ -55,6 +60,16 @@ export async function testConfigObject(spec: TestDaemonSpec): Promise<Record<str
     ],
     clients: [{ id: TEST_CLIENT.id, secret: TEST_CLIENT.secret, roles: ['VAIC/BOTS/DIALOUT'], scopes: ['*'] }],
   };
+  // Under test:stack a daemon that does not choose its own edge gets a real drachtio-server of its own,
+  // kept for the test (a restarted daemon with the same config finds it again).
+  if (testEdgeKind() === 'drachtio' && !(spec.overrides && 'sip' in spec.overrides)) {
+    const server = await startSipEdgeServer('drachtio');
+    onCleanup(() => server.stop());
+    base.sip = { edge: 'drachtio', drachtio: server.control } as unknown as typeof base.sip;
+    const config = merge(base, spec.overrides ?? {});
+    edgeOfConfig.set(config, server);
+    return config;
+  }
   return merge(base, spec.overrides ?? {});
 }
 
@@ -68,10 +83,30 @@ export interface TestDaemon {
 
 /** An outdial daemon in this process, on its embedded defaults with free ports. */
 export async function startTestDaemon(spec: TestDaemonSpec): Promise<TestDaemon> {
-  const config = parseConfig(await testConfigObject(spec), 'test config');
+  const object = await testConfigObject(spec);
+  const config = parseConfig(object, 'test config');
   const daemon = new Daemon(config, createLogger(config.log.level));
+  const edge = edgeOfConfig.get(object);
   const { httpPort } = await daemon.start();
-  return { daemon, config, url: `http://127.0.0.1:${httpPort}`, stop: () => daemon.stop() };
+  if (edge) await waitConnected(daemon);
+  return {
+    daemon,
+    config,
+    url: `http://127.0.0.1:${httpPort}`,
+    stop: async () => {
+      await daemon.stop();
+      await edge?.stop();
+    },
+  };
+}
+
+/** A daemon behind a drachtio-server of its own takes dialouts once drachtio-srf has authenticated. */
+async function waitConnected(daemon: Daemon): Promise<void> {
+  const until = Date.now() + 10_000;
+  while (!daemon.health().sip.connected) {
+    if (Date.now() > until) throw new Error('the test daemon did not connect to its drachtio-server within 10 s');
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 export interface SpawnedDaemon {

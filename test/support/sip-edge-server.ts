@@ -1,0 +1,167 @@
+// The SIP edge a daemon with `sip.edge: drachtio` connects to, as a process of its own: a real
+// drachtio-server (the binary in DRACHTIO_BIN, run with a config written here) or the embedded edge
+// (test/support/edge-process.ts). Tests that must hold on both edges take the kind as a parameter;
+// `npm run test:stack` sets OUTDIAL_TEST_EDGE=drachtio so the shared E2E fixtures run against the real server.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './ports.js';
+
+export type EdgeKind = 'embedded' | 'drachtio';
+
+// Whatever a test file left running goes with its worker process.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of running) c.kill('SIGKILL');
+});
+
+/** The edge the E2E fixtures put daemons behind: `embedded` in process unless OUTDIAL_TEST_EDGE=drachtio. */
+export function testEdgeKind(): EdgeKind | 'in-process' {
+  return process.env.OUTDIAL_TEST_EDGE === 'drachtio' ? 'drachtio' : 'in-process';
+}
+
+/** The edge kinds a both-edges test runs on: the embedded one always, a real drachtio-server under test:stack. */
+export function edgeKindsUnderTest(): EdgeKind[] {
+  return process.env.DRACHTIO_BIN && process.env.OUTDIAL_TEST_EDGE === 'drachtio' ? ['embedded', 'drachtio'] : ['embedded'];
+}
+
+export interface SipEdgeServer {
+  kind: EdgeKind;
+  /** What `sip.drachtio` says to reach it. */
+  control: { host: string; port: number; secret: string };
+  /** Where it speaks SIP (UDP and TCP). */
+  sipPort: number;
+  pid(): number;
+  /** SIGSTOP: the process keeps its sockets open and answers nothing (a wedged edge). */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
+  /** SIGKILL, resolves once the process has exited. */
+  kill(): Promise<void>;
+  /** Starts it again on the same ports (after kill or stop): none of the old dialogs survive. */
+  restart(): Promise<void>;
+  /** SIGTERM (SIGKILL after 3 s), resolves once the process has exited. */
+  stop(): Promise<void>;
+  /** Its log so far (drachtio-server's log file, or the embedded edge's output). */
+  log(): string;
+}
+
+export interface SipEdgeServerOptions {
+  secret?: string;
+  /** The control port to listen on (a daemon already configured for it); default a free one. */
+  controlPort?: number;
+}
+
+/** Starts a SIP edge of this kind on free loopback ports; resolves once its control port takes connections. */
+export async function startSipEdgeServer(kind: EdgeKind, options: SipEdgeServerOptions = {}): Promise<SipEdgeServer> {
+  const control = { host: '127.0.0.1', port: options.controlPort ?? (await freePort()), secret: options.secret ?? `secret-${Math.random().toString(36).slice(2)}` };
+  const sipPort = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), `outdial-${kind}-`));
+  let output = '';
+  let child: ChildProcess | undefined;
+
+  const launch = async () => {
+    output = '';
+    if (kind === 'drachtio') {
+      const bin = process.env.DRACHTIO_BIN;
+      if (!bin) throw new Error('DRACHTIO_BIN is not set: it must name a drachtio-server binary');
+      const file = join(dir, 'drachtio.conf.xml');
+      writeFileSync(file, drachtioConfig(control, sipPort, dir));
+      child = spawn(bin, ['-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    } else {
+      child = spawn(process.execPath, ['--import', 'tsx', 'test/support/edge-process.ts', JSON.stringify({ sipPort, wirePort: control.port, secret: control.secret })], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    }
+    const c = child;
+    running.add(c);
+    c.once('exit', () => running.delete(c));
+    c.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
+    c.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      if (c.exitCode !== null || c.signalCode !== null) throw new Error(`${kind} edge exited at start (${c.exitCode ?? c.signalCode}):\n${output}${readLog()}`);
+      if (await accepts(control.port)) return;
+      if (Date.now() > deadline) {
+        c.kill('SIGKILL');
+        throw new Error(`${kind} edge did not open its control port ${control.port} within 20 s:\n${output}${readLog()}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  const readLog = () => {
+    if (kind !== 'drachtio') return '';
+    try {
+      return readFileSync(join(dir, 'drachtio.log'), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+
+  const end = async (signal: NodeJS.Signals) => {
+    const running = child;
+    child = undefined;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+    running.kill('SIGCONT');
+    running.kill(signal);
+    const force = setTimeout(() => running.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(force);
+  };
+
+  await launch();
+  return {
+    kind,
+    control,
+    sipPort,
+    pid: () => child?.pid ?? -1,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
+    kill: () => end('SIGKILL'),
+    restart: async () => {
+      await end('SIGTERM');
+      await launch();
+    },
+    stop: () => end('SIGTERM'),
+    log: () => `${output}${readLog()}`,
+  };
+}
+
+function drachtioConfig(control: { host: string; port: number; secret: string }, sipPort: number, dir: string): string {
+  return `<drachtio>
+  <admin port="${control.port}" secret="${control.secret}">${control.host}</admin>
+  <sip>
+    <contacts>
+      <contact>sip:127.0.0.1:${sipPort};transport=udp,tcp</contact>
+    </contacts>
+  </sip>
+  <cdrs>false</cdrs>
+  <logging>
+    <file>
+      <name>${join(dir, 'drachtio.log')}</name>
+      <archive>${join(dir, 'archive')}</archive>
+      <size>50</size>
+      <maxFiles>2</maxFiles>
+      <auto-flush>true</auto-flush>
+    </file>
+    <sofia-loglevel>3</sofia-loglevel>
+    <loglevel>${process.env.OUTDIAL_TEST_DRACHTIO_LOGLEVEL ?? 'info'}</loglevel>
+  </logging>
+</drachtio>
+`;
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}

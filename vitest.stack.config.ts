@@ -1,0 +1,29 @@
+import { defineConfig } from 'vitest/config';
+
+// `npm run test:stack`: the E2E flows that matter, against a real drachtio-server (DRACHTIO_BIN) instead of
+// the embedded edge. The shared fixtures (test/support/daemon.ts) put every daemon behind a drachtio-server
+// of its own when OUTDIAL_TEST_EDGE is drachtio; test/stack/ holds what only the real server shows, and the
+// both-edges tests run on each kind.
+export default defineConfig({
+  test: {
+    include: [
+      'test/stack/**/*.test.ts',
+      'test/e2e/dialout-answered.test.ts',
+      'test/e2e/dialout-failures.test.ts',
+      'test/e2e/trunk-auth.test.ts',
+      'test/e2e/modes-disconnect.test.ts',
+      'test/e2e/modes-detect.test.ts',
+      'test/e2e/modes-disabled.test.ts',
+      'test/e2e/bridge-failures.test.ts',
+      'test/e2e/cluster-limits.test.ts',
+      'test/e2e/restart-sigkill.test.ts',
+      'test/e2e/sip-edge-*.test.ts',
+    ],
+    env: { OUTDIAL_TEST_EDGE: 'drachtio' },
+    testTimeout: 90_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    fileParallelism: true,
+    maxWorkers: 2,
+  },
+});
