@@ -1,10 +1,11 @@
 // Bounds on `metadata`: it travels to the bot base64url-encoded in one SIP header (X-Dialout-Metadata), and
-// the whole INVITE must fit a drachtio-server's 12,228-byte client message buffer. 6,144 bytes of JSON
-// become at most 8,192 header characters, leaving about 4 KB for the other headers and the SDP.
+// a drachtio-server sends only about 8.4 KB of a request's headers (docs/sip-edge.md; outdial refuses a
+// request with more than 8,000). 4,096 bytes of JSON become at most 5,462 header characters, leaving room
+// for the other headers with the longest caller and target.
 
 import { DialoutInvalid } from './errors.js';
 
-export const metadataLimits = { maxBytes: 6144, maxDepth: 32 } as const;
+export const metadataLimits = { maxBytes: 4096, maxDepth: 32 } as const;
 
 /** Depth of nested objects and arrays, stopping as soon as `limit` is passed (no recursion: no stack to blow). */
 function depthExceeds(value: unknown, limit: number): boolean {

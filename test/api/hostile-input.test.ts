@@ -198,14 +198,14 @@ describe('metadata bounds', () => {
     expect((await postJson(`${url}${acPath}`, { bot: 'Bot1', target: 'tel:+15551234567' }, { authorization: dialer })).status).toBe(200);
   });
 
-  it('takes 6,144 bytes of metadata JSON and refuses one byte more', async () => {
+  it('takes 4,096 bytes of metadata JSON and refuses one byte more', async () => {
     const sized = (bytes: number) => ({ note: 'x'.repeat(bytes - '{"note":""}'.length) });
-    expect(Buffer.byteLength(JSON.stringify(sized(6144)))).toBe(6144);
-    const ok = await postJson(`${url}${acPath}`, { bot: 'Bot1', target: 'tel:+15551234567', metadata: sized(6144) }, { authorization: dialer });
+    expect(Buffer.byteLength(JSON.stringify(sized(4096)))).toBe(4096);
+    const ok = await postJson(`${url}${acPath}`, { bot: 'Bot1', target: 'tel:+15551234567', metadata: sized(4096) }, { authorization: dialer });
     expect(ok.status).toBe(200);
-    const big = await postJson(`${url}${acPath}`, { bot: 'Bot1', target: 'tel:+15551234567', metadata: sized(6145) }, { authorization: dialer });
+    const big = await postJson(`${url}${acPath}`, { bot: 'Bot1', target: 'tel:+15551234567', metadata: sized(4097) }, { authorization: dialer });
     expect(big.status).toBe(400);
-    expect(big.body.error).toBe('metadata must be at most 6144 bytes as JSON (it is 6145)');
+    expect(big.body.error).toBe('metadata must be at most 4096 bytes as JSON (it is 4097)');
   });
 });
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { parseConfig } from '../../src/config/index.js';
+import { metadataLimits } from '../../src/dialout/index.js';
 import { createLogger } from '../../src/log/index.js';
 import { connectSip, MAX_EDGE_HEADER_BYTES, MAX_EDGE_MESSAGE_BYTES } from '../../src/sip/index.js';
 import { onCleanup, useCleanup } from '../support/cleanup.js';
@@ -19,6 +20,7 @@ import { startNotifyListener } from '../support/notify-listener.js';
 import { freePort } from '../support/ports.js';
 import { edgeKindsUnderTest, startSipEdgeServer, type EdgeKind, type SipEdgeServer } from '../support/sip-edge-server.js';
 import { startSipUdpPeer } from '../support/sip-udp-peer.js';
+import { until } from '../support/until.js';
 
 useCleanup();
 
@@ -56,15 +58,6 @@ async function healthz(url: string): Promise<{ status: number; body: any }> {
   return { status: res.status, body: await res.json() };
 }
 
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return Date.now() - started;
-}
-
 /** Metadata whose JSON is exactly `bytes` bytes of UTF-8, with multi-byte characters in it. */
 function metadataOf(bytes: number): Record<string, unknown> {
   const base = { customer: 'Zoë Ångström', blob: '' };
@@ -75,15 +68,15 @@ function metadataOf(bytes: number): Record<string, unknown> {
 }
 
 describe.each(edgeKindsUnderTest())('the connection to a SIP edge (%s)', (kind) => {
-  it('the largest metadata a dialout may carry (4096 bytes of JSON) reaches the bot whole; its From has the user part outdial', async () => {
+  it(`the largest metadata a dialout may carry (${metadataLimits.maxBytes} bytes of JSON) reaches the bot whole; its From has the user part outdial`, async () => {
     const server = await edgeServer(kind);
-    const metadata = metadataOf(4096);
+    const metadata = metadataOf(metadataLimits.maxBytes);
     const s = await scene(server, { metadata, byeAfterMs: 1000 });
     const call = s.calls[0]!;
     expect(await call.final()).toMatchObject({ status: 'completed', reasonCode: 'client-disconnected' });
     const invite = call.botInvite();
     expect(invite, 'the bot was INVITEd').toBeDefined();
-    expect(invite!.header('X-Dialout-Metadata')).toHaveLength(5462);
+    expect(invite!.header('X-Dialout-Metadata')).toHaveLength(Math.ceil((metadataLimits.maxBytes * 4) / 3));
     expect(decodeBase64UrlJson(invite!.header('X-Dialout-Metadata'))).toEqual(metadata);
     expect(invite!.header('From')).toMatch(new RegExp(`^<sip:outdial@127\\.0\\.0\\.1:${server.sipPort}>;tag=`));
 
