@@ -84,6 +84,12 @@ export const callRecordBody = {
     machineDetection: { type: 'string', enum: ['disconnect', 'detect', 'disabled'] },
     amdEvents: { type: 'array', items: { type: 'object', required: ['type', 'atMs'], properties: { type: { type: 'string' }, atMs: { type: 'number' } } } },
     machineDetected: { type: 'boolean' },
+    trunk: { type: 'string', description: 'The trunk that carried the call (the last one tried).' },
+    attempts: {
+      type: 'array',
+      description: 'Every INVITE through a trunk, in order, with its final status (200 when answered).',
+      items: { type: 'object', required: ['trunk', 'status', 'reason'], properties: { trunk: { type: 'string' }, status: { type: 'integer' }, reason: { type: 'string' } } },
+    },
   },
   additionalProperties: true,
 } as const;

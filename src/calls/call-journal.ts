@@ -135,6 +135,11 @@ export class CallJournal {
     this.services.writes.enqueue('active call end', () => store.markEnded(conversationId));
   }
 
+  /** Queues one more store write after those queued so far (a trunk slot's release). */
+  write(what: string, op: () => Promise<void>): void {
+    this.services.writes.enqueue(what, op);
+  }
+
   settled(): Promise<void> {
     return this.services.writes.settled();
   }

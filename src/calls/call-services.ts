@@ -28,5 +28,7 @@ export interface CallServices {
   owner: string;
   /** Time for the call's timers; the system's by default. */
   clock?: Clock;
+  /** Whether a trunk may take calls now (its pings and registration, docs/trunks.md); all may when absent. */
+  trunks?: { usable(account: string, trunk: string): boolean };
 }
 

@@ -3,6 +3,7 @@
 
 import type Srf from 'drachtio-srf';
 import { fromHeader, type DialoutRequest } from '../dialout/index.js';
+import type { TrunkInvite } from '../trunks/index.js';
 import { UacLeg, type InviteTarget, type UacLegServices } from './uac-leg.js';
 
 export interface CalleeLegHooks {
@@ -23,11 +24,14 @@ export class CalleeLeg extends UacLeg {
     super(services);
   }
 
-  /** Opens media and INVITEs the callee; resolves once answered, throws InviteRejected / InviteCancelled / Error. */
-  async connect(): Promise<Srf.Dialog> {
+  /**
+   * Opens media and INVITEs the callee (through `target`, the call's first trunk, or as routed at dialout
+   * time); resolves once answered, throws InviteRejected / InviteCancelled / Error.
+   */
+  async connect(target: InviteTarget = this.firstTarget()): Promise<Srf.Dialog> {
     await this.openMedia();
     this.startAnswerTimer(this.req.answerTimeoutMs, () => this.hooks.onAnswerTimeout());
-    return this.inviteTarget(this.firstTarget());
+    return this.inviteTarget(target);
   }
 
   /** Starts the callee's media from its SDP answer; throws an SdpError when it is unusable. */
@@ -40,8 +44,17 @@ export class CalleeLeg extends UacLeg {
     const { req } = this;
     return {
       uri: req.requestUri,
-      headers: this.inviteHeaders(),
+      headers: withExtraHeaders(this.inviteHeaders(), req.sipHeaders ?? {}),
       ...(req.trunk?.auth && { auth: { username: req.trunk.auth.username, password: req.trunk.auth.password } }),
+    };
+  }
+
+  /** The INVITE through one trunk of the call's route: its URI, its From host, its headers, its credentials. */
+  targetFor(invite: TrunkInvite): InviteTarget {
+    return {
+      uri: invite.requestUri,
+      headers: withExtraHeaders(this.inviteHeaders(invite.fromHost), invite.headers),
+      ...(invite.auth && { auth: invite.auth }),
     };
   }
 
@@ -53,14 +66,22 @@ export class CalleeLeg extends UacLeg {
     return this.invite(target, (status) => this.hooks.onProvisional(status));
   }
 
-  private inviteHeaders(): Record<string, string> {
+  private inviteHeaders(trunkFromHost?: string): Record<string, string> {
     const { req } = this;
     const headers: Record<string, string> = {};
     if (req.caller !== undefined) {
-      headers.From = fromHeader(req.caller, req.callerHost ?? this.localHost, req.callerDisplayName);
+      headers.From = fromHeader(req.caller, req.callerHost ?? trunkFromHost ?? this.localHost, req.callerDisplayName);
     }
     if (req.callId !== undefined) headers['Call-ID'] = req.callId;
     headers['X-Conversation-Id'] = req.conversationId;
     return headers;
   }
+}
+
+/** The trunk's and the dialout's headers beside the call's own; the call's own (From, Call-ID, X-Conversation-Id) win. */
+function withExtraHeaders(own: Record<string, string>, extra: Record<string, string>): Record<string, string> {
+  const taken = new Set(Object.keys(own).map((name) => name.toLowerCase()));
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(extra)) if (!taken.has(name.toLowerCase())) out[name] = value;
+  return { ...out, ...own };
 }

@@ -1,7 +1,8 @@
 // The daemon's calls: admits dialouts against the bot's limits, starts and tracks each OutboundCall, ends
 // them all on shutdown, and on start finishes the calls a dead daemon left behind.
 
-import { DialoutRejected, type CallLauncher, type DialoutRequest } from '../dialout/index.js';
+import { DialoutRejected, routeTarget, type CallLauncher, type DialoutRequest } from '../dialout/index.js';
+import { trunkKey, TrunkRoute, type TrunkInvite } from '../trunks/index.js';
 import { admissionLimits, orphanedCalls, StoreUnavailableError } from '../store/index.js';
 import { isFinalStatus } from '../domain/index.js';
 import { CallJournal, DirectWrites } from './call-journal.js';
@@ -70,7 +71,8 @@ export class Launcher implements CallLauncher {
       metrics.dialoutsRejected.inc({ reason: 'concurrency-limit' });
       throw new DialoutRejected(429, `bot "${req.bot.name}" has reached dialoutMaxConcurrentCalls (${req.bot.dialoutMaxConcurrentCalls})`);
     }
-    const call = new OutboundCall(req, this.services);
+    const route = await this.routeFor(req);
+    const call = new OutboundCall(req, this.services, route);
     // Held before it is marked active: housekeeping must never take this daemon's own call for an orphan.
     this.calls.set(req.conversationId, call);
     try {
@@ -79,6 +81,7 @@ export class Launcher implements CallLauncher {
       await store.putCall(call.record);
     } catch (err) {
       this.calls.delete(req.conversationId);
+      await route?.trunks.release().catch(() => undefined);
       await store.release(req.bot.name, req.conversationId).catch(() => undefined);
       await store.markEnded(req.conversationId).catch(() => undefined);
       throw new DialoutRejected(503, `store unavailable: ${(err as Error).message}`);
@@ -88,6 +91,37 @@ export class Launcher implements CallLauncher {
       this.calls.delete(req.conversationId);
     });
     call.start();
+  }
+
+  /**
+   * The trunk the call starts on: the first usable one within its limits (docs/trunks.md). When none can
+   * take it, the bot's slot goes back and the dialout is refused: 429 naming each trunk's limit, 503 when
+   * no trunk is up.
+   */
+  private async routeFor(req: DialoutRequest): Promise<{ trunks: TrunkRoute; first: TrunkInvite } | undefined> {
+    const { store, metrics, config } = this.services;
+    const trunks = new TrunkRoute(req, {
+      store,
+      usable: (account, trunk) => this.services.trunks?.usable(account, trunk) ?? true,
+      maxCallDurationSec: config.calls.maxCallDurationSec,
+      requestUri: (target, trunk) => routeTarget(target, { name: req.account.name, trunks: [trunk] }, trunk.name).requestUri,
+      metrics,
+    });
+    let first;
+    try {
+      first = await trunks.start();
+    } catch (err) {
+      await store.release(req.bot.name, req.conversationId).catch(() => undefined);
+      if (err instanceof StoreUnavailableError) throw new DialoutRejected(503, err.message);
+      throw err;
+    }
+    if (first === undefined) return undefined;
+    if ('status' in first) {
+      await store.release(req.bot.name, req.conversationId).catch(() => undefined);
+      metrics.dialoutsRejected.inc({ reason: first.status === 429 ? 'trunk-limit' : 'unavailable' });
+      throw new DialoutRejected(first.status, first.error);
+    }
+    return { trunks, first };
   }
 
   /** Stops taking dialouts; calls may go on for `graceMs`, then each is ended with a notification. */
@@ -128,6 +162,8 @@ export class Launcher implements CallLauncher {
         record.takenOverBy = this.options.owner;
         const detail = 'call lost: its daemon stopped';
         journal.end(record.answeredAt !== undefined ? { kind: 'ended', by: 'outdial', cause: 'error', detail } : { kind: 'not-answered', cause: 'error', detail }, Date.now());
+        // The slot it held on its trunk, so the trunk's maxConcurrentCalls does not wait for the slot to lapse.
+        if (record.trunk !== undefined) journal.write('trunk slot release', () => store.releaseTrunk(trunkKey(record.account, record.trunk!), record.conversationId));
         await journal.settled();
       } else {
         await store.release(orphan.bot, orphan.conversationId);

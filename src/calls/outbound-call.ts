@@ -16,7 +16,8 @@ import type { CallEnd } from './outcome.js';
 import { OrderedWrites } from './persist.js';
 import { RtpReport } from './rtp-report.js';
 import type { CallServices } from './call-services.js';
-import { InviteCancelled, InviteRejected, type UacLegServices } from './uac-leg.js';
+import { InviteCancelled, InviteRejected, type InviteTarget, type UacLegServices } from './uac-leg.js';
+import type { TrunkInvite, TrunkRoute } from '../trunks/index.js';
 
 export class OutboundCall {
   readonly conversationId: string;
@@ -39,6 +40,8 @@ export class OutboundCall {
   constructor(
     readonly req: DialoutRequest,
     private readonly services: CallServices,
+    /** The trunks the call goes out through, started (first trunk admitted) by the launcher; none for a sip: target sent to its own host. */
+    private readonly route?: { trunks: TrunkRoute; first: TrunkInvite },
   ) {
     this.conversationId = req.conversationId;
     this.clock = services.clock ?? systemClock;
@@ -47,6 +50,7 @@ export class OutboundCall {
       this.resolveDone = resolve;
     });
     this.record = newCallRecord(req, this.clock.now());
+    if (route) this.onTrunk(route.first);
     this.lifecycle = new CallLifecycle(this.clock.now(), () => {
       this.record.status = this.lifecycle.status;
     });
@@ -110,15 +114,53 @@ export class OutboundCall {
       services.botEvents.post(req.bot.eventsUrl, dialoutInitiatedEvent(this.botFacts));
     }
     let dialog;
-    try {
-      dialog = await this.callee.connect();
-    } catch (err) {
-      // Ended meanwhile (answer timeout, shutdown): the outcome is already fixed.
-      if (this.lifecycle.isEnding || err instanceof InviteCancelled) return;
-      if (err instanceof InviteRejected) return this.end({ kind: 'sip-final', status: err.status, ...(err.reason !== undefined && { reason: err.reason }) });
-      return this.end({ kind: 'not-answered', cause: 'error', detail: `INVITE failed: ${(err as Error).message}` });
+    let target: InviteTarget | undefined = this.route ? this.callee.targetFor(this.route.first) : undefined;
+    for (let first = true; ; first = false) {
+      try {
+        dialog = first ? await this.callee.connect(target) : await this.callee.inviteTarget(target!);
+        break;
+      } catch (err) {
+        // Ended meanwhile (answer timeout, shutdown): the outcome is already fixed.
+        if (this.lifecycle.isEnding || err instanceof InviteCancelled) return;
+        // docs/trunks.md: a carrier failure moves the call to the next trunk, within the same answer timeout.
+        const next = await this.failover(err);
+        if (this.lifecycle.isEnding) return;
+        if (next) {
+          target = this.callee.targetFor(next);
+          continue;
+        }
+        if (err instanceof InviteRejected) return this.end({ kind: 'sip-final', status: err.status, ...(err.reason !== undefined && { reason: err.reason }) });
+        return this.end({ kind: 'not-answered', cause: 'error', detail: `INVITE failed: ${(err as Error).message}` });
+      }
     }
+    this.route?.trunks.answered();
     this.onAnswer(dialog);
+  }
+
+  /** The next trunk after a failed INVITE, when the failure is a carrier's and another trunk can take the call. */
+  private async failover(err: unknown): Promise<TrunkInvite | undefined> {
+    const route = this.route?.trunks;
+    if (!route) return undefined;
+    // An INVITE that could not even be sent is a transport error, as the stack's own 503 is.
+    const failure =
+      err instanceof InviteRejected
+        ? { status: err.status, reason: err.reason ?? '', fromFarEnd: err.fromFarEnd }
+        : { status: 503, reason: err instanceof Error ? err.message : String(err), fromFarEnd: false };
+    const next = await route.failover(failure);
+    if (next && !this.lifecycle.isEnding) {
+      this.log.info({ failed: { trunk: route.attempts.at(-1)?.trunk, status: failure.status }, next: next.trunk.name }, 'trunk failover');
+      this.onTrunk(next);
+      this.journal.save();
+    }
+    return next;
+  }
+
+  /** The record names the trunk the INVITE goes through now, and the attempts before it. */
+  private onTrunk(invite: TrunkInvite): void {
+    this.record.trunk = invite.trunk.name;
+    this.record.requestUri = invite.requestUri;
+    const attempts = this.route?.trunks.attempts ?? [];
+    if (attempts.length > 0) this.record.attempts = attempts.map((a) => ({ ...a }));
   }
 
   private onProvisional(status: number): void {
@@ -202,6 +244,15 @@ export class OutboundCall {
     }
     const teardown = [this.callee.end(), ...(this.afterAnswer ? [this.afterAnswer.endBot()] : [])];
     this.setDurations(now);
+    const route = this.route?.trunks;
+    if (route) {
+      // An INVITE still in flight ends with our CANCEL (answer timeout, shutdown) or with the daemon's error.
+      if (end.kind === 'answer-timeout') route.ended(487, 'Request Terminated');
+      else if (end.kind === 'not-answered') route.ended(end.cause === 'shutdown' ? 487 : 500, end.cause === 'shutdown' ? 'Request Terminated' : 'Server Internal Error');
+      if (route.trunk !== undefined) this.record.trunk = route.trunk;
+      this.record.attempts = route.attempts.map((a) => ({ ...a }));
+      this.journal.write('trunk slot release', () => route.release());
+    }
     this.journal.end(end, now);
     // Done once the CANCEL or BYEs are answered (or given up) and the store has everything: shutdown waits on this.
     void Promise.all([...teardown, this.journal.settled()]).then(() => {

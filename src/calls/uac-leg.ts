@@ -33,6 +33,8 @@ export class InviteRejected extends Error {
   constructor(
     readonly status: number,
     readonly reason: string | undefined,
+    /** False for the 408/503 the SIP stack makes up for a silent or unreachable far end (no To tag). */
+    readonly fromFarEnd = true,
   ) {
     super(`INVITE answered ${status}${reason ? ` ${reason}` : ''}`);
   }
@@ -41,11 +43,14 @@ export class InviteRejected extends Error {
 /** The leg was ended (CANCEL sent, or not even sent) before it connected; a 200 crossing the CANCEL was hung up. */
 export class InviteCancelled extends Error {}
 
-/** A drachtio-srf SipError: a final non-2xx response. */
-function sipStatusOf(err: unknown): { status: number; reason?: string } | undefined {
-  const e = err as { status?: unknown; reason?: unknown } | null;
+/** A drachtio-srf SipError: a final non-2xx response, with the response itself as `res`. */
+function sipStatusOf(err: unknown): { status: number; reason?: string; fromFarEnd: boolean } | undefined {
+  const e = err as { status?: unknown; reason?: unknown; res?: { get?(name: string): string | undefined } } | null;
   if (e && typeof e.status === 'number' && e.status >= 300) {
-    return { status: e.status, ...(typeof e.reason === 'string' && { reason: e.reason }) };
+    // Every response of a far end carries its To tag; the stack's own 408 (Timer B) and 503 do not.
+    const to = typeof e.res?.get === 'function' ? e.res.get('To') : undefined;
+    const fromFarEnd = to === undefined || /;\s*tag=/i.test(to);
+    return { status: e.status, ...(typeof e.reason === 'string' && { reason: e.reason }), fromFarEnd };
   }
   return undefined;
 }
@@ -151,7 +156,7 @@ export abstract class UacLeg {
       if (this.cancelWanted) throw err instanceof InviteCancelled ? err : new InviteCancelled('INVITE CANCELled', { cause: err });
       this.phase = 'idle';
       const sip = sipStatusOf(err);
-      if (sip) throw new InviteRejected(sip.status, sip.reason);
+      if (sip) throw new InviteRejected(sip.status, sip.reason, sip.fromFarEnd);
       throw err instanceof Error ? err : new Error(String(err));
     }
     this.stopAnswerTimer();

@@ -112,6 +112,9 @@ export const configSchema = z
             port: z.number().int().min(0).max(65535).default(5060),
             // Address put in Via/Contact when it differs from the bind address (NAT, 0.0.0.0 binds).
             publicAddress: z.string().optional(),
+            // RFC 3261 T1 (ms): an INVITE nobody answers at all fails after Timer B = 64 × T1 (32 s at the
+            // default 500), which is when a trunk that stays silent is given up for the next (docs/trunks.md).
+            t1Ms: z.number().int().min(10).max(5000).optional(),
           })
           .strict()
           .default({ host: '127.0.0.1', port: 5060 }),

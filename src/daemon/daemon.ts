@@ -165,6 +165,7 @@ export class Daemon {
       botAnswerTimeoutMs: this.config.calls.botAnswerTimeoutMs,
       cancelGraceMs: 4000,
       owner: this.owner,
+      trunks: this.trunkHealth,
     };
     const launcher = new Launcher(services, { owner: this.owner, sipConnected: () => sip.connected() });
     this.launcher = launcher;

@@ -27,6 +27,9 @@ export type CalleeMedia = {
   rmsDbfs: number;
 };
 
+/** One INVITE of a call through one trunk and how it ended (200 when answered). */
+export type TrunkAttempt = { trunk: string; status: number; reason: string };
+
 export type CallRecord = {
   conversationId: string;
   dialect: Dialect;
@@ -36,9 +39,12 @@ export type CallRecord = {
   clientId: string;
   bot: string;
   account: string;
+  /** The trunk that carried the call: the last one tried (docs/trunks.md). */
   trunk?: string;
   /** Inbound calls: the name of the inbound route the INVITE matched (docs/inbound.md). */
   route?: string;
+  /** Every INVITE through a trunk, in order: the ones that failed over and the last one. */
+  attempts?: TrunkAttempt[];
   target: string;
   requestUri: string;
   caller?: string;

@@ -9,6 +9,7 @@ export type DialoutRejectionReason =
   | 'unknown-bot'
   | 'rate-limit'
   | 'concurrency-limit'
+  | 'trunk-limit'
   | 'unavailable';
 
 /** Outcome of one notification delivery attempt. */

@@ -1,6 +1,7 @@
 // AudioCodes call-status notifications (docs/dialects/audiocodes.md): answered, then failed or completed.
 
-import type { CallRecord } from '../domain/index.js';
+import type { CallRecord, TrunkAttempt } from '../domain/index.js';
+import { trunkFacts } from './trunk-facts.js';
 import type { NotificationEvent } from './event.js';
 
 export type AudiocodesNotification = {
@@ -11,6 +12,9 @@ export type AudiocodesNotification = {
   connectTime?: string;
   callDuration?: number;
   machineDetection?: string;
+  /** Final notifications of calls through a trunk: the trunk that carried the call and every attempt (docs/trunks.md). */
+  trunk?: string;
+  attempts?: TrunkAttempt[];
 };
 
 /** The notification for `event`, or undefined when this dialect does not notify it. */
@@ -34,7 +38,8 @@ export function audiocodesNotification(record: CallRecord, event: NotificationEv
         // docs/dialects/audiocodes.md: detect mode reports how the voicemail greeting ended.
         if (record.machineDetection === 'detect' && record.voicemailOutcome) n.machineDetection = record.voicemailOutcome;
       }
-      return n;
+      return { ...n, ...trunkFacts(record) };
     }
   }
 }
+

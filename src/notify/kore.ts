@@ -1,6 +1,7 @@
 // Kore notifications (docs/dialects/kore.md): Answered, Call-In-Progress per AMD event, then completed or Failed.
 
-import { amdDecisionTypes, type AmdEvent, type AmdInfo, type CallRecord } from '../domain/index.js';
+import { amdDecisionTypes, type AmdEvent, type AmdInfo, type CallRecord, type TrunkAttempt } from '../domain/index.js';
+import { trunkFacts } from './trunk-facts.js';
 import type { NotificationEvent } from './event.js';
 
 export type KoreNotification = {
@@ -16,6 +17,9 @@ export type KoreNotification = {
   sessionId?: string;
   callDisconnectTime?: string;
   amdInfo?: AmdInfo;
+  /** Final notifications of calls through a trunk: the trunk that carried the call and every attempt (docs/trunks.md). */
+  trunk?: string;
+  attempts?: TrunkAttempt[];
 };
 
 /** Kore's amdInfo (docs/dialects/kore.md): the record's own, or derived from its AMD events. */
@@ -74,6 +78,7 @@ export function koreNotification(record: CallRecord, event: NotificationEvent): 
           ...progress(record),
           status: 'Failed',
           ...(record.endedAt && { callDisconnectTime: record.endedAt }),
+          ...trunkFacts(record),
         };
       }
       if (record.status !== 'completed') return undefined;
@@ -90,6 +95,7 @@ export function koreNotification(record: CallRecord, event: NotificationEvent): 
         ...(record.sid !== undefined && { sessionId: record.sid }),
         ...(record.endedAt && { callDisconnectTime: record.endedAt }),
         ...(record.machineDetection !== 'disabled' && { amdInfo: amdInfoOf(record) }),
+        ...trunkFacts(record),
       };
     }
   }

@@ -28,6 +28,21 @@ const amdInfo = {
   },
 } as const;
 
+// docs/trunks.md: final notifications of a call through a trunk name it and every attempt.
+const trunkProperties = {
+  trunk: { type: 'string', description: 'The trunk that carried the call (the last one tried).' },
+  attempts: {
+    type: 'array',
+    description: 'Every INVITE through a trunk, in order: the ones that failed over, then the last one (200 when answered).',
+    items: {
+      type: 'object',
+      required: ['trunk', 'status', 'reason'],
+      additionalProperties: false,
+      properties: { trunk: { type: 'string' }, status: { type: 'integer', minimum: 100, maximum: 699 }, reason: { type: 'string' } },
+    },
+  },
+} as const;
+
 const koreProperties = {
   conversationId: { type: 'string' },
   reason: { type: 'string', description: 'SIP reason phrase or the reason the call ended.' },
@@ -41,6 +56,7 @@ const koreProperties = {
   sessionId: { type: 'string' },
   callDisconnectTime: isoTime,
   amdInfo,
+  ...trunkProperties,
 } as const;
 
 const koreChecked: SameKeys<KoreNotification, typeof koreProperties> = true;
@@ -63,6 +79,7 @@ const audiocodesProperties = {
   connectTime: isoTime,
   callDuration: { type: 'integer', minimum: 0, description: 'Seconds from answer to hang-up.' },
   machineDetection: { type: 'string', enum: ['voicemail beep', 'voicemail timeout'], description: 'detect mode: how the voicemail greeting ended.' },
+  ...trunkProperties,
 } as const;
 
 const audiocodesChecked: SameKeys<AudiocodesNotification, typeof audiocodesProperties> = true;

@@ -48,6 +48,7 @@ export async function connectSip(config: Config, logger: Logger, options: Connec
     const e = config.sip.embedded;
     edge = new EmbeddedEdge({
       sip: { host: e.host, port: e.port, ...(e.publicAddress ? { publicAddress: e.publicAddress } : {}) },
+      ...(e.t1Ms !== undefined && { timers: { T1: e.t1Ms } }),
       logger: log,
     });
     target = (await edge.start()).wire;

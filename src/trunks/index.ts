@@ -18,4 +18,4 @@ export { srfRequester, type SipRequester, type FinalResponse, type OutOfDialogRe
 export { TrunkKeepalive, answersPing, missesToDown } from './keepalive.js';
 export { TrunkRegistration, grantedExpiresSec, refreshAfterSec, type RegistrationState, type RegistrationReport } from './registration.js';
 export { TrunkHealth, trunkUri, type TrunkReport } from './trunk-health.js';
-export { TrunkRoute, type TrunkAttempt, type TrunkAttemptRecord, type RouteRefusal, type RouteServices, type RoutedCall, type AttemptFailureFacts } from './route.js';
+export { TrunkRoute, type TrunkInvite, type TrunkAttemptRecord, type RouteRefusal, type RouteServices, type RoutedCall, type AttemptFailureFacts } from './route.js';

@@ -3,6 +3,7 @@
 // the call ends, and is written down as { trunk, status, reason } for the call record.
 
 import type { AccountConfig, TrunkConfig } from '../config/index.js';
+import type { TrunkAttempt } from '../domain/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Store } from '../store/index.js';
 import { classifyFailure, failsOver } from './failover.js';
@@ -11,7 +12,7 @@ import { trunkKey, trunkLimitMessage, trunkLimits } from './limits.js';
 import { orderTrunks } from './selection.js';
 
 /** One attempt as the call record and the final notification show it. */
-export type TrunkAttemptRecord = { trunk: string; status: number; reason: string };
+export type TrunkAttemptRecord = TrunkAttempt;
 
 /** What a call tells its route about itself. */
 export interface RoutedCall {
@@ -40,7 +41,7 @@ export interface RouteServices {
 }
 
 /** One INVITE through one trunk: where it goes and what the trunk adds to it. */
-export interface TrunkAttempt {
+export interface TrunkInvite {
   trunk: TrunkConfig;
   requestUri: string;
   /** The trunk's headers (templates filled in), Privacy, and the dialout's sipHeaders. */
@@ -83,7 +84,7 @@ export class TrunkRoute {
    * Takes the first trunk that is usable and within its limits. A sip: target sent to its own host needs
    * no trunk (undefined). Throws only what the store throws (StoreUnavailableError).
    */
-  async start(): Promise<TrunkAttempt | undefined | RouteRefusal> {
+  async start(): Promise<TrunkInvite | undefined | RouteRefusal> {
     const { call } = this;
     if (!call.trunk) return undefined;
     const candidates = call.requestedTrunk !== undefined ? [call.trunk] : call.account.trunks;
@@ -101,7 +102,7 @@ export class TrunkRoute {
    * After an attempt failed: writes it down and, when the failure is a carrier's and another trunk can take
    * the call, moves to that trunk. undefined means the call ends with this failure.
    */
-  async failover(failure: AttemptFailureFacts): Promise<TrunkAttempt | undefined> {
+  async failover(failure: AttemptFailureFacts): Promise<TrunkInvite | undefined> {
     const trunk = this.current;
     if (!trunk) return undefined;
     const kind = classifyFailure(failure.status, failure.fromFarEnd);
@@ -109,6 +110,11 @@ export class TrunkRoute {
     if (!failsOver(kind, trunk.failoverOn)) return undefined;
     await this.releaseCurrent();
     const next = await this.admitNext([]).catch(() => undefined);
+    // The call ended while the next trunk was being admitted: its slot goes back at once.
+    if (next && this.released) {
+      await this.releaseCurrent();
+      return undefined;
+    }
     return next;
   }
 
@@ -146,9 +152,9 @@ export class TrunkRoute {
   }
 
   /** Admits the next trunk in the queue that is within its limits; each refusal's reason goes to `refusals`. */
-  private async admitNext(refusals: string[]): Promise<TrunkAttempt | undefined> {
+  private async admitNext(refusals: string[]): Promise<TrunkInvite | undefined> {
     const { call, services } = this;
-    while (this.queue.length > 0) {
+    while (this.queue.length > 0 && !this.released) {
       const trunk = this.queue.shift()!;
       if (this.attempts.length > 0 && !services.usable(call.account.name, trunk.name)) continue;
       const admission = await services.store.admitTrunk(trunkKey(call.account.name, trunk.name), call.conversationId, trunkLimits(trunk, services.maxCallDurationSec));
@@ -163,7 +169,7 @@ export class TrunkRoute {
     return undefined;
   }
 
-  private attemptOn(trunk: TrunkConfig): TrunkAttempt {
+  private attemptOn(trunk: TrunkConfig): TrunkInvite {
     const { call } = this;
     const fromHost = fromHostFor(trunk, call.callerHost, '');
     return {

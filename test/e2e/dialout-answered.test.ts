@@ -55,6 +55,8 @@ describe('AudioCodes dialout answered, then the callee hangs up', () => {
       reason: 'client disconnected',
       connectTime: answered!.connectTime,
       callDuration: expect.any(Number),
+      trunk: 'carrier1',
+      attempts: [{ trunk: 'carrier1', status: 200, reason: 'OK' }],
     });
     // The callee hung up BYE_AFTER_MS after its answer.
     expect(completed!.callDuration).toBeGreaterThanOrEqual(2);
@@ -146,6 +148,8 @@ describe('Kore dialout answered, then the callee hangs up', () => {
       machineDetection: 'disabled',
       sessionId: sid,
       callDisconnectTime: expect.stringMatching(ISO),
+      trunk: 'carrier1',
+      attempts: [{ trunk: 'carrier1', status: 200, reason: 'OK' }],
     });
     expect(completed!.callDuration).toBeGreaterThanOrEqual(2);
     expect(completed!.callDuration).toBeLessThanOrEqual(3);

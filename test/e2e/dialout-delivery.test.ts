@@ -69,7 +69,14 @@ describe('admission limits', () => {
     expect(k.status).toBe(429);
 
     expect(bodies(await deliveredOn(listener, first, 1))).toEqual([
-      { conversationId: a.json.conversationId, status: 'failed', reasonCode: 'no-answer', reason: 'answer timeout' },
+      {
+        conversationId: a.json.conversationId,
+        status: 'failed',
+        reasonCode: 'no-answer',
+        reason: 'answer timeout',
+        trunk: 'carrier1',
+        attempts: [{ trunk: 'carrier1', status: 487, reason: 'Request Terminated' }],
+      },
     ]);
     // The slot is released right after the final notification is queued.
     let c: { status: number; json: any } | undefined;

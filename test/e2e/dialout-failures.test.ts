@@ -64,7 +64,9 @@ describe('AudioCodes dialout that is not answered', () => {
         const conversationId = res.json.conversationId as string;
 
         const delivered = await deliveredOn(listener, path, 1);
-        expect(bodies(delivered), label).toEqual([{ conversationId, status: 'failed', ...c.audiocodes }]);
+        // The one trunk's one attempt: the carrier's status, or 487 for the INVITE outdial CANCELled.
+        const attempt = c.sip === 'timeout' ? { trunk: 'carrier1', status: 487, reason: 'Request Terminated' } : { trunk: 'carrier1', status: c.sip, reason: c.kore.reason.replace(/^\d+ /, '') };
+        expect(bodies(delivered), label).toEqual([{ conversationId, status: 'failed', ...c.audiocodes, trunk: 'carrier1', attempts: [attempt] }]);
         expect(listener.requests(path), label).toHaveLength(1);
         expect(allSigned(delivered), label).toBe(true);
 

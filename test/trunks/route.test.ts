@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig, type AccountConfig } from '../../src/config/index.js';
 import { createMetrics } from '../../src/metrics/index.js';
 import { MemoryStore } from '../../src/store/index.js';
-import { TrunkRoute, type RouteRefusal, type TrunkAttempt } from '../../src/trunks/index.js';
+import { TrunkRoute, type RouteRefusal, type TrunkInvite } from '../../src/trunks/index.js';
 
 function account(trunks: Record<string, unknown>[]): AccountConfig {
   return parseConfig({ accounts: [{ name: 'acme', trunks }] }).accounts[0]!;
@@ -32,7 +32,7 @@ function route(acct: AccountConfig, opts: { store?: MemoryStore; down?: string[]
   return { r, store, metrics };
 }
 
-const attempt = (x: TrunkAttempt | RouteRefusal | undefined): TrunkAttempt => {
+const attempt = (x: TrunkInvite | RouteRefusal | undefined): TrunkInvite => {
   if (!x || !('trunk' in x)) throw new Error(`no attempt: ${JSON.stringify(x)}`);
   return x;
 };

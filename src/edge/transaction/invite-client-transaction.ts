@@ -43,6 +43,9 @@ export class InviteClientTransaction {
           this.state = 'proceeding';
           this.provisionalReceived = true;
           this.stopRetransmitting();
+          // §17.1.1.2: Timer B bounds the Calling state only; a ringing call lasts until its answer timeout.
+          if (this.timerB) clearTimeout(this.timerB);
+          this.timerB = undefined;
           this.user.onResponse(response, from, raw);
         } else if (status < 300) {
           // 2xx ends the transaction; the TU ACKs it and absorbs its retransmissions (§13.2.2.4).
@@ -82,7 +85,7 @@ export class InviteClientTransaction {
   }
 
   private fireTimerB(): void {
-    if (this.state !== 'calling' && this.state !== 'proceeding') return;
+    if (this.state !== 'calling') return;
     this.user.onTimeout();
     this.terminate();
   }
