@@ -90,8 +90,8 @@ export class TrunkRoute {
     const candidates = call.requestedTrunk !== undefined ? [call.trunk] : call.account.trunks;
     this.queue = orderTrunks(candidates, { usable: (t) => this.services.usable(call.account.name, t.name), ...(this.services.random && { random: this.services.random }) });
     if (this.queue.length === 0) {
-      const which = candidates.length === 1 ? `trunk "${candidates[0]!.name}" is` : `no trunk of account "${call.account.name}" is`;
-      return { status: 503, error: `${which} up (not answering its OPTIONS pings, or its registration failed)` };
+      const which = candidates.length === 1 ? `trunk "${candidates[0]!.name}" is not up` : `no trunk of account "${call.account.name}" is up`;
+      return { status: 503, error: `${which} (not answering its OPTIONS pings, or its registration failed)` };
     }
     const refusals: string[] = [];
     const attempt = await this.admitNext(refusals);
