@@ -13,7 +13,8 @@ import { callOutcome, type CallEnd, type CallOutcome } from './outcome.js';
 
 /** Writes run one after another; `settled` resolves once all queued so far are done. */
 export interface JournalWrites {
-  enqueue(what: string, write: () => Promise<void>): void;
+  /** `abandoned` runs when the write is given up (the daemon stopping with the store unreachable). */
+  enqueue(what: string, write: () => Promise<void>, giveUp?: () => boolean, abandoned?: () => Promise<void>): void;
   settled(): Promise<void>;
 }
 
@@ -97,9 +98,16 @@ export class CallJournal {
     this.record.notificationsQueued++;
     const entryKey = randomUUID();
     const { conversationId } = this.record;
-    this.services.writes.enqueue(`notification ${event.kind}`, async () => {
-      if (await this.stillOwned()) await this.services.notifier.notify(conversationId, url, body, headers, entryKey);
-    });
+    // A final notification the store cannot take before the daemon stops is sent directly or logged whole.
+    const unwritten = event.kind === 'final' ? () => this.services.notifier.deliverUnwritten({ conversationId, url, body, headers }) : undefined;
+    this.services.writes.enqueue(
+      `notification ${event.kind}`,
+      async () => {
+        if (await this.stillOwned()) await this.services.notifier.notify(conversationId, url, body, headers, entryKey);
+      },
+      undefined,
+      unwritten,
+    );
   }
 
   /**

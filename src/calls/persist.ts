@@ -3,6 +3,16 @@
 
 import type { Logger } from '../log/index.js';
 
+/**
+ * Epoch ms after which every write still failing is abandoned instead of retried: the daemon sets it when
+ * it stops, so a store that never comes back cannot keep the process alive (docs: README "Security").
+ */
+let abandonAt = Number.POSITIVE_INFINITY;
+
+export function abandonRetriesAfter(deadline: number): void {
+  abandonAt = deadline;
+}
+
 export class OrderedWrites {
   private tail: Promise<void> = Promise.resolve();
   private pendingCount = 0;
@@ -12,8 +22,11 @@ export class OrderedWrites {
     private readonly retryMs = 500,
   ) {}
 
-  /** Runs `write` after every write queued before it; retries it until it succeeds or `giveUp()` says so. */
-  enqueue(what: string, write: () => Promise<void>, giveUp: () => boolean = () => false): void {
+  /**
+   * Runs `write` after every write queued before it; retries it until it succeeds or `giveUp()` says so (or
+   * the daemon stops); `abandoned` then runs, for a write that must not vanish silently.
+   */
+  enqueue(what: string, write: () => Promise<void>, giveUp: () => boolean = () => false, abandoned?: () => Promise<void>): void {
     this.pendingCount++;
     this.tail = this.tail.then(async () => {
       for (let attempt = 1; ; attempt++) {
@@ -21,8 +34,9 @@ export class OrderedWrites {
           await write();
           return;
         } catch (err) {
-          if (giveUp()) {
+          if (giveUp() || Date.now() >= abandonAt) {
             this.logger.error({ err, what }, 'write abandoned');
+            await abandoned?.();
             return;
           }
           if (attempt === 1 || attempt % 20 === 0) this.logger.warn({ err, what, attempt }, 'write failed, retrying');

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
-import { Daemon } from '../daemon/index.js';
+import { Daemon, stopBoundMs } from '../daemon/index.js';
 import { createLogger } from '../log/index.js';
 
 /** `outdial start`: returns the exit code; SIGTERM/SIGINT shut the daemon down cleanly. */
@@ -31,7 +31,17 @@ export async function runStart(configFile?: string): Promise<number> {
   return new Promise<number>((resolve) => {
     const shutdown = (signal: string) => {
       logger.info({ signal }, 'shutting down');
-      running.stop().finally(() => resolve(0));
+      // The process ends within the grace plus a bounded time, whatever the store or a far end does.
+      const boundMs = config.calls.shutdownGraceMs + stopBoundMs(config);
+      setTimeout(() => {
+        logger.error({ boundMs }, 'shutdown took too long; exiting');
+        process.exit(1);
+      }, boundMs).unref();
+      running.stop().finally(() => {
+        // Nothing left over (a store client still reconnecting, a stray socket) may keep a stopped daemon alive.
+        setTimeout(() => process.exit(), 1000).unref();
+        resolve(0);
+      });
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));

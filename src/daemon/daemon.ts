@@ -9,6 +9,8 @@ import { DirectRtpPath, RtpPortPool } from '../media/index.js';
 import { createMetrics, type DialoutRejectionReason, type Metrics } from '../metrics/index.js';
 import { Notifier, signingSecretsOf } from '../notify/index.js';
 import { installDestinationPolicy } from '../notify/destination-guard.js';
+import { unwrittenSettled } from '../notify/unwritten.js';
+import { abandonRetriesAfter } from '../calls/persist.js';
 import { DestinationPolicy } from '../notify/destination-policy.js';
 import { connectSip, type SipConnection } from '../sip/index.js';
 import { createStore, type Store, type StoreHealth } from '../store/index.js';
@@ -145,6 +147,7 @@ export class Daemon {
   /** Starts every part; resolves when the daemon accepts HTTP requests. */
   async start(): Promise<{ httpPort: number; sip: { host: string; port: number } }> {
     const log = this.logger;
+    abandonRetriesAfter(Number.POSITIVE_INFINITY);
     if (!(await this.store.ready(3000))) {
       log.error({ store: this.store.health() }, 'store unavailable at start: dialouts answer 503 until it is reachable');
     }
@@ -216,17 +219,48 @@ export class Daemon {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    const graceMs = this.config.calls.shutdownGraceMs;
+    const sendMs = this.config.notifications.timeoutMs;
+    // Every step is bounded, so the process ends within the grace plus STOP_BOUND_MS whatever the store does:
+    // a write still failing WRITE_RETRY_AFTER_GRACE_MS after the grace is given up, and a final
+    // notification the outbox never took is sent directly or logged whole (src/notify/unwritten.ts).
+    abandonRetriesAfter(Date.now() + graceMs + WRITE_RETRY_AFTER_GRACE_MS);
     clearInterval(this.housekeeping);
-    await this.housekeepingRun;
-    this.logger.info({ active: this.launcher?.active ?? 0, graceMs: this.config.calls.shutdownGraceMs }, 'draining calls');
-    await this.launcher?.shutdown(this.config.calls.shutdownGraceMs);
-    await this.notifier.drain(this.config.notifications.timeoutMs + 2000);
-    await this.notifier.stop();
-    await this.http.close();
+    const log = this.logger;
+    await within(this.housekeepingRun, STEP_MS, 'housekeeping', log);
+    log.info({ active: this.launcher?.active ?? 0, graceMs }, 'draining calls');
+    await this.launcher?.shutdown(graceMs);
+    await within(unwrittenSettled(), sendMs + 1000, 'direct notifications', log);
+    await this.notifier.drain(sendMs + 2000);
+    await within(this.notifier.stop(), sendMs + 1000, 'notifier', log);
+    await within(this.http.close(), STEP_MS, 'HTTP server', log);
     // Registrations are removed while the SIP edge is still there to send the REGISTERs.
-    await this.trunkHealth?.stop();
-    await this.sip?.close();
-    await this.store.close();
-    this.logger.info('outdial stopped');
+    await within(this.trunkHealth?.stop(), STEP_MS, 'trunk registrations', log);
+    await within(this.sip?.close(), STEP_MS, 'SIP edge', log);
+    await within(this.store.close(), STEP_MS, 'store', log);
+    log.info('outdial stopped');
   }
+}
+
+/** How long writes keep being retried after the grace before they are given up. */
+const WRITE_RETRY_AFTER_GRACE_MS = 5000;
+/** The longest any one later step of stop() may take. */
+const STEP_MS = 5000;
+/**
+ * How long after the grace a stopping daemon may take at most: the calls' own teardown (launcher bound),
+ * direct notifications, the notifier and the steps above. The CLI exits by then whatever is left.
+ */
+export function stopBoundMs(config: Config): number {
+  const sendMs = config.notifications.timeoutMs;
+  return 4000 + 5000 + (sendMs + 1000) + (sendMs + 2000) + (sendMs + 1000) + 5 * STEP_MS;
+}
+
+/** Waits for `work`, at most `ms`; a step that overruns is logged and left behind. */
+async function within(work: Promise<unknown> | undefined, ms: number, what: string, log: Logger): Promise<void> {
+  if (!work) return;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
+  const result = await Promise.race([work.then(() => 'done' as const, (err: unknown) => (log.warn({ err, what }, 'stop step failed'), 'done' as const)), late]);
+  clearTimeout(timer);
+  if (result === 'late') log.error({ what, ms }, 'stop step did not finish in time; going on without it');
 }

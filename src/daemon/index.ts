@@ -1,1 +1,1 @@
-export { Daemon, type Health } from './daemon.js';
+export { Daemon, stopBoundMs, type Health } from './daemon.js';

@@ -12,6 +12,7 @@ import { backoffDelay, type Backoff } from '../retry/backoff.js';
 import type { OutboxEntry, Store } from '../store/index.js';
 import { attemptDelivery } from './attempt.js';
 import { entryId, ownerOf } from './entry-id.js';
+import { deliverUnwritten, type UnwrittenNotification } from './unwritten.js';
 
 export interface NotifierOptions {
   store: Store;
@@ -166,6 +167,11 @@ export class Notifier {
     let n = 0;
     for (const q of this.queues.values()) n += q.length;
     return n;
+  }
+
+  /** A notification the outbox could not take (the store down while stopping): sent directly, or logged whole. */
+  deliverUnwritten(n: UnwrittenNotification): Promise<void> {
+    return deliverUnwritten(n, this.secrets, this.options.timeoutMs, this.options.logger);
   }
 
   /** Waits until every queued notification is delivered or given up, or timeoutMs passes. */
