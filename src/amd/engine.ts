@@ -21,7 +21,7 @@ const ANALYSIS_RATE = 8000;
  * come up to ~2.5 s after the words; docs/amd.md has the measurements).
  */
 const SHORT_UTTERANCE_MS = 800;
-const LONG_UTTERANCE_SPAN_MS = 1600;
+const LONG_UTTERANCE_SPAN_MS = 1000;
 const LONG_UTTERANCE_EXTRA_WAIT = 3;
 /** Speech after this much silence, itself short, is a person asking again ("hello?"): the short wait applies. */
 const ASKS_AGAIN_PAUSE_MS = 1500;
