@@ -1,4 +1,10 @@
-export { Launcher, type LauncherOptions } from './launcher.js';
+export { Launcher, type HeldCall, type LauncherOptions } from './launcher.js';
+export { AnsweredCall, type AnsweredCallOwner, type AnsweredCallSetup } from './answered-call.js';
+export { UasLeg, InviteNotAnswered, type UasLegServices, type UasSignalling } from './uas-leg.js';
+export { AudioLevel } from './audio-level.js';
+export { RtpReport } from './rtp-report.js';
+export { OrderedWrites } from './persist.js';
+export type { UacLegServices } from './uac-leg.js';
 export { OutboundCall } from './outbound-call.js';
 export type { CallServices } from './call-services.js';
 export { httpBotEventPoster, type BotEventPoster } from './bot-event-poster.js';

@@ -9,6 +9,9 @@ import { CallJournal, DirectWrites } from './call-journal.js';
 import type { CallServices } from './call-services.js';
 import { OutboundCall } from './outbound-call.js';
 
+/** A call the launcher holds: counted, ended on shutdown or when the SIP edge is lost. */
+export type HeldCall = Pick<OutboundCall, 'conversationId' | 'done' | 'isFinished' | 'terminate' | 'abandon'>;
+
 export interface LauncherOptions {
   /** This daemon's id in the store (call ownership, outbox entries). */
   owner: string;
@@ -17,7 +20,7 @@ export interface LauncherOptions {
 }
 
 export class Launcher implements CallLauncher {
-  private readonly calls = new Map<string, OutboundCall>();
+  private readonly calls = new Map<string, HeldCall>();
   private accepting = true;
 
   constructor(
@@ -36,8 +39,19 @@ export class Launcher implements CallLauncher {
     return n;
   }
 
-  get(conversationId: string): OutboundCall | undefined {
+  get(conversationId: string): HeldCall | undefined {
     return this.calls.get(conversationId);
+  }
+
+  /**
+   * Holds a call that did not start as a dialout (a call a dialer sent in, docs/inbound.md) until it is
+   * done, so the gauges, shutdown and a lost SIP edge treat it as any other.
+   */
+  hold(call: HeldCall): void {
+    this.calls.set(call.conversationId, call);
+    void call.done.then(() => {
+      this.calls.delete(call.conversationId);
+    });
   }
 
   /** Why a new dialout would be refused now, or undefined when it would be taken. */

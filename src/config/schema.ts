@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { templateProblem, trunkHeaderNameProblem } from '../trunks/header-rules.js';
+import { inboundRouteSchema } from '../inbound/route-schema.js';
 import { DestinationPolicy } from '../notify/destination-policy.js';
 
 // The config file shape of docs/design.md ("Contracts"). Every key is optional except what a call needs; defaults here are
@@ -215,6 +216,8 @@ export const configSchema = z
     accounts: z.array(accountSchema).default([]),
     bots: z.array(botSchema).default([]),
     clients: z.array(clientSchema).default([]),
+    // AMD for calls a dialer sends in (docs/inbound.md); the first route matching the Request-URI user wins.
+    inbound: z.array(inboundRouteSchema).default([]),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -240,6 +243,14 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['bots', i, 'name'], message: `duplicate bot name "${b.name}"` });
       }
       botNames.add(b.name);
+    });
+    const routeNames = new Set<string>();
+    cfg.inbound.forEach((r, i) => {
+      if (r.bot !== undefined && !botNames.has(r.bot)) {
+        ctx.addIssue({ code: 'custom', path: ['inbound', i, 'bot'], message: `unknown bot "${r.bot}"` });
+      }
+      if (routeNames.has(r.name)) ctx.addIssue({ code: 'custom', path: ['inbound', i, 'name'], message: `duplicate inbound route name "${r.name}"` });
+      routeNames.add(r.name);
     });
   });
 

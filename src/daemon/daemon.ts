@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { registerApi } from '../api/index.js';
 import { healthRoutes, readinessOf, type Readiness } from '../api/routes/health.js';
 import { httpBotEventPoster, Launcher, type CallServices } from '../calls/index.js';
+import { InboundRouter, InboundRoutes } from '../inbound/index.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { DirectRtpPath, RtpPortPool } from '../media/index.js';
@@ -174,6 +175,17 @@ export class Daemon {
     this.launcher = launcher;
     sip.on('lost', (reason) => launcher.edgeLost(reason));
     sip.on('fatal', (err) => this.fail(err));
+    // Without inbound routes no INVITE handler is registered, so an unsolicited INVITE keeps its 405.
+    if (this.config.inbound.length > 0) {
+      const inbound = new InboundRouter({
+        routes: new InboundRoutes(this.config),
+        services,
+        uas: sip.srf,
+        refusal: () => (this.stopping ? 'outdial is shutting down' : launcher.refusal()),
+        hold: (call) => launcher.hold(call),
+      });
+      sip.srf.invite((req, res) => inbound.handle(req, res));
+    }
     await registerApi(this.http, {
       config: this.config,
       launcher,

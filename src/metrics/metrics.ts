@@ -34,6 +34,8 @@ export interface Metrics {
   /** RTP packets dropped unheard, by why: `unexpected-source` (not from the address the call's SDP names). */
   readonly rtpPacketsDropped: Counter<'reason'>;
   readonly activeCalls: Gauge;
+  /** INVITEs a dialer sent in (docs/inbound.md), by route ("" when none matched) and how they were answered. */
+  readonly inboundInvites: Counter<'route' | 'outcome'>;
   /** Notifications in the outbox not yet delivered or given up (set at scrape time). */
   readonly notificationsPending: Gauge;
   /** INVITE attempts per trunk, by how they ended (a SIP status, `answered`, `timeout`, `transport`); rate() gives calls/s. */
@@ -118,6 +120,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'outdial_rtp_packets_dropped_total',
       help: "RTP packets dropped unheard: unexpected-source = not from the address the call's SDP names",
       labelNames: ['reason'],
+      registers,
+    }),
+    inboundInvites: new Counter({
+      name: 'outdial_inbound_invites_total',
+      help: 'INVITEs sent in by a dialer, by inbound route and outcome (answered, no-route, forbidden, challenged, refused, bad-request, busy, unavailable)',
+      labelNames: ['route', 'outcome'],
       registers,
     }),
     activeCalls: new Gauge({

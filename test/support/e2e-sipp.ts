@@ -25,7 +25,12 @@ export type E2eScenario =
   | 'bot-reject'
   | 'uac-for-kit'
   | 'uac-info-for-kit'
-  | 'uac-info-wait-for-kit';
+  | 'uac-info-wait-for-kit'
+  | 'inbound-uac'
+  | 'inbound-uac-hangup'
+  | 'inbound-uac-auth'
+  | 'inbound-uac-auth-refused'
+  | 'inbound-uac-refused';
 
 const REASONS: Record<number, string> = {
   404: 'Not Found',
@@ -37,7 +42,16 @@ const REASONS: Record<number, string> = {
   603: 'Decline',
 };
 
-const ANSWERING: ReadonlySet<E2eScenario> = new Set(['carrier-answer-audio', 'carrier-answer-audio-bye', 'bot-answer', 'bot-answer-bye']);
+/** Scenarios that stream audio once their call is up (answering far ends, and dialers sending calls in). */
+const ANSWERING: ReadonlySet<E2eScenario> = new Set([
+  'carrier-answer-audio',
+  'carrier-answer-audio-bye',
+  'bot-answer',
+  'bot-answer-bye',
+  'inbound-uac',
+  'inbound-uac-hangup',
+  'inbound-uac-auth',
+]);
 
 export interface E2eSippOptions {
   scenario: E2eScenario;
