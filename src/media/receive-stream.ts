@@ -55,6 +55,8 @@ interface HeldPacket {
 }
 
 const MAX_DROPOUT = 3000;
+/** Ticks come every 20 ms; one this much later than the last follows an event-loop stall. */
+const LATE_TICK_MS = 60;
 const MAX_MISORDER = 100;
 const PT_COMFORT_NOISE = 13;
 const PLAYED_RING = 64;
@@ -115,6 +117,8 @@ export class RtpReceiveStream {
   #lastArrival = 0;
   #coveredUntil = 0;
   #lastDtmfTs = -1;
+  #lastTickAt: number | undefined;
+  #skippedTick = false;
 
   constructor(sink: ReceiveSink, options: ReceiveStreamOptions = {}) {
     this.#sink = sink;
@@ -203,6 +207,13 @@ export class RtpReceiveStream {
 
   /** Advance by wall time: give up on missing packets, and declare gaps while the socket is silent. */
   tick(now: number): void {
+    // A tick arriving long after the previous one means the event loop stalled: timers run before the
+    // socket is read, so the packets that queued meanwhile are not in yet. Judge nothing missing until the
+    // next tick has let them in (once: under sustained load every other tick still judges).
+    const late = this.#lastTickAt !== undefined && now - this.#lastTickAt > LATE_TICK_MS && !this.#skippedTick;
+    this.#lastTickAt = now;
+    this.#skippedTick = late;
+    if (late) return;
     if (this.#held.length > 0 && now - this.#oldestHeldAt() >= this.#reorderWaitMs) this.#declareLostUpToHeld();
     if (!this.#started || now - this.#lastArrival <= this.#watchdogMs) return;
     const frames = Math.floor((now - this.#coveredUntil) / FRAME_MS);

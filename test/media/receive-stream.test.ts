@@ -42,6 +42,24 @@ describe('RtpReceiveStream timeline', () => {
     expect(timeline()).toBe(600);
   });
 
+  it('after a stall, waits one tick for the packets that queued meanwhile before declaring any lost', () => {
+    const { s, out, push } = stream();
+    for (let i = 0; i < 10; i++) {
+      s.tick(i * 20);
+      push(i, i * 160, i * 20);
+    }
+    s.tick(200);
+    push(11, 11 * 160, 200); // 10 is still on its way
+    // the loop stalls 120 ms: the tick runs first, then the socket delivers 10 and what followed
+    s.tick(320);
+    for (const i of [10, 12, 13, 14, 15]) push(i, i * 160, 321);
+    s.tick(340);
+    expect(s.counters.packetsLost).toBe(0);
+    expect(s.counters.packetsLate).toBe(0);
+    expect(out.gaps).toEqual([]);
+    expect(out.frames.length).toBe(16);
+  });
+
   it('declares a missing packet lost once the reorder wait expires, not before', () => {
     const { s, out, push } = stream({ reorderWaitMs: 40, reorderWindow: 10 });
     push(0, 0, 0);
