@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Dialog } from '../dialog/index.js';
+import { dialogKey, type Dialog } from '../dialog/index.js';
 import type { SipRequest, SipResponse } from '../message/index.js';
 import type { TimerValues } from '../transaction/index.js';
 import type { Peer, SipTransport, TransportName } from '../transport/index.js';
-import type { WireClient } from '../wire/index.js';
+import type { AppConnection } from './app-port.js';
 
-/** What the UAC and UAS cores share: the transport, the timers, our address and the dialogs. */
+/** What the UAC and UAS cores share: the transport, the timers, our address and the dialogs with their apps. */
 export class EdgeContext {
-  readonly dialogsById = new Map<string, Dialog>();
-  readonly dialogsByKey = new Map<string, Dialog>();
-  /** Which app connection owns each dialog, so in-dialog requests reach the right drachtio-srf. */
-  readonly dialogOwners = new Map<string, WireClient>();
+  private readonly dialogsById = new Map<string, Dialog>();
+  private readonly dialogsByKey = new Map<string, Dialog>();
+  /** Which app owns each dialog, so in-dialog requests reach the right drachtio-srf. */
+  private readonly owners = new Map<string, AppConnection>();
 
   constructor(
     readonly transport: SipTransport,
@@ -45,18 +45,40 @@ export class EdgeContext {
     return `<sip:${user ? user + '@' : ''}${hostport(this.advertised)}${transport === 'tcp' ? ';transport=tcp' : ''}>`;
   }
 
-  addDialog(dialog: Dialog, owner: WireClient): void {
+  addDialog(dialog: Dialog, owner: AppConnection): void {
     this.dialogsById.set(dialog.id, dialog);
     this.dialogsByKey.set(dialog.key, dialog);
-    this.dialogOwners.set(dialog.id, owner);
+    this.owners.set(dialog.id, owner);
   }
 
   removeDialog(dialog: Dialog): void {
-    dialog.state = 'terminated';
-    dialog.unackedAnswer?.stop();
+    dialog.end();
     this.dialogsById.delete(dialog.id);
     this.dialogsByKey.delete(dialog.key);
-    this.dialogOwners.delete(dialog.id);
+    this.owners.delete(dialog.id);
+  }
+
+  /** The dialog drachtio-srf names by its id. */
+  dialogById(id: string): Dialog | undefined {
+    return this.dialogsById.get(id);
+  }
+
+  /** The dialog a message belongs to, by Call-ID and the tags seen from our side (§12). */
+  dialogFor(callId: string, localTag: string, remoteTag: string): Dialog | undefined {
+    return this.dialogsByKey.get(dialogKey(callId, localTag, remoteTag));
+  }
+
+  ownerOf(dialog: Dialog): AppConnection | undefined {
+    return this.owners.get(dialog.id);
+  }
+
+  get dialogCount(): number {
+    return this.dialogsById.size;
+  }
+
+  /** Ends every dialog, e.g. when the edge closes. */
+  clearDialogs(): void {
+    for (const d of [...this.dialogsById.values()]) this.removeDialog(d);
   }
 }
 

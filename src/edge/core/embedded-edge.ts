@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { appText, SipRequest, SipResponse, parseMessage, SipParseError, type SipMessage } from '../message/index.js';
 import { defaultTimers, type TimerValues } from '../transaction/index.js';
 import { SipTransport, type Peer, type TcpLimits } from '../transport/index.js';
-import { apiResponse, WireServer, type AppFrame, type WireClient } from '../wire/index.js';
+import { WireServer, wireReply, type SipFrame, type WireClient } from '../wire/index.js';
 import { EdgeContext } from './edge-context.js';
 import { UacCore } from './uac-core.js';
 import { UasCore } from './uas-core.js';
@@ -100,32 +100,33 @@ export class EmbeddedEdge {
   }
 
   get dialogCount(): number {
-    return this.ctx?.dialogsById.size ?? 0;
+    return this.ctx?.dialogCount ?? 0;
   }
 
   async close(): Promise<void> {
     this.uac?.close();
     this.uas?.close();
-    for (const d of [...(this.ctx?.dialogsById.values() ?? [])]) this.ctx?.removeDialog(d);
+    this.ctx?.clearDialogs();
     await this.wire?.close();
     await this.transport.close();
   }
 
-  private onAppFrame(client: WireClient, frame: AppFrame): void {
+  private onAppFrame(client: WireClient, frame: SipFrame): void {
+    const reply = wireReply(client, frame.msgId);
     let msg: SipMessage;
     try {
-      msg = parseMessage(frame.payload, false);
+      msg = parseMessage(frame.message, false);
     } catch (err) {
-      client.send(apiResponse(frame.msgId, false, `cannot parse SIP message: ${(err as Error).message}`));
-      return;
+      return reply.refused(`cannot parse SIP message: ${(err as Error).message}`);
     }
     if (msg instanceof SipResponse) {
-      this.uas!.respondFromApp(client, frame, msg);
+      this.uas!.respondFromApp(client, { response: msg, transactionId: frame.transactionId ?? '' }, reply);
       return;
     }
-    this.uac!.sendFromApp(client, frame, msg as SipRequest).catch((err: unknown) => {
+    const ask = { request: msg as SipRequest, transactionId: frame.transactionId, dialogId: frame.dialogId, proxy: frame.proxy };
+    this.uac!.sendFromApp(client, ask, reply).catch((err: unknown) => {
       this.options.logger?.error({ err }, 'failed to send request from app');
-      client.send(apiResponse(frame.msgId, false, (err as Error).message));
+      reply.refused((err as Error).message);
     });
   }
 

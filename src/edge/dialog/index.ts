@@ -1,1 +1,3 @@
-export { Dialog, dialogKey, dialogIdFor, type DialogRole, type DialogState } from './dialog.js';
+export { Dialog } from './dialog.js';
+export { dialogIdFor, dialogKey, type DialogState } from './dialog-state.js';
+export { dialogFromOurInvite, dialogFromTheirInvite } from './create-dialog.js';

@@ -83,6 +83,16 @@ export function parseParams(text: string): Map<string, string> {
   return params;
 }
 
+/** A From/To value without its tag parameter. */
+export function withoutTag(value: string): string {
+  return value.replace(/;\s*tag=[^;>\s]*/i, '');
+}
+
+/** The URI inside a Contact or Route value. */
+export function uriOf(value: string): string {
+  return parseNameAddr(value).uri;
+}
+
 /** The tag parameter of a From or To header. */
 export function tagOf(value: string | undefined): string | undefined {
   if (!value) return undefined;

@@ -8,6 +8,8 @@ export {
   parseCSeq,
   parseSipUri,
   tagOf,
+  withoutTag,
+  uriOf,
   type NameAddr,
   type Via,
   type CSeq,

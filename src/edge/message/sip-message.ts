@@ -31,19 +31,22 @@ export abstract class SipMessage {
     return this;
   }
 
+  /** Adds a value after the header's others. */
   append(name: string, value: string): this {
-    const key = headerKey(name);
-    const entry = this.headers.get(key);
-    if (entry) entry.values.push(value);
-    else this.headers.set(key, { name: headerSpelling(key), values: [value] });
-    return this;
+    return this.add(name, value, false);
   }
 
+  /** Adds a value before the header's others (a Via on top). */
   prepend(name: string, value: string): this {
+    return this.add(name, value, true);
+  }
+
+  private add(name: string, value: string, first: boolean): this {
     const key = headerKey(name);
     const entry = this.headers.get(key);
-    if (entry) entry.values.unshift(value);
-    else this.headers.set(key, { name: headerSpelling(key), values: [value] });
+    if (!entry) this.headers.set(key, { name: headerSpelling(key), values: [value] });
+    else if (first) entry.values.unshift(value);
+    else entry.values.push(value);
     return this;
   }
 

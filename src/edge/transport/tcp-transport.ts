@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { parseMessage, SipParseError, type SipMessage } from '../message/index.js';
 import { peerKey, type Peer } from './peer.js';
 import { StreamFramer } from './stream-framer.js';
 import { defaultTcpLimits, type TcpLimits } from './tcp-limits.js';
-import type { TransportEvents } from './transport-events.js';
+import { emitParsed, type TransportEvents } from './transport-events.js';
+import { bound } from './bind.js';
 
 /**
  * SIP over TCP (RFC 3261 §18): one listener, and connections kept by remote address:port and reused both
@@ -32,13 +32,7 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
 
   async listen(host: string, port: number): Promise<void> {
     const server = createServer((socket) => this.accept(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await bound(server, (ready) => server.listen(port, host, ready));
     server.on('error', () => undefined);
     this.server = server;
   }
@@ -106,7 +100,7 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
         clearTimeout(deadline);
         deadline = undefined;
       }
-      for (const raw of messages) this.deliver(raw, peer);
+      for (const raw of messages) emitParsed(this, raw, peer, false);
       if (error) {
         // A stream we cannot frame has lost message boundaries for good: drop the connection.
         this.emit('malformed', error, peer, '');
@@ -121,20 +115,4 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
       if (this.connections.get(key) === socket) this.connections.delete(key);
     });
   }
-
-  private deliver(raw: string, from: Peer): void {
-    let msg: SipMessage;
-    try {
-      msg = parseMessage(raw, false);
-    } catch (err) {
-      this.emit('malformed', asParseError(err), from, raw);
-      return;
-    }
-    this.emit('message', msg, from, raw);
-  }
-}
-
-/** Whatever a parser threw, as a parse error: bytes from the network never escape as an exception. */
-export function asParseError(err: unknown): SipParseError {
-  return err instanceof SipParseError ? err : new SipParseError(`unreadable message (${(err as Error).message})`);
 }

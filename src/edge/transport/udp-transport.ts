@@ -1,9 +1,9 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import { parseMessage, SipParseError, type SipMessage } from '../message/index.js';
+import { SipParseError } from '../message/index.js';
 import type { Peer } from './peer.js';
-import { asParseError } from './tcp-transport.js';
-import type { TransportEvents } from './transport-events.js';
+import { emitParsed, type TransportEvents } from './transport-events.js';
+import { bound } from './bind.js';
 
 /**
  * Largest datagram read; bigger ones are dropped unread. RFC 3261 §18.1.1 keeps UDP messages near the MTU,
@@ -21,13 +21,7 @@ export class UdpTransport extends EventEmitter<TransportEvents> {
 
   async listen(host: string, port: number): Promise<Peer> {
     const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(port, host, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
+    await bound(socket, (ready) => socket.bind(port, host, ready));
     socket.on('error', () => undefined);
     widenBuffers(socket);
     socket.on('message', (data, rinfo) => this.onDatagram(data, { address: rinfo.address, port: rinfo.port }));
@@ -58,15 +52,7 @@ export class UdpTransport extends EventEmitter<TransportEvents> {
       if (!isKeepAlive(data)) this.emit('malformed', new SipParseError(`datagram of ${data.length} bytes is too short`), from, '');
       return;
     }
-    const raw = data.toString('utf8');
-    let msg: SipMessage;
-    try {
-      msg = parseMessage(raw, true);
-    } catch (err) {
-      this.emit('malformed', asParseError(err), from, raw);
-      return;
-    }
-    this.emit('message', msg, from, raw);
+    emitParsed(this, data.toString('utf8'), from, true);
   }
 }
 

@@ -1,3 +1,4 @@
 export { WireServer } from './wire-server.js';
 export { WireClient } from './wire-client.js';
-export { sentRequestEcho, sentResponseEcho, sipToApp, apiResponse, type AppFrame } from './wire-format.js';
+export { wireReply } from './wire-reply.js';
+export { parseAppFrame, type AppFrame, type SipFrame } from './wire-frames.js';

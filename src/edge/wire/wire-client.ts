@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
+import type { AppConnection, AppDelivery } from '../core/app-port.js';
+import { sipToApp } from './wire-format.js';
 
 /** One drachtio-srf connection, framed as drachtio does: `<byte length>#<msgId>|<type>|...`. */
-export class WireClient {
+export class WireClient implements AppConnection {
   authenticated = false;
   /** Methods (lower case) this client asked to receive with `route|<verb>`. */
   readonly routes = new Set<string>();
@@ -28,6 +30,11 @@ export class WireClient {
       this.buffer = this.buffer.subarray(hash + 1 + length);
     }
     return frames;
+  }
+
+  /** A SIP message for the app: `sip|<meta>|<transactionId>|<dialogId>|` + CRLF + the message. */
+  deliver(d: AppDelivery): void {
+    this.send(sipToApp(d.source, d.raw, d.peer, d.transactionId, d.dialogId));
   }
 
   /** Sends one frame, prefixed with a fresh message id. */

@@ -49,18 +49,3 @@ export function sipToApp(
 ): string {
   return `sip|${metaFields(source, raw, peer)}|${transactionId}|${dialogId}|${CRLF}${raw}`;
 }
-
-export interface AppFrame {
-  msgId: string;
-  type: string;
-  tokens: string[];
-  /** Whatever follows the first CRLF: a SIP message for `sip` frames. */
-  payload: string;
-}
-
-export function parseAppFrame(frame: string): AppFrame {
-  const pos = frame.indexOf(CRLF);
-  const leader = pos === -1 ? frame : frame.slice(0, pos);
-  const tokens = leader.split('|');
-  return { msgId: tokens[0] ?? '', type: tokens[1] ?? '', tokens, payload: pos === -1 ? '' : frame.slice(pos + 2) };
-}

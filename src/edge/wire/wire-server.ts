@@ -1,11 +1,14 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { bound } from '../transport/index.js';
 import { EventEmitter } from 'node:events';
+import type { AppConnection, AppDirectory } from '../core/app-port.js';
 import { WireClient } from './wire-client.js';
-import { apiResponse, parseAppFrame, type AppFrame } from './wire-format.js';
+import { apiResponse } from './wire-format.js';
+import { parseAppFrame, type SipFrame } from './wire-frames.js';
 
 export interface WireServerEvents {
   /** An authenticated client sent a `sip` frame. */
-  sip: [client: WireClient, frame: AppFrame];
+  sip: [client: WireClient, frame: SipFrame];
   connected: [client: WireClient];
   disconnected: [client: WireClient];
   invalid: [reason: string];
@@ -15,7 +18,7 @@ export interface WireServerEvents {
  * The drachtio wire protocol, server side: drachtio-srf connects, authenticates with the shared secret,
  * registers the methods it handles (`route`), pings, and exchanges `sip` frames.
  */
-export class WireServer extends EventEmitter<WireServerEvents> {
+export class WireServer extends EventEmitter<WireServerEvents> implements AppDirectory {
   readonly clients = new Set<WireClient>();
   private server: Server | undefined;
 
@@ -28,23 +31,25 @@ export class WireServer extends EventEmitter<WireServerEvents> {
 
   async listen(host: string, port: number): Promise<number> {
     const server = createServer((socket) => this.onConnection(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await bound(server, (ready) => server.listen(port, host, ready));
     this.server = server;
     const addr = server.address();
     return typeof addr === 'object' && addr ? addr.port : port;
   }
 
   /** The first authenticated client that routes this method. */
-  clientFor(method: string): WireClient | undefined {
+  routing(method: string): AppConnection | undefined {
     const verb = method.toLowerCase();
     for (const c of this.clients) if (c.authenticated && c.routes.has(verb)) return c;
     return undefined;
+  }
+
+  connected(): boolean {
+    return [...this.clients].some((c) => c.authenticated);
+  }
+
+  routedMethods(): string[] {
+    return [...this.clients].filter((c) => c.authenticated).flatMap((c) => [...c.routes]);
   }
 
   async close(): Promise<void> {
@@ -79,9 +84,9 @@ export class WireServer extends EventEmitter<WireServerEvents> {
 
   private onFrame(client: WireClient, text: string): void {
     const frame = parseAppFrame(text);
-    const { msgId, type, tokens } = frame;
-    if (type === 'authenticate') {
-      if (tokens[2] !== this.secret) {
+    const { msgId } = frame;
+    if (frame.type === 'authenticate') {
+      if (frame.secret !== this.secret) {
         client.send(apiResponse(msgId, false, 'incorrect secret'));
         client.socket.end();
         return;
@@ -95,23 +100,23 @@ export class WireServer extends EventEmitter<WireServerEvents> {
       client.send(apiResponse(msgId, false, 'not authenticated'));
       return;
     }
-    switch (type) {
+    switch (frame.type) {
       case 'ping':
         client.send(apiResponse(msgId, true, 'pong'));
         break;
       case 'route':
-        client.routes.add((tokens[2] ?? '').toLowerCase());
+        client.routes.add(frame.method);
         client.send(apiResponse(msgId, true));
         break;
       case 'remove_route':
-        client.routes.delete((tokens[2] ?? '').toLowerCase());
+        client.routes.delete(frame.method);
         client.send(apiResponse(msgId, true));
         break;
       case 'sip':
         this.emit('sip', client, frame);
         break;
-      default:
-        client.send(apiResponse(msgId, false, `Unknown message type: ${type}`));
+      case 'other':
+        client.send(apiResponse(msgId, false, `Unknown message type: ${frame.name}`));
     }
   }
 }

@@ -1,0 +1,2 @@
+export { nextHop } from './next-hop.js';
+export { responseDestination } from './response-destination.js';
