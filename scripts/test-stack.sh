@@ -19,5 +19,4 @@ if ((${#missing[@]} > 0)); then
 fi
 scripts/ensure-system-packages.sh sip-tester:sipp redis-server:redis-server sox:sox espeak-ng:espeak-ng
 scripts/ensure-node-modules.sh
-npm run --silent corpus
 npx vitest run --config vitest.stack.config.ts "$@"

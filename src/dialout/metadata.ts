@@ -1,5 +1,5 @@
 // Bounds on `metadata`: it travels to the bot base64url-encoded in one SIP header (X-Dialout-Metadata), and
-// a drachtio-server sends only about 8.4 KB of a request's headers (docs/sip-edge.md; outdial refuses a
+// a drachtio-server sends only about 8.4 KB of a request's headers (docs/edge-connection.md; outdial refuses a
 // request with more than 8,000). 4,096 bytes of JSON become at most 5,462 header characters, leaving room
 // for the other headers with the longest caller and target.
 

@@ -1,4 +1,4 @@
-// What the SIP edge can carry and how long it may take to answer; docs/sip-edge.md explains each number.
+// What the SIP edge can carry and how long it may take to answer; docs/edge-connection.md explains each number.
 
 /**
  * The largest wire-protocol message (message id, `|`, and what follows) a drachtio-server reads: it

@@ -3,7 +3,7 @@
 // request left waiting forever when the connection goes. drachtio-srf does none of this itself (a request
 // the edge never answers waits forever; a closed connection leaves its requests unanswered), so the link
 // reaches into drachtio-srf's agent (lib/drachtio-agent.js, lib/wire-protocol.js) at the few places below.
-// docs/sip-edge.md describes the behaviour.
+// docs/edge-connection.md describes the behaviour.
 
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';

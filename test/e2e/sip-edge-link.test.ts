@@ -1,7 +1,7 @@
 // The daemon's connection to its SIP edge, on each kind of edge it may run behind (`sip.edge: drachtio`):
 // the embedded edge in a process of its own always, and a real drachtio-server under `npm run test:stack`.
 // What a size limit, a deadline, a lost or wedged edge and a wrong secret do to calls must not depend on
-// which edge it is. docs/sip-edge.md describes the behaviour.
+// which edge it is. docs/edge-connection.md describes the behaviour.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -6,12 +6,16 @@ import { stringify } from 'yaml';
 import { parseConfig, type Config } from '../../src/config/index.js';
 import { Daemon } from '../../src/daemon/index.js';
 import { createLogger } from '../../src/log/index.js';
-import { onCleanup } from './cleanup.js';
 import { freePort } from './ports.js';
 import { startSipEdgeServer, testEdgeKind, type SipEdgeServer } from './sip-edge-server.js';
 
-/** The drachtio-server a generated config points at under test:stack, so the daemon's stop() can stop it too. */
-const edgeOfConfig = new WeakMap<object, SipEdgeServer>();
+/**
+ * Under test:stack the daemons of a test file share one drachtio-server, as the daemons of a deployment do
+ * (one drachtio-server process per daemon made timing tests depend on how fast a loaded host starts them).
+ * It lives as long as the test worker.
+ */
+let sharedDrachtio: Promise<SipEdgeServer> | undefined;
+const behindDrachtio = new WeakSet<object>();
 
 /** The config a test daemon runs with: every port free, one account/trunk, one bot and one client. */
 export interface TestDaemonSpec {
@@ -63,11 +67,11 @@ export async function testConfigObject(spec: TestDaemonSpec): Promise<Record<str
   // Under test:stack a daemon that does not choose its own edge gets a real drachtio-server of its own,
   // kept for the test (a restarted daemon with the same config finds it again).
   if (testEdgeKind() === 'drachtio' && !(spec.overrides && 'sip' in spec.overrides)) {
-    const server = await startSipEdgeServer('drachtio');
-    onCleanup(() => server.stop());
+    sharedDrachtio ??= startSipEdgeServer('drachtio');
+    const server = await sharedDrachtio;
     base.sip = { edge: 'drachtio', drachtio: server.control } as unknown as typeof base.sip;
     const config = merge(base, spec.overrides ?? {});
-    edgeOfConfig.set(config, server);
+    behindDrachtio.add(config);
     return config;
   }
   return merge(base, spec.overrides ?? {});
@@ -86,17 +90,14 @@ export async function startTestDaemon(spec: TestDaemonSpec): Promise<TestDaemon>
   const object = await testConfigObject(spec);
   const config = parseConfig(object, 'test config');
   const daemon = new Daemon(config, createLogger(config.log.level));
-  const edge = edgeOfConfig.get(object);
+  const edge = behindDrachtio.has(object);
   const { httpPort } = await daemon.start();
   if (edge) await waitConnected(daemon);
   return {
     daemon,
     config,
     url: `http://127.0.0.1:${httpPort}`,
-    stop: async () => {
-      await daemon.stop();
-      await edge?.stop();
-    },
+    stop: () => daemon.stop(),
   };
 }
 
