@@ -12,7 +12,7 @@ import { amdSettingsFromHeaders } from './amd-headers.js';
 import { InboundCall } from './inbound-call.js';
 import type { InboundRoute, InboundRoutes } from './routes.js';
 
-export type InboundOutcome = 'answered' | 'no-route' | 'forbidden' | 'challenged' | 'refused' | 'bad-request' | 'busy' | 'unavailable';
+export type InboundOutcome = 'answered' | 'no-route' | 'forbidden' | 'challenged' | 'refused' | 'bad-request' | 'busy' | 'unavailable' | 'cancelled';
 
 export interface InboundRouterOptions {
   routes: InboundRoutes;
@@ -77,6 +77,11 @@ export class InboundRouter {
   private async take(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
     const { services, routes } = this.options;
     const log = services.logger;
+    // A CANCEL while the checks below wait on the store: the edge answers the INVITE 487 itself.
+    let cancelled = false;
+    req.on('cancel', () => {
+      cancelled = true;
+    });
     const user = requestUser(req.uri);
     const route = routes.match(user);
     if (!route) {
@@ -128,6 +133,11 @@ export class InboundRouter {
         // The dialer keeps its call and may try again: the bot is full, not gone.
         return this.send(res, 486, 'Busy Here', { ...warning(`bot "${route.bot.name}" is at its ${limit}`), 'Retry-After': '1' });
       }
+    }
+    if (cancelled) {
+      if (route.bot) await store.release(route.bot.name, conversationId).catch(() => undefined);
+      this.count(route, 'cancelled');
+      return;
     }
     const leg = new UasLeg({ srf: this.options.uas, media: services.media, clock: services.clock ?? systemClock, logger: log.child({ conversationId }) }, req, res);
     const call = new InboundCall(

@@ -124,7 +124,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     inboundInvites: new Counter({
       name: 'outdial_inbound_invites_total',
-      help: 'INVITEs sent in by a dialer, by inbound route and outcome (answered, no-route, forbidden, challenged, refused, bad-request, busy, unavailable)',
+      help: 'INVITEs sent in by a dialer, by inbound route and outcome (answered, no-route, forbidden, challenged, refused, bad-request, busy, unavailable, cancelled)',
       labelNames: ['route', 'outcome'],
       registers,
     }),

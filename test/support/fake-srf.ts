@@ -110,7 +110,9 @@ class FakeLegMedia extends EventEmitter<LegMediaEvents> implements LegMedia {
     this.answered = true;
   }
 
-  acceptOffer(): string {
+  /** Takes any offer that looks like SDP, as the call sees it; throws for anything else. */
+  acceptOffer(sdp: string): string {
+    if (!/^v=0/.test(sdp)) throw new Error('SDP offer is not a session description (it must start with v=0)');
     this.answered = true;
     return this.offer;
   }
