@@ -18,6 +18,8 @@ export default defineConfig({
       'test/e2e/cluster-limits.test.ts',
       'test/e2e/restart-sigkill.test.ts',
       'test/e2e/sip-edge-*.test.ts',
+      'test/e2e/trunks-failover.test.ts',
+      'test/e2e/trunks-health.test.ts',
     ],
     env: { OUTDIAL_TEST_EDGE: 'drachtio' },
     testTimeout: 90_000,
