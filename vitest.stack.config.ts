@@ -15,6 +15,7 @@ export default defineConfig({
       'test/e2e/modes-detect.test.ts',
       'test/e2e/modes-disabled.test.ts',
       'test/e2e/bridge-failures.test.ts',
+      'test/e2e/inbound-amd.test.ts',
       'test/e2e/cluster-limits.test.ts',
       'test/e2e/restart-sigkill.test.ts',
       'test/e2e/sip-edge-*.test.ts',

@@ -30,7 +30,7 @@ async function sipp(scenario: E2eScenario, opts: Omit<E2eSippOptions, 'scenario'
 function dialer(name: string, scenario: E2eScenario, user: string, keys: Record<string, string | number> = {}, pcap?: string): Promise<E2eSipp> {
   return sipp(scenario, {
     service: user,
-    remote: `127.0.0.1:${daemon.config.sip.embedded.port}`,
+    remote: daemon.sipAddress,
     keys: { caller: '+15557654321', decision_ms: 15000, ...keys },
     ...(pcap !== undefined && { audioPcap: pcap }),
   }).then((d) => {

@@ -82,6 +82,8 @@ export interface TestDaemon {
   config: Config;
   /** http://127.0.0.1:<port> */
   url: string;
+  /** "127.0.0.1:<port>": where the daemon's SIP edge (embedded, or its drachtio-server) takes SIP from the network. */
+  sipAddress: string;
   stop(): Promise<void>;
 }
 
@@ -97,6 +99,7 @@ export async function startTestDaemon(spec: TestDaemonSpec): Promise<TestDaemon>
     daemon,
     config,
     url: `http://127.0.0.1:${httpPort}`,
+    sipAddress: edge ? `127.0.0.1:${(await sharedDrachtio!).sipPort}` : `127.0.0.1:${config.sip.embedded.port}`,
     stop: () => daemon.stop(),
   };
 }
