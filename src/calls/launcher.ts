@@ -132,7 +132,8 @@ export class Launcher implements CallLauncher {
     if (first === undefined) return undefined;
     if ('status' in first) {
       await store.release(req.bot.name, req.conversationId).catch(() => undefined);
-      metrics.dialoutsRejected.inc({ reason: first.status === 429 ? 'trunk-limit' : 'unavailable' });
+      // The API counts 503s by their status; a 429 only the launcher can tell apart.
+      if (first.status === 429) metrics.dialoutsRejected.inc({ reason: 'trunk-limit' });
       throw new DialoutRejected(first.status, first.error);
     }
     return { trunks, first };

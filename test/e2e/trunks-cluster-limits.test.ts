@@ -79,6 +79,13 @@ describe('trunk limits across two daemons sharing one Redis', () => {
       expect(r.status).toBe(429);
       expect(r.json.error).toBe('trunk "three" has reached maxConcurrentCalls (3)');
     }
+    // Each daemon counts the refusals it answered, under the trunk-limit reason.
+    let refusedCount = 0;
+    for (const d of daemons) {
+      const text = await (await fetch(`${d.url}/metrics`)).text();
+      refusedCount += Number(/outdial_dialouts_rejected_total\{reason="trunk-limit"\} (\d+)/.exec(text)?.[1] ?? 0);
+    }
+    expect(refusedCount).toBe(21);
     const ended = await finals(accepted.map((a) => a.json.conversationId as string));
     expect(ended).toHaveLength(3);
     for (const f of ended) expect(f).toMatchObject({ status: 'completed', trunk: 'three', attempts: [{ trunk: 'three', status: 200, reason: 'OK' }] });
