@@ -1,98 +1,22 @@
 import { EventEmitter } from 'node:events';
-import { isIP } from 'node:net';
 import type { RemoteInfo } from 'node:dgram';
 import { RtpPacket } from 'rtp.js/packets';
-import type { Logger } from '../log/index.js';
-import { classifyAddress } from '../notify/destination-policy.js';
 import { encodeTableOf, type G711Codec } from './g711.js';
 import { MediaClock, mediaClock } from './media-clock.js';
 import type { RtpPortLease, RtpPortPool } from './port-pool.js';
-import { RtpReceiveStream, type GapCause, type ReceiveCounters, type ReceiveStreamOptions } from './receive-stream.js';
+import { RtpReceiveStream } from './receive-stream.js';
 import { RTP_HEADER_LENGTH, RtpSendStream } from './send-stream.js';
 import type { NegotiatedMedia } from './sdp.js';
-import type { DtmfEvent } from './telephone-event.js';
+import { RtpSourceRule, sameAddress, usableAddress, type RtpAddress } from './source-rule.js';
+import type { PacketTap, ReceivedRtp, RtpEndpointEvents, RtpEndpointOptions, RtpEndpointStats } from './endpoint-types.js';
+import type { Logger } from '../log/index.js';
 
-/** A transport address. */
-export interface RtpAddress {
-  address: string;
-  port: number;
-}
-
-/** Events of an RtpEndpoint. */
-export interface RtpEndpointEvents {
-  /** 20 ms of decoded audio (160 samples at 8 kHz), in timeline order. */
-  frame: [pcm: Int16Array];
-  /** A stretch of the timeline without audio, a multiple of 20 ms. */
-  gap: [ms: number, cause: GapCause];
-  /** An RFC 4733 DTMF digit, once per event. */
-  dtmf: [event: DtmfEvent];
-  /** The send target moved to where RTP actually comes from (symmetric RTP). */
-  latched: [remote: RtpAddress];
-}
-
-export interface RtpEndpointOptions extends ReceiveStreamOptions {
-  /** The clock that drives the watchdog; the process-wide one by default. */
-  clock?: MediaClock;
-  /** The far end's media as negotiated, if already known. */
-  media?: NegotiatedMedia;
-  /** After the latched source has been silent this long, another source may take over. */
-  relatchAfterMs?: number;
-  logger?: Logger;
-}
-
-/** Counters of one leg, for the call record, metrics and tests. */
-export interface RtpEndpointStats extends ReceiveCounters {
-  packetsReceived: number;
-  bytesReceived: number;
-  packetsMalformed: number;
-  packetsRtcp: number;
-  packetsStray: number;
-  packetsSent: number;
-  bytesSent: number;
-  packetsUnsent: number;
-  /** Exceptions thrown by frame/gap/dtmf listeners or the relay, caught and logged. */
-  listenerErrors: number;
-  /** Wall-clock time (ms since the epoch) of the last datagram, or undefined before any. */
-  lastArrivalAt: number | undefined;
-}
-
-/**
- * A received RTP packet as a relay sees it. One object per endpoint, overwritten for every packet: a tap
- * must use it before returning and keep nothing.
- */
-export interface ReceivedRtp {
-  ssrc: number;
-  seq: number;
-  ts: number;
-  pt: number;
-  marker: boolean;
-  buf: Uint8Array;
-  offset: number;
-  length: number;
-}
-
-export type PacketTap = (packet: ReceivedRtp, now: number) => void;
+export type { RtpEndpointEvents, RtpEndpointOptions, RtpEndpointStats, ReceivedRtp, PacketTap } from './endpoint-types.js';
+export type { RtpAddress } from './source-rule.js';
+export { sdpAddressCanBeSource } from './source-rule.js';
 
 const RTCP_HEADER_LENGTH = 8;
 const G711_STATIC_PT: Readonly<Record<G711Codec, number>> = { PCMU: 0, PCMA: 8 };
-
-function usable(address: string | undefined, port: number | undefined): boolean {
-  return !!address && address !== '0.0.0.0' && address !== '::' && !!port && port > 0 && port < 65536;
-}
-
-/**
- * Whether packets can come from the address an SDP names, as seen from our own RTP address: a private or
- * loopback address cannot reach a public socket (the far end sits behind NAT and its packets arrive from
- * its public address).
- */
-export function sdpAddressCanBeSource(sdpAddress: string, localAddress: string): boolean {
-  const theirs = classifyAddress(sdpAddress);
-  const ours = classifyAddress(localAddress);
-  if (theirs === undefined || ours === undefined) return true;
-  if (theirs === 'loopback') return ours === 'loopback' || ours === 'unspecified';
-  if (theirs === 'private') return ours !== 'public';
-  return true;
-}
 
 /**
  * One call leg's RTP: a socket from the pool, the receive timeline (frames, gaps, DTMF) and the outgoing
@@ -112,15 +36,11 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
   readonly #lease: RtpPortLease;
   readonly #clock: MediaClock;
   readonly #receive: RtpReceiveStream;
-  readonly #relatchAfterMs: number;
+  readonly #sources: RtpSourceRule;
   readonly #logger: Logger | undefined;
   readonly #received: ReceivedRtp = { ssrc: 0, seq: 0, ts: 0, pt: 0, marker: false, buf: new Uint8Array(0), offset: 0, length: 0 };
   #media: NegotiatedMedia | undefined;
-  /** The SDP answer's address when packets may come from it; undefined: latch to the first source once. */
-  #expectedAddress: string | undefined;
   #remote: RtpAddress | undefined;
-  #source: RtpAddress | undefined;
-  #lastSourceArrival = 0;
   #lastArrivalWall: number | undefined;
   #closed = false;
   readonly #counts = {
@@ -144,7 +64,7 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     this.localAddress = lease.host;
     this.localPort = lease.port;
     this.#clock = options.clock ?? mediaClock;
-    this.#relatchAfterMs = options.relatchAfterMs ?? 1000;
+    this.#sources = new RtpSourceRule(lease.host, options.relatchAfterMs ?? 1000);
     this.#logger = options.logger;
     this.#receive = new RtpReceiveStream(
       {
@@ -215,10 +135,8 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
   setRemote(media: NegotiatedMedia): void {
     this.#media = media;
     this.#receive.configure(media.codec, media.payloadType, media.telephoneEventPt);
-    this.#source = undefined;
-    const sdpUsable = usable(media.address, media.port);
-    this.#remote = sdpUsable ? { address: media.address, port: media.port } : undefined;
-    this.#expectedAddress = sdpUsable && sdpAddressCanBeSource(media.address, this.localAddress) ? media.address : undefined;
+    this.#sources.negotiated(media.address, media.port);
+    this.#remote = usableAddress(media.address, media.port) ? { address: media.address, port: media.port } : undefined;
   }
 
   /** Start the audio timeline now (the call was answered): the watchdog declares gaps even if no RTP ever comes. */
@@ -342,29 +260,12 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     this.#logger?.error({ err, localPort: this.localPort }, 'RTP listener failed');
   }
 
-  /**
-   * From the SDP answer's address: the first port latches, another port of that address only after a
-   * silence. Where the answer's address cannot be the source: the first source, once, for good.
-   */
+  /** Whether the packet's source is one this leg takes (source-rule.ts); a new source becomes the send target. */
   #acceptSource(rinfo: RemoteInfo, now: number): boolean {
-    if (!this.#media) return false;
-    const source = this.#source;
-    if (source && source.port === rinfo.port && source.address === rinfo.address) {
-      this.#lastSourceArrival = now;
-      return true;
-    }
-    const expected = this.#expectedAddress;
-    if (expected === undefined) {
-      if (source) return false;
-    } else {
-      if (!sameAddress(expected, rinfo.address)) return false;
-      if (source) {
-        if (now - this.#lastSourceArrival < this.#relatchAfterMs) return false;
-        this.#receive.newSource();
-      }
-    }
-    this.#source = { address: rinfo.address, port: rinfo.port };
-    this.#lastSourceArrival = now;
+    const verdict = this.#sources.judge(rinfo, now);
+    if (verdict === 'drop') return false;
+    if (verdict === 'current') return true;
+    if (verdict === 'relatched') this.#receive.newSource();
     const remote = this.#remote;
     if (!remote || remote.port !== rinfo.port || !sameAddress(remote.address, rinfo.address)) {
       this.#remote = { address: rinfo.address, port: rinfo.port };
@@ -375,8 +276,3 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
   }
 }
 
-function sameAddress(sdpAddress: string, packetAddress: string): boolean {
-  if (sdpAddress === packetAddress) return true;
-  // An IPv4 peer seen on a dual-stack socket.
-  return isIP(sdpAddress) === 4 && packetAddress === `::ffff:${sdpAddress}`;
-}
