@@ -9,7 +9,7 @@ import type { Logger } from '../log/index.js';
 import { DirectRtpPath, RtpPortPool } from '../media/index.js';
 import { createMetrics, type DialoutRejectionReason, type Metrics } from '../metrics/index.js';
 import { Notifier, signingSecretsOf } from '../notify/index.js';
-import { installDestinationPolicy } from '../notify/destination-guard.js';
+import { destinationPolicy, installDestinationPolicy } from '../notify/destination-guard.js';
 import { unwrittenSettled } from '../notify/unwritten.js';
 import { abandonRetriesAfter } from '../calls/persist.js';
 import { DestinationPolicy } from '../notify/destination-policy.js';
@@ -148,6 +148,9 @@ export class Daemon {
   /** Starts every part; resolves when the daemon accepts HTTP requests. */
   async start(): Promise<{ httpPort: number; sip: { host: string; port: number } }> {
     const log = this.logger;
+    // An inbound route's actionHook obeys the notification destination policy, as a dialout's notifyUrl does.
+    const hookProblems = await new InboundRoutes(this.config).actionHookProblems(destinationPolicy());
+    if (hookProblems.length > 0) throw new Error(`inbound routes: ${hookProblems.join('; ')}`);
     abandonRetriesAfter(Number.POSITIVE_INFINITY);
     if (!(await this.store.ready(3000))) {
       log.error({ store: this.store.health() }, 'store unavailable at start: dialouts answer 503 until it is reachable');

@@ -3,6 +3,8 @@
 
 import type { BotConfig, Config } from '../config/index.js';
 import { amdDefaults, type AmdSettings } from '../dialout/index.js';
+import { checkUrlDestination } from '../notify/destination-guard.js';
+import type { DestinationPolicy } from '../notify/destination-policy.js';
 import { DigestAuthenticator } from './digest.js';
 import type { InboundRouteConfig } from './route-schema.js';
 import { SourceAllowList } from './source-allow-list.js';
@@ -47,6 +49,19 @@ export class InboundRoutes {
 
   constructor(config: Pick<Config, 'inbound' | 'bots'>) {
     this.all = config.inbound.map((r) => routeOf(r, config.bots));
+  }
+
+  /**
+   * Each route's actionHook checked against the notification destination policy, as a dialout's notifyUrl
+   * is: the problems, naming the key (`inbound[0].actionHook …`). Delivery checks every POST again.
+   */
+  async actionHookProblems(policy: DestinationPolicy): Promise<string[]> {
+    const problems: string[] = [];
+    for (const [i, route] of this.all.entries()) {
+      const why = await checkUrlDestination(route.config.actionHook, policy);
+      if (why !== undefined) problems.push(`inbound[${i}].actionHook ${why}`);
+    }
+    return problems;
   }
 
   /** The first route that takes an INVITE for `user`, or undefined (404). */

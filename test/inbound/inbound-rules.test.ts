@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
+import { DestinationPolicy } from '../../src/notify/destination-policy.js';
 import { amdSettingsFromHeaders, DigestAuthenticator, InboundRoutes, parseDigestHeader, requestUser, SourceAllowList } from '../../src/inbound/index.js';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
@@ -110,5 +111,20 @@ describe('inbound routes', () => {
     expect(() => parseConfig({ inbound: [route, route] })).toThrow(/duplicate inbound route name "r"/);
     expect(() => parseConfig({ inbound: [{ ...route, actionHook: 'ftp://x/y' }] })).toThrow(/inbound\[0\]\.actionHook/);
     expect(() => parseConfig({ inbound: [{ ...route, machineDetection: 'maybe' }] })).toThrow(/inbound\[0\]\.machineDetection/);
+  });
+
+  it("checks each route's actionHook against the notification destination policy, naming the key", async () => {
+    const hooks = (urls: string[]) =>
+      new InboundRoutes(
+        parseConfig({
+          inbound: urls.map((actionHook, i) => ({ name: `r${i}`, match: { user: `^r${i}` }, machineDetection: 'disconnect', actionHook })),
+        }),
+      );
+    expect(await hooks(['http://127.0.0.1:7000/amd', 'http://10.1.2.3/amd']).actionHookProblems(new DestinationPolicy())).toEqual([]);
+    const problems = await hooks(['http://127.0.0.1:7000/amd', 'http://169.254.169.254/latest']).actionHookProblems(new DestinationPolicy());
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^inbound\[1\]\.actionHook .*169\.254\.169\.254/);
+    // An operator list in force: only what it names.
+    expect(await hooks(['http://127.0.0.1:7000/amd']).actionHookProblems(new DestinationPolicy(['10.0.0.0/8']))).toEqual([expect.stringMatching(/^inbound\[0\]\.actionHook /)]);
   });
 });
