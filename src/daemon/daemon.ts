@@ -157,7 +157,7 @@ export class Daemon {
     }
     this.sip = await connectSip(this.config, log);
     const sip = this.sip;
-    this.trunkHealth = new TrunkHealth(this.config.accounts, srfRequester(sip.srf), log.child({ component: 'trunks' }), this.metrics);
+    this.trunkHealth = new TrunkHealth(this.config.accounts, srfRequester(sip.srf), log.child({ component: 'trunks' }), this.metrics, () => sip.connected());
     this.trunkHealth.start();
     const services: CallServices = {
       srf: sip.srf,

@@ -15,6 +15,8 @@ export interface KeepaliveOptions {
   logger: Logger;
   /** Told each time the trunk goes down or comes back up. */
   onChange(up: boolean): void;
+  /** Whether our own SIP edge is connected: while it is not, no ping is sent and none counts as missed. */
+  edgeConnected?: () => boolean;
 }
 
 /**
@@ -57,10 +59,12 @@ export class TrunkKeepalive {
   private async ping(): Promise<void> {
     const started = Date.now();
     const { intervalMs, uri } = this.options;
-    // A ping unanswered by the time the next one is due counts as missed.
-    const result = await this.options.request(uri, { method: 'OPTIONS', headers: { 'Max-Forwards': '70' } }, intervalMs);
-    if (this.stopped) return;
-    this.record(result);
+    if (this.options.edgeConnected?.() ?? true) {
+      // A ping unanswered by the time the next one is due counts as missed.
+      const result = await this.options.request(uri, { method: 'OPTIONS', headers: { 'Max-Forwards': '70' } }, intervalMs);
+      if (this.stopped) return;
+      this.record(result);
+    }
     this.timer = setTimeout(() => void this.ping(), Math.max(0, started + intervalMs - Date.now()));
     this.timer.unref();
   }

@@ -23,6 +23,8 @@ export interface RegistrationOptions {
   onChange(state: RegistrationState): void;
   /** How long to wait for a final response to one REGISTER. */
   responseTimeoutMs?: number;
+  /** Whether our own SIP edge is connected: while it is not, the REGISTER waits for it (no failure counted). */
+  edgeConnected?: () => boolean;
 }
 
 /** What the health report shows of a registration. */
@@ -106,6 +108,10 @@ export class TrunkRegistration {
 
   private async register(): Promise<void> {
     if (this.stopped) return;
+    if (!(this.options.edgeConnected?.() ?? true)) {
+      this.schedule(1000);
+      return;
+    }
     const asked = this.askSec;
     const result = await this.send(asked, this.options.responseTimeoutMs ?? 32000);
     if (this.stopped) return;

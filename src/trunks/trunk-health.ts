@@ -42,6 +42,8 @@ export class TrunkHealth {
     request: SipRequester,
     logger: Logger,
     private readonly metrics?: Pick<Metrics, 'trunkUp' | 'trunkRegistered'>,
+    /** Whether our SIP edge is connected: a trunk is not blamed for our own edge being gone. */
+    edgeConnected?: () => boolean,
   ) {
     for (const account of accounts) {
       for (const trunk of account.trunks) {
@@ -55,6 +57,7 @@ export class TrunkHealth {
             request,
             logger: log,
             onChange: (up) => this.metrics?.trunkUp.set(labels, up ? 1 : 0),
+            ...(edgeConnected && { edgeConnected }),
           });
         }
         if (trunk.register) {
@@ -65,6 +68,7 @@ export class TrunkHealth {
             request,
             logger: log,
             onChange: (state) => this.metrics?.trunkRegistered.set(labels, state === 'registered' ? 1 : 0),
+            ...(edgeConnected && { edgeConnected }),
           });
         }
         this.metrics?.trunkUp.set(labels, 1);

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log/index.js';
 import { createMetrics } from '../../src/metrics/index.js';
-import { srfRequester, TrunkHealth } from '../../src/trunks/index.js';
+import { srfRequester, TrunkHealth, TrunkKeepalive, type SipRequester } from '../../src/trunks/index.js';
 import { startEdgeWithSrf, type EdgeWithSrf } from '../edge/harness.js';
 import { freePort } from '../support/ports.js';
 import { startSipp, stopAllSipp } from '../support/sipp.js';
@@ -58,5 +58,27 @@ describe('trunk OPTIONS keepalive', () => {
     expect(await metrics.text()).toMatch(/outdial_trunk_up\{account="acme",trunk="pinged"\} 1/);
     const result = await carrier.stop();
     expect(result.messages).toMatch(/^OPTIONS sip:127\.0\.0\.1:\d+ SIP\/2\.0/m);
+  });
+});
+
+describe('keepalive while our own SIP edge is gone', () => {
+  it('sends no ping and counts no miss until the edge is back, then counts misses again', async () => {
+    let connected = false;
+    let sent = 0;
+    const silent: SipRequester = async () => {
+      sent++;
+      return 'timeout';
+    };
+    const changes: boolean[] = [];
+    const keepalive = new TrunkKeepalive({ uri: 'sip:127.0.0.1:9', intervalMs: 20, request: silent, logger: createLogger('silent'), onChange: (up) => changes.push(up), edgeConnected: () => connected });
+    keepalive.start();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(sent).toBe(0);
+    expect(keepalive.up).toBe(true);
+    connected = true;
+    await until('down', () => !keepalive.up, 2000);
+    keepalive.stop();
+    expect(sent).toBeGreaterThanOrEqual(3);
+    expect(changes).toEqual([false]);
   });
 });
