@@ -17,7 +17,7 @@ export function openapiPath(path: string): string {
 }
 
 const dialoutErrors = {
-  '400': error('A field is missing or wrong; the error names it.'),
+  '400': error('A field is missing or wrong, or the body is not JSON; the error names it.'),
   '401': error('Missing, wrong or expired credentials.'),
   '403': error('The client lacks role VAIC/BOTS/DIALOUT or a scope covering the bot.'),
   '404': error('Unknown bot.'),
@@ -37,7 +37,11 @@ export function buildOpenApi(): Record<string, unknown> {
           summary: 'Place an outbound call (AudioCodes VoiceAI Connect dialect).',
           security: [{ basic: [] }, { oauth: [] }],
           requestBody: { required: true, ...json('AudiocodesDialoutRequest') },
-          responses: { '200': { description: 'The call was triggered.', ...json('AudiocodesDialoutResponse') }, ...dialoutErrors },
+          responses: {
+            '200': { description: 'The call was triggered.', ...json('AudiocodesDialoutResponse') },
+            ...dialoutErrors,
+            '415': error('The body is not application/json.'),
+          },
         },
       },
       [openapiPath(koreDialoutPath)]: {
@@ -78,6 +82,7 @@ export function buildOpenApi(): Record<string, unknown> {
             '200': { description: 'An access token for Authorization: Bearer.', ...json('TokenResponse') },
             '400': error('grant_type is missing or not client_credentials.'),
             '401': { description: 'Wrong client credentials (RFC 6749 invalid_client).' },
+            '429': { description: 'Too many failed attempts for this client id in the last minute; Retry-After says when to try again.' },
           },
         },
       },

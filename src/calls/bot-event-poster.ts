@@ -3,6 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log/index.js';
+import { deliveryRefusal, guardedDispatcher } from '../notify/destination-guard.js';
 import { webhookHeaders } from '../notify/signature.js';
 import type { BotEvent } from './bot-events.js';
 
@@ -15,7 +16,14 @@ export function httpBotEventPoster(logger: Logger, secrets: readonly string[], t
   return {
     post(url, event) {
       const body = JSON.stringify(event);
+      // The same destination policy as notifications (README "Security"), on the address connected to.
+      const refused = deliveryRefusal(url);
+      if (refused !== undefined) {
+        logger.warn({ url, event: event.name, detail: refused }, 'bot eventsUrl refused by the destination policy');
+        return;
+      }
       fetch(url, {
+        dispatcher: guardedDispatcher(),
         method: 'POST',
         headers: { 'content-type': 'application/json', ...webhookHeaders(secrets, `msg_${randomUUID()}`, body) },
         body,

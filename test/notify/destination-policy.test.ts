@@ -2,6 +2,8 @@
 // address the socket really connects to (a host name that resolves to a refused address is not reached).
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { httpBotEventPoster } from '../../src/calls/bot-event-poster.js';
+import { createLogger } from '../../src/log/index.js';
 import { attemptDelivery } from '../../src/notify/attempt.js';
 import { installDestinationPolicy } from '../../src/notify/destination-guard.js';
 import { classifyAddress, DestinationPolicy, DestinationPolicyError } from '../../src/notify/destination-policy.js';
@@ -113,5 +115,22 @@ describe('delivery time', () => {
       detail: expect.stringContaining('user:password@'),
     });
     expect(listener.requests().length).toBe(before);
+  });
+
+  it("bot events to an eventsUrl follow the same policy, on the address connected to", async () => {
+    const poster = httpBotEventPoster(createLogger('silent'), ['k']);
+    const event = { type: 'event', name: 'start', conversationId: 'c1' } as const;
+    const port = new URL(base).port;
+    installDestinationPolicy(new DestinationPolicy(['10.0.0.0/8']));
+    const before = listener.requests().length;
+    poster.post(`${base}/events`, event);
+    poster.post(`http://localhost:${port}/events`, event);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(listener.requests().length).toBe(before);
+    installDestinationPolicy(new DestinationPolicy());
+    poster.post(`http://localhost:${port}/events`, event);
+    const until = Date.now() + 3000;
+    while (listener.requests().length === before && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(listener.requests().length).toBe(before + 1);
   });
 });
