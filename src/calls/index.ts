@@ -2,6 +2,7 @@ export { Launcher, type HeldCall, type LauncherOptions } from './launcher.js';
 export { AnsweredCall, type AnsweredCallOwner, type AnsweredCallSetup } from './answered-call.js';
 export { UasLeg, InviteNotAnswered, type UasLegServices, type UasSignalling } from './uas-leg.js';
 export { AudioLevel } from './audio-level.js';
+export { mediaSummary } from './media-summary.js';
 export { RtpReport } from './rtp-report.js';
 export { OrderedWrites } from './persist.js';
 export type { UacLegServices } from './uac-leg.js';

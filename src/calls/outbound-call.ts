@@ -8,6 +8,7 @@ import type { DialoutRequest } from '../dialout/index.js';
 import type { Logger } from '../log/index.js';
 import { AnsweredCall } from './answered-call.js';
 import { AudioLevel } from './audio-level.js';
+import { mediaSummary } from './media-summary.js';
 import { dialoutInitiatedEvent, type BotCallFacts } from './bot-events.js';
 import { CallJournal, newCallRecord } from './call-journal.js';
 import { CallLifecycle, type CallState } from './call-state.js';
@@ -233,14 +234,7 @@ export class OutboundCall {
     const media = this.callee.media;
     if (media) {
       (this.rtp ??= new RtpReport(this.services.metrics, () => media.stats)).report();
-      const stats = media.stats;
-      this.record.media = {
-        ...(media.codec !== undefined && { codec: media.codec }),
-        packetsReceived: stats.packetsReceived,
-        packetsLost: stats.packetsLost,
-        audioMs: this.level.ms,
-        rmsDbfs: this.level.dbfs,
-      };
+      this.record.media = mediaSummary(media, this.level);
     }
     const teardown = [this.callee.end(), ...(this.afterAnswer ? [this.afterAnswer.endBot()] : [])];
     this.setDurations(now);

@@ -9,6 +9,7 @@ import {
   AudioLevel,
   CallJournal,
   CallLifecycle,
+  mediaSummary,
   OrderedWrites,
   RtpReport,
   type CallEnd,
@@ -190,14 +191,7 @@ export class InboundCall {
     const media = this.caller.media;
     if (media) {
       (this.rtp ??= new RtpReport(this.services.metrics, () => media.stats)).report();
-      const stats = media.stats;
-      this.record.media = {
-        ...(media.codec !== undefined && { codec: media.codec }),
-        packetsReceived: stats.packetsReceived,
-        packetsLost: stats.packetsLost,
-        audioMs: this.level.ms,
-        rmsDbfs: this.level.dbfs,
-      };
+      this.record.media = mediaSummary(media, this.level);
     }
     const teardown = [this.caller.end(), ...(this.afterAnswer ? [this.afterAnswer.endBot()] : [])];
     this.journal.end(end, now);
