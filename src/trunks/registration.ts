@@ -25,6 +25,8 @@ export interface RegistrationOptions {
   responseTimeoutMs?: number;
   /** Whether our own SIP edge is connected: while it is not, the REGISTER waits for it (no failure counted). */
   edgeConnected?: () => boolean;
+  /** Retry schedule after a failed REGISTER; default 1 s doubling up to 60 s. */
+  retryBackoff?: { baseMs: number; maxMs: number };
 }
 
 /** What the health report shows of a registration. */
@@ -136,7 +138,7 @@ export class TrunkRegistration {
     this.lastError = result === 'timeout' ? 'no response from the registrar' : `${result.status} ${result.reason}`;
     // A binding still in force stays usable while the retries go on; one that lapsed has failed.
     if (this.expiresAt === undefined || this.expiresAt <= Date.now()) this.setState('failed');
-    const delay = backoffDelay(this.failures, { baseMs: 1000, maxMs: 60000 });
+    const delay = backoffDelay(this.failures, this.options.retryBackoff ?? { baseMs: 1000, maxMs: 60000 });
     this.options.logger.warn({ registrar: this.options.uri, err: this.lastError, retryInMs: Math.round(delay) }, 'trunk registration failed; retrying');
     this.schedule(delay);
   }
@@ -162,8 +164,8 @@ export class TrunkRegistration {
       timeoutMs,
     );
     // A challenge answered by drachtio-srf used the next CSeq; the next request goes after the last one sent.
-    const answered = result === 'timeout' ? undefined : Number(/^\s*(\d+)/.exec(result.header('CSeq') ?? '')?.[1]);
-    this.cseq = Math.max(this.cseq, answered ?? 0) + 1;
+    const answered = result === 'timeout' ? NaN : Number(/^\s*(\d+)/.exec(result.header('CSeq') ?? '')?.[1]);
+    this.cseq = (Number.isFinite(answered) ? Math.max(this.cseq, answered) : this.cseq) + 1;
     return result;
   }
 

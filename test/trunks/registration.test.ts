@@ -78,3 +78,48 @@ describe('trunk registration', () => {
     expect(health.usable('acme', 'reg')).toBe(false);
   });
 });
+
+describe('registration retries', () => {
+  it('retries a failed REGISTER with growing delays, takes a 423 Min-Expires, and registers once the registrar answers', async () => {
+    const { TrunkRegistration } = await import('../../src/trunks/index.js');
+    const seen: { at: number; expires: string | undefined; cseq: string | undefined }[] = [];
+    const replies = [
+      { status: 503, reason: 'Service Unavailable' },
+      'timeout' as const,
+      { status: 423, reason: 'Interval Too Brief', headers: { 'Min-Expires': '900' } },
+      { status: 200, reason: 'OK', headers: { Expires: '900' } },
+    ];
+    const states: string[] = [];
+    const registration = new TrunkRegistration({
+      uri: 'sip:127.0.0.1:5060',
+      domain: 'carrier.example',
+      username: 'u',
+      password: 'p',
+      expiresSec: 600,
+      logger: createLogger('silent'),
+      retryBackoff: { baseMs: 100, maxMs: 1000 },
+      onChange: (state) => states.push(state),
+      request: async (_uri, req) => {
+        seen.push({ at: Date.now(), expires: req.headers.Expires, cseq: req.headers.CSeq });
+        const reply = replies.shift() ?? { status: 200, reason: 'OK', headers: { Expires: '900' } };
+        if (reply === 'timeout') return 'timeout';
+        const headers: Record<string, string> = reply.headers ?? {};
+        return { status: reply.status, reason: reply.reason, header: (name: string) => headers[name], fromFarEnd: true };
+      },
+    });
+    registration.start();
+    await until('registered', () => registration.state === 'registered', 5000);
+    expect(states).toEqual(['registering', 'failed', 'registered']);
+    expect(seen.map((s) => s.expires)).toEqual(['600', '600', '600', '900']);
+    expect(seen.map((s) => s.cseq)).toEqual(['1 REGISTER', '2 REGISTER', '3 REGISTER', '4 REGISTER']);
+    // Backoff 100 ms then 200 ms (less up to 20 % jitter); the 423 is answered at once.
+    expect(seen[1]!.at - seen[0]!.at).toBeGreaterThanOrEqual(70);
+    expect(seen[2]!.at - seen[1]!.at).toBeGreaterThanOrEqual(150);
+    expect(seen[3]!.at - seen[2]!.at).toBeLessThan(100);
+    expect(registration.report()).toMatchObject({ state: 'registered', expiresAt: expect.any(String) });
+    expect(registration.report().lastError).toBeUndefined();
+    await registration.stop(100);
+    expect(registration.state).toBe('unregistered');
+    expect(seen.at(-1)!.expires).toBe('0');
+  });
+});
