@@ -142,9 +142,9 @@ export const configSchema = z
           .strict()
           .refine((r) => r.portMin <= r.portMax, { message: 'portMin must not exceed portMax', path: ['portMin'] })
           .default({ host: '127.0.0.1', portMin: 40000, portMax: 49999 }),
+        // The FreeSWITCH servers (event sockets) that anchor calls in media.mode freeswitch (docs/media.md).
         freeswitch: z
-          .object({ host: z.string().default('127.0.0.1'), port: port.default(8021), secret: z.string().default('ClueCon') })
-          .strict()
+          .array(z.object({ address: z.string().min(1), port: port.default(8021), secret: z.string().default('ClueCon') }).strict())
           .optional(),
       })
       .strict()
@@ -221,6 +221,15 @@ export const configSchema = z
   })
   .strict()
   .superRefine((cfg, ctx) => {
+    if (cfg.media.mode === 'freeswitch') {
+      // drachtio-fsmrf creates FreeSWITCH endpoints with INVITEs through a real drachtio-server.
+      if (cfg.sip.edge !== 'drachtio') {
+        ctx.addIssue({ code: 'custom', path: ['sip', 'edge'], message: 'media.mode "freeswitch" requires sip.edge "drachtio" (drachtio-fsmrf signals through a drachtio-server)' });
+      }
+      if (!cfg.media.freeswitch || cfg.media.freeswitch.length === 0) {
+        ctx.addIssue({ code: 'custom', path: ['media', 'freeswitch'], message: 'media.mode "freeswitch" needs at least one server: [{ address, port, secret }]' });
+      }
+    }
     const accounts = new Set(cfg.accounts.map((a) => a.name));
     cfg.accounts.forEach((a, i) => {
       if (a.trunks.filter((t) => t.default).length > 1) {

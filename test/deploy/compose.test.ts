@@ -22,7 +22,7 @@ const services = compose.services;
 
 describe('docker-compose.yml', () => {
   it('runs drachtio-server, Redis and outdial built from docker/Dockerfile; Prometheus and Grafana only in the monitoring profile', () => {
-    expect(Object.keys(services).sort()).toEqual(['drachtio', 'grafana', 'outdial', 'prometheus', 'redis']);
+    expect(Object.keys(services).sort()).toEqual(['drachtio', 'freeswitch', 'grafana', 'outdial', 'prometheus', 'redis']);
     expect(services.drachtio?.image).toMatch(/^drachtio\/drachtio-server:/);
     expect(services.redis?.image).toMatch(/^redis:/);
     expect(services.outdial?.build).toEqual({ context: '.', dockerfile: 'docker/Dockerfile' });
@@ -68,6 +68,18 @@ describe('docker-compose.yml', () => {
 
   it('leaves a marked place for the FreeSWITCH media server', () => {
     expect(text).toMatch(/FreeSWITCH media server \(media\.mode: freeswitch\) goes here/);
+  });
+
+  it('runs FreeSWITCH from a published image with the configuration shipped in docker/freeswitch/', () => {
+    const fs = services.freeswitch!;
+    expect(fs.build).toBeUndefined();
+    expect(fs.profiles).toEqual(['freeswitch']);
+    const sources = (fs.volumes ?? []).map((v) => v.split(':')[0]);
+    expect(sources).toEqual(['./docker/freeswitch/freeswitch.xml', './docker/freeswitch/vars.xml']);
+    const xml = readFileSync('docker/freeswitch/freeswitch.xml', 'utf8');
+    expect(xml).toContain('<profile name="drachtio_mrf">');
+    expect(xml).toContain('expression="^drachtio-fsmrf:"');
+    expect(xml).toContain('data="${sip_h_X-esl-outbound} async full"');
   });
 
   it('the outdial config is valid once a replica fills in its address, and uses the drachtio edge and Redis by service name', () => {

@@ -6,6 +6,8 @@ import { stringify } from 'yaml';
 import { parseConfig, type Config } from '../../src/config/index.js';
 import { Daemon } from '../../src/daemon/index.js';
 import { createLogger } from '../../src/log/index.js';
+import { onCleanup } from './cleanup.js';
+import { startFreeswitch, testMediaMode } from './freeswitch-server.js';
 import { freePort } from './ports.js';
 import { startSipEdgeServer, testEdgeKind, type SipEdgeServer } from './sip-edge-server.js';
 
@@ -70,6 +72,12 @@ export async function testConfigObject(spec: TestDaemonSpec): Promise<Record<str
     sharedDrachtio ??= startSipEdgeServer('drachtio');
     const server = await sharedDrachtio;
     base.sip = { edge: 'drachtio', drachtio: server.control } as unknown as typeof base.sip;
+    // The freeswitch-mode stack tests anchor each daemon's calls at a FreeSWITCH of its own.
+    if (testMediaMode() === 'freeswitch') {
+      const fs = await startFreeswitch();
+      onCleanup(() => fs.stop());
+      base.media = { ...base.media, mode: 'freeswitch', freeswitch: [fs.esl] } as unknown as typeof base.media;
+    }
     const config = merge(base, spec.overrides ?? {});
     behindDrachtio.add(config);
     return config;
@@ -107,8 +115,9 @@ export async function startTestDaemon(spec: TestDaemonSpec): Promise<TestDaemon>
 /** A daemon behind a drachtio-server of its own takes dialouts once drachtio-srf has authenticated. */
 async function waitConnected(daemon: Daemon): Promise<void> {
   const until = Date.now() + 10_000;
-  while (!daemon.health().sip.connected) {
-    if (Date.now() > until) throw new Error('the test daemon did not connect to its drachtio-server within 10 s');
+  const mediaUp = () => ((daemon.health().freeswitch as { up: boolean }[] | undefined) ?? []).every((s) => s.up);
+  while (!daemon.health().sip.connected || !mediaUp()) {
+    if (Date.now() > until) throw new Error('the test daemon did not connect to its drachtio-server (and FreeSWITCH) within 10 s');
     await new Promise((r) => setTimeout(r, 20));
   }
 }

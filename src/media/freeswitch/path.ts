@@ -1,0 +1,141 @@
+// Media anchored at FreeSWITCH (media.mode: freeswitch, docs/media.md). Each leg is a FreeSWITCH endpoint
+// made through drachtio-fsmrf: FreeSWITCH offers the SDP the leg's INVITE carries (3PCC) and takes the far
+// end's answer in a re-INVITE. The far end's audio reaches AMD through a second endpoint per leg whose remote
+// SDP is outdial's own RTP socket and which eavesdrops on the leg's channel, hearing only what the far end
+// sends (eavesdrop_bridge_aleg). That is plain RTP, so it works with FreeSWITCH on another host, and it keeps
+// flowing while the leg is bridged to the bot (AMD keeps listening for a beep after a detect-mode bridge).
+// The bridge itself is FreeSWITCH's (uuid_bridge).
+
+import type Mrf from 'drachtio-fsmrf';
+import type { Logger } from '../../log/index.js';
+import { RtpEndpoint } from '../endpoint.js';
+import type { LegMedia, LegMediaEvents, LegMediaStats, MediaBridge, MediaPath } from '../media-path.js';
+import type { RtpPortPool } from '../port-pool.js';
+import { buildOffer, parseAnswer, SdpError } from '../sdp.js';
+import type { FreeswitchServer, FreeswitchServers } from './servers.js';
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+class FreeswitchLeg implements LegMedia {
+  #closed = false;
+  #answered = false;
+
+  constructor(
+    readonly server: FreeswitchServer,
+    /** The leg's own channel: its SDP is what the far end talks to. */
+    readonly endpoint: Mrf.Endpoint,
+    /** The channel that eavesdrops on `endpoint` and sends what it hears to `tap`. */
+    private readonly listener: Mrf.Endpoint,
+    /** outdial's socket receiving the far end's audio: the source of frames, gaps and stats. */
+    readonly tap: RtpEndpoint,
+    readonly logger: Logger,
+    private readonly onLost: () => void,
+  ) {}
+
+  get offer(): string {
+    const sdp = this.endpoint.local.sdp;
+    if (!sdp) throw new Error('FreeSWITCH gave no SDP offer for the leg');
+    return sdp;
+  }
+
+  answer(sdp: string): void {
+    parseAnswer(sdp); // an unusable answer fails the call now, as in direct mode
+    if (this.#answered) return;
+    this.#answered = true;
+    this.tap.start();
+    void this.#connect(sdp);
+  }
+
+  acceptOffer(): string {
+    throw new SdpError('inbound calls need media.mode direct: a FreeSWITCH leg cannot answer an offer yet');
+  }
+
+  async #connect(sdp: string): Promise<void> {
+    try {
+      await this.endpoint.modify(sdp);
+      if (this.#closed) return;
+      // Only what the far end sends (the channel's read side), not what outdial or the bot plays to it.
+      await this.listener.set('eavesdrop_enable_dtmf', 'false');
+      this.listener.execute('eavesdrop', this.endpoint.uuid).catch(() => undefined);
+    } catch (err) {
+      if (!this.#closed) this.logger.error({ err: message(err) }, 'FreeSWITCH leg: media could not be connected');
+    }
+  }
+
+  on<E extends keyof LegMediaEvents>(event: E, listener: (...args: LegMediaEvents[E]) => void): this {
+    (this.tap.on as (e: E, l: (...args: LegMediaEvents[E]) => void) => unknown)(event, listener);
+    return this;
+  }
+
+  off<E extends keyof LegMediaEvents>(event: E, listener: (...args: LegMediaEvents[E]) => void): this {
+    (this.tap.off as (e: E, l: (...args: LegMediaEvents[E]) => void) => unknown)(event, listener);
+    return this;
+  }
+
+  get codec(): string | undefined {
+    const match = /^a=rtpmap:\d+ (PCMU|PCMA)\//m.exec(this.endpoint.remote.sdp ?? '');
+    return match?.[1] ?? this.tap.media?.codec;
+  }
+
+  get stats(): LegMediaStats {
+    const { packetsReceived, packetsLost, lastArrivalAt } = this.tap.stats;
+    return { packetsReceived, packetsLost, lastArrivalAt };
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.server.calls--;
+    this.server.lostListeners.delete(this.onLost);
+    this.tap.close();
+    for (const ep of [this.listener, this.endpoint]) {
+      ep.destroy().catch((err: unknown) => this.logger.debug({ err: message(err) }, 'FreeSWITCH endpoint already gone'));
+    }
+  }
+}
+
+export class FreeswitchPath implements MediaPath {
+  constructor(
+    private readonly servers: FreeswitchServers,
+    private readonly pool: RtpPortPool,
+  ) {}
+
+  async openLeg(logger: Logger): Promise<LegMedia> {
+    const server = this.servers.pick();
+    const ms = server.mediaServer!;
+    server.calls++;
+    const opened: Mrf.Endpoint[] = [];
+    let tap: RtpEndpoint | undefined;
+    try {
+      tap = await RtpEndpoint.open(this.pool, { logger });
+      const endpoint = await ms.createEndpoint();
+      opened.push(endpoint);
+      const listener = await ms.createEndpoint({ remoteSdp: buildOffer({ address: this.pool.host, port: tap.localPort }) });
+      opened.push(listener);
+      if (!listener.local.sdp) throw new Error('FreeSWITCH gave no SDP answer for the listening endpoint');
+      tap.setRemote(parseAnswer(listener.local.sdp));
+      // The server going away takes the leg's audio with it: the tap hears nothing from then on.
+      const lost = () => tap?.close();
+      server.lostListeners.add(lost);
+      return new FreeswitchLeg(server, endpoint, listener, tap, logger, lost);
+    } catch (err) {
+      server.calls--;
+      tap?.close();
+      for (const ep of opened) ep.destroy().catch(() => undefined);
+      throw new Error(`FreeSWITCH ${server.config.address}:${server.config.port}: ${message(err)}`, { cause: err });
+    }
+  }
+
+  bridge(callee: LegMedia, bot: LegMedia): MediaBridge {
+    if (!(callee instanceof FreeswitchLeg) || !(bot instanceof FreeswitchLeg)) throw new Error('FreeSWITCH bridges only its own legs');
+    if (callee.server !== bot.server) throw new Error('the callee and bot legs are on different FreeSWITCH servers');
+    callee.endpoint.bridge(bot.endpoint).catch((err: unknown) => {
+      // The legs end the call when their media stops; log why the audio never joined.
+      callee.logger.error({ err: message(err) }, 'FreeSWITCH bridge failed');
+    });
+    // Closing either leg hangs its channel up, which ends the bridge.
+    return { stop: () => undefined };
+  }
+}

@@ -1,0 +1,105 @@
+// A real FreeSWITCH (the binary in FREESWITCH_BIN) for the freeswitch-mode stack tests, run with the
+// project's own configuration (docker/freeswitch/) on free loopback ports: vars.xml is the one file
+// rewritten, everything else is the shipped configuration as the compose stack mounts it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from './ports.js';
+
+const CONFIG_DIR = resolve('docker/freeswitch');
+
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of running) c.kill('SIGKILL');
+});
+
+/** Whether the E2E fixtures put daemons on FreeSWITCH media (the freeswitch-mode stack tests set it). */
+export function testMediaMode(): 'direct' | 'freeswitch' {
+  return process.env.OUTDIAL_TEST_MEDIA === 'freeswitch' ? 'freeswitch' : 'direct';
+}
+
+export interface FreeswitchServer {
+  /** What `media.freeswitch[]` says to reach it. */
+  esl: { address: string; port: number; secret: string };
+  /** SIGKILL, resolves once the process has exited. */
+  kill(): Promise<void>;
+  /** SIGTERM (SIGKILL after 5 s). */
+  stop(): Promise<void>;
+  log(): string;
+}
+
+export async function startFreeswitch(): Promise<FreeswitchServer> {
+  const bin = process.env.FREESWITCH_BIN;
+  if (!bin) throw new Error('FREESWITCH_BIN is not set: it must name a FreeSWITCH binary (1.10.x)');
+  const dir = mkdtempSync(join(tmpdir(), 'outdial-freeswitch-'));
+  const conf = join(dir, 'conf');
+  for (const d of ['conf', 'log', 'db', 'run']) mkdirSync(join(dir, d));
+  for (const f of readdirSync(CONFIG_DIR)) copyFileSync(join(CONFIG_DIR, f), join(conf, f));
+  const esl = { address: '127.0.0.1', port: await freePort(), secret: `fs-${Math.random().toString(36).slice(2)}` };
+  const sipPort = await freePort();
+  const rtpStart = 20000 + 2 * Math.floor(Math.random() * 4000);
+  const vars: Record<string, string | number> = {
+    mrf_sip_ip: '127.0.0.1',
+    mrf_sip_port: sipPort,
+    mrf_rtp_ip: '127.0.0.1',
+    mrf_ext_rtp_ip: '127.0.0.1',
+    esl_ip: esl.address,
+    esl_port: esl.port,
+    esl_password: esl.secret,
+    rtp_start_port: rtpStart,
+    rtp_end_port: rtpStart + 399,
+  };
+  writeFileSync(
+    join(conf, 'vars.xml'),
+    `<include>\n${Object.entries(vars)
+      .map(([k, v]) => `  <X-PRE-PROCESS cmd="set" data="${k}=${v}"/>`)
+      .join('\n')}\n</include>\n`,
+  );
+  let output = '';
+  const child = spawn(bin, ['-nonat', '-nf', '-nc', '-conf', conf, '-log', join(dir, 'log'), '-db', join(dir, 'db'), '-run', join(dir, 'run'), '-cache', join(dir, 'db')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  child.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
+  child.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
+  const log = () => {
+    try {
+      return output + readFileSync(join(dir, 'log', 'freeswitch.log'), 'utf8').slice(-20000);
+    } catch {
+      return output;
+    }
+  };
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`FreeSWITCH exited at start (${child.exitCode ?? child.signalCode}):\n${log()}`);
+    if (await accepts(esl.port)) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`FreeSWITCH did not open its event socket ${esl.port} within 20 s:\n${log()}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill(signal);
+    const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(force);
+  };
+  return { esl, kill: () => end('SIGKILL'), stop: () => end('SIGTERM'), log };
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
