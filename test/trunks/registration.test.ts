@@ -83,9 +83,10 @@ describe('registration retries', () => {
   it('retries a failed REGISTER with growing delays, takes a 423 Min-Expires, and registers once the registrar answers', async () => {
     const { TrunkRegistration } = await import('../../src/trunks/index.js');
     const seen: { at: number; expires: string | undefined; cseq: string | undefined }[] = [];
-    const replies = [
+    type Reply = { status: number; reason: string; headers?: Record<string, string> } | 'timeout';
+    const replies: Reply[] = [
       { status: 503, reason: 'Service Unavailable' },
-      'timeout' as const,
+      'timeout',
       { status: 423, reason: 'Interval Too Brief', headers: { 'Min-Expires': '900' } },
       { status: 200, reason: 'OK', headers: { Expires: '900' } },
     ];
