@@ -1,9 +1,9 @@
 import type { Dialog } from '../dialog/index.js';
 import type { SipResponse } from '../message/index.js';
-import { nextHop } from '../routing/index.js';
 import { transactionTimeout } from '../transaction/index.js';
 import { isReliable, type Peer } from '../transport/index.js';
 import type { EdgeContext } from './edge-context.js';
+import { byeFromStack } from './stack-bye.js';
 
 /**
  * §13.3.1.4: the UAS core repeats its 2xx to an INVITE (T1, doubling up to T2, over UDP only) until the ACK
@@ -42,15 +42,5 @@ export function answerAcked(dialog: Dialog, seq: number): boolean {
 function answerNotAcked(ctx: EdgeContext, dialog: Dialog): void {
   dialog.unackedAnswer?.stop();
   dialog.unackedAnswer = undefined;
-  const owner = ctx.ownerOf(dialog);
-  const bye = dialog.createRequest('BYE');
-  bye.set('Max-Forwards', '70');
-  void nextHop(bye)
-    .then((to) => {
-      bye.prepend('Via', ctx.via(ctx.newBranch(), to.transport));
-      const raw = ctx.send(bye, to);
-      owner?.deliver({ source: 'application', raw, peer: to, transactionId: 'unsolicited', dialogId: dialog.id });
-    })
-    .catch(() => undefined);
-  ctx.removeDialog(dialog);
+  byeFromStack(ctx, dialog);
 }

@@ -65,7 +65,7 @@ export class EmbeddedEdge {
     const ctx = new EdgeContext(this.transport, this.timers, this.sip, o.logger);
     this.ctx = ctx;
     this.uac = new UacCore(ctx);
-    this.uas = new UasCore(ctx, wire);
+    this.uas = new UasCore(ctx, wire, this.uac.sessions);
     wire.on('sip', (client, frame) => this.onAppFrame(client, frame));
     wire.on('invalid', (reason) => o.logger?.warn({ reason }, 'drachtio client sent an invalid frame; closing it'));
     this.transport.on('message', (msg, from, raw) => this.onNetworkMessage(msg, from, raw));

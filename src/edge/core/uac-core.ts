@@ -14,6 +14,7 @@ import { cancelFor, copyAppHeaders, defaultSdpContentType } from './app-requests
 import { hostport, type EdgeContext } from './edge-context.js';
 import { contactOverTransport, replaceLocalhost } from './message-helpers.js';
 import { responseTo } from './responses.js';
+import { retryWithMinSE, SessionTimers } from './session-timers.js';
 
 interface Outgoing {
   transactionId: string;
@@ -22,6 +23,10 @@ interface Outgoing {
   dialog: Dialog | undefined;
   /** A CANCEL waiting for the first provisional response (RFC 3261 §9.1). */
   pendingCancel?: NonInviteClientTransaction;
+  /** Set when the stack sent the request on its own: its final response goes here, not to the app. */
+  own?: (res: SipResponse | undefined) => void;
+  /** The INVITE was already sent again after a 422 (RFC 4028 §7.4). */
+  retriedAfter422?: boolean;
 }
 
 /**
@@ -31,8 +36,12 @@ interface Outgoing {
 export class UacCore {
   private readonly byKey = new Map<string, Outgoing>();
   private readonly byTransactionId = new Map<string, Outgoing>();
+  /** RFC 4028 session timers of the dialogs our INVITEs create; the UAS core tells it of refreshes. */
+  readonly sessions: SessionTimers;
 
-  constructor(private readonly ctx: EdgeContext) {}
+  constructor(private readonly ctx: EdgeContext) {
+    this.sessions = new SessionTimers(ctx, (dialog, req, onFinal) => this.sendOnOwnBehalf(dialog, req, onFinal));
+  }
 
   get pendingCount(): number {
     return this.byTransactionId.size;
@@ -108,8 +117,8 @@ export class UacCore {
     else if (app.method === 'INVITE' || app.method === 'SUBSCRIBE' || app.method === 'REFER') {
       req.set('Contact', ctx.contact(undefined, to.transport));
     }
-    const out = this.start(owner, req, to, undefined);
-    reply.requestSent(out.raw, to, out.transactionId);
+    const { out, raw } = this.start(owner, req, to, undefined);
+    reply.requestSent(raw, to, out.transactionId);
   }
 
   private async sendInDialog(owner: AppConnection, dialogId: string, app: SipRequest, reply: AppReply): Promise<void> {
@@ -131,8 +140,22 @@ export class UacCore {
       dialog.lastAck = { seq: dialog.inviteSeq, raw, to };
       return reply.requestSent(raw, to, randomUUID());
     }
-    const out = this.start(owner, req, to, dialog);
-    reply.requestSent(out.raw, to, out.transactionId);
+    if (app.method === 'INVITE' && app.body) dialog.localSdp = app.body;
+    const { out, raw } = this.start(owner, req, to, dialog);
+    reply.requestSent(raw, to, out.transactionId);
+  }
+
+  /** A request the stack sends in a dialog on its own (a session refresh); the app never sees it. */
+  private sendOnOwnBehalf(dialog: Dialog, req: SipRequest, own: (res: SipResponse | undefined) => void): void {
+    const owner = this.ctx.ownerOf(dialog);
+    if (!owner) return own(undefined);
+    void nextHop(req).then(
+      (to) => {
+        req.prepend('Via', this.ctx.via(this.ctx.newBranch(), to.transport));
+        this.start(owner, req, to, dialog).out.own = own;
+      },
+      () => own(undefined),
+    );
   }
 
   private async route(req: SipRequest, proxy: string | undefined, reply: AppReply): Promise<Peer | undefined> {
@@ -165,8 +188,13 @@ export class UacCore {
     reply.requestSent(cancel.toString(), txn.destination, cancelId);
   }
 
-  private start(owner: AppConnection, req: SipRequest, to: Peer, dialog: Dialog | undefined): Outgoing & { raw: string } {
-    const transactionId = randomUUID();
+  private start(
+    owner: AppConnection,
+    req: SipRequest,
+    to: Peer,
+    dialog: Dialog | undefined,
+    transactionId: string = randomUUID(),
+  ): { out: Outgoing; raw: string } {
     const key = clientTransactionKey(req) ?? transactionId;
     const user: ClientTransactionUser = {
       onResponse: (res, from, raw) => this.onResponse(out, res, from, raw),
@@ -174,7 +202,8 @@ export class UacCore {
       onTimeout: () => this.reportLocally(out, 408, 'Request Timeout'),
       onTerminated: () => {
         this.byKey.delete(key);
-        this.byTransactionId.delete(transactionId);
+        // After a 422 retry the transaction id names the new INVITE.
+        if (this.byTransactionId.get(transactionId) === out) this.byTransactionId.delete(transactionId);
         out.pendingCancel?.terminate();
       },
     };
@@ -185,11 +214,12 @@ export class UacCore {
     const out: Outgoing = { transactionId, owner, txn, dialog };
     this.byKey.set(key, out);
     this.byTransactionId.set(transactionId, out);
-    return { ...out, raw: txn.start() };
+    return { out, raw: txn.start() };
   }
 
   private onResponse(out: Outgoing, res: SipResponse, from: Peer, raw: string): void {
     const req = out.txn.request;
+    if (req.method === 'INVITE' && res.status === 422 && !out.dialog && !out.retriedAfter422 && this.retryAfter422(out, res)) return;
     let dialogId = out.dialog?.id ?? '';
     if (res.status > 100 && out.pendingCancel) {
       // A provisional lets the waiting CANCEL go (§9.1); a final response makes it pointless.
@@ -199,9 +229,13 @@ export class UacCore {
       else cancel.terminate();
     }
     if (res.status >= 200) {
-      if (req.method === 'INVITE' && res.status < 300) dialogId = this.confirmDialog(out, res)?.id ?? dialogId;
-      else if (req.method === 'BYE' && out.dialog) this.ctx.removeDialog(out.dialog);
+      if (req.method === 'INVITE' && res.status < 300) {
+        const dialog = this.confirmDialog(out, res);
+        dialogId = dialog?.id ?? dialogId;
+        if (dialog && !out.own) this.sessions.answered(dialog, res);
+      } else if (req.method === 'BYE' && out.dialog) this.ctx.removeDialog(out.dialog);
     }
+    if (out.own) return res.status >= 200 ? out.own(res) : undefined;
     out.owner.deliver({ source: 'network', raw, peer: from, transactionId: out.transactionId, dialogId });
   }
 
@@ -220,8 +254,22 @@ export class UacCore {
     return dialog;
   }
 
+  /** §7.4 of RFC 4028: the INVITE goes again with the interval the 422 asks for, under the same transaction id. */
+  private retryAfter422(out: Outgoing, res: SipResponse): boolean {
+    const retry = retryWithMinSE(out.txn.request, res);
+    if (!retry) return false;
+    const to = out.txn.destination;
+    retry.set('Via', this.ctx.via(this.ctx.newBranch(), to.transport));
+    const { out: next } = this.start(out.owner, retry, to, undefined, out.transactionId);
+    next.retriedAfter422 = true;
+    next.pendingCancel = out.pendingCancel;
+    out.pendingCancel = undefined;
+    return true;
+  }
+
   /** A final response the stack makes up for the app when the far end cannot give one. */
   private reportLocally(out: Outgoing, status: number, reason: string): void {
+    if (out.own) return out.own(undefined);
     const raw = responseTo(out.txn.request, status, reason).toString();
     out.owner.deliver({ source: 'network', raw, peer: out.txn.destination, transactionId: out.transactionId, dialogId: '' });
   }

@@ -10,6 +10,7 @@ import { hostport, type EdgeContext } from './edge-context.js';
 import { contactOverTransport, replaceLocalhost } from './message-helpers.js';
 import { allowedMethods, malformation, refusal, supportedOptions } from './request-checks.js';
 import { reasonPhrase, responseTo } from './responses.js';
+import type { SessionTimers } from './session-timers.js';
 
 interface Incoming {
   transactionId: string;
@@ -36,6 +37,7 @@ export class UasCore {
   constructor(
     private readonly ctx: EdgeContext,
     private readonly apps: AppDirectory,
+    private readonly sessions: SessionTimers,
   ) {}
 
   get pendingCount(): number {
@@ -119,6 +121,7 @@ export class UasCore {
     if (req.method === 'INVITE' || req.method === 'UPDATE') {
       const contact = req.get('contact');
       if (contact) dialog.state.remoteTarget = uriOf(contact);
+      this.sessions.refreshedByThem(dialog, req);
     }
     const inc = this.createTransaction(req, from, owner, dialog);
     owner.deliver({ source: 'network', raw, peer: from, transactionId: inc.transactionId, dialogId: dialog.id });

@@ -8,7 +8,7 @@ export function dialogFromOurInvite(invite: SipRequest, answer: SipResponse, our
   if (!contact) return undefined;
   const callId = invite.get('call-id') ?? '';
   const localTag = tagOf(invite.get('from')) ?? '';
-  return new Dialog({
+  const dialog = new Dialog({
     id: dialogIdFor(callId, localTag),
     role: 'uac',
     callId,
@@ -23,6 +23,8 @@ export function dialogFromOurInvite(invite: SipRequest, answer: SipResponse, our
     routeSet: [...answer.getAll('record-route')].reverse(),
     localContact: invite.get('contact') ?? ourContact,
   });
+  dialog.localSdp = invite.body;
+  return dialog;
 }
 
 /** §12.1.1: the dialog our 2xx to their INVITE creates. */
@@ -30,7 +32,7 @@ export function dialogFromTheirInvite(invite: SipRequest, answer: SipResponse, l
   const callId = invite.get('call-id') ?? '';
   const remoteTag = tagOf(invite.get('from')) ?? '';
   const contact = invite.get('contact');
-  return new Dialog({
+  const dialog = new Dialog({
     id: dialogIdFor(callId, remoteTag),
     role: 'uas',
     callId,
@@ -44,4 +46,6 @@ export function dialogFromTheirInvite(invite: SipRequest, answer: SipResponse, l
     routeSet: [...invite.getAll('record-route')],
     localContact: answer.get('contact') ?? ourContact,
   });
+  dialog.localSdp = answer.body;
+  return dialog;
 }

@@ -14,6 +14,10 @@ export class Dialog {
   lastAck: { seq: number; raw: string; to: Peer } | undefined;
   /** Our last 2xx to an INVITE that is still waiting for its ACK (§13.3.1.4). */
   unackedAnswer: { seq: number; stop: () => void } | undefined;
+  /** The session description we last offered or answered, sent again in a session refresh (RFC 4028). */
+  localSdp = '';
+  /** The session timer running for the dialog (RFC 4028), if one was negotiated. */
+  sessionTimer: { stop: () => void } | undefined;
 
   constructor(readonly state: DialogState) {
     this.inviteSeq = state.localSequenceNumber;
@@ -62,5 +66,7 @@ export class Dialog {
     this.ended = true;
     this.unackedAnswer?.stop();
     this.unackedAnswer = undefined;
+    this.sessionTimer?.stop();
+    this.sessionTimer = undefined;
   }
 }

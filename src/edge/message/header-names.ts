@@ -13,6 +13,7 @@ const compactForms: Record<string, string> = {
   o: 'event',
   r: 'refer-to',
   u: 'allow-events',
+  x: 'session-expires',
 };
 
 const canonicalSpellings: Record<string, string> = {
@@ -23,6 +24,7 @@ const canonicalSpellings: Record<string, string> = {
   rseq: 'RSeq',
   rack: 'RAck',
   'mime-version': 'MIME-Version',
+  'min-se': 'Min-SE',
 };
 
 /** The lower-case long name a header is keyed by, whichever form the wire used. */
