@@ -1,6 +1,6 @@
 // Two outdial daemons, as separate processes, share one Redis: a bot's dialoutMaxConcurrentCalls and
-// dialoutLimitPerSecond hold exactly over both, whichever daemon a request reaches, and a slot is free
-// again once its call has ended.
+// dialoutLimitPerSecond, and a trunk's maxConcurrentCalls and maxCallsPerSecond, hold exactly over both,
+// whichever daemon a request reaches, and a slot is free again once its call has ended.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialoutAudiocodes, spawnDaemon, testConfigObject, type SpawnedDaemon } from '../support/daemon.js';
 import { e2eAudio } from '../support/e2e-audio.js';
@@ -27,12 +27,21 @@ beforeAll(async () => {
   const bots = [
     { name: 'Concurrent5', dialoutMaxConcurrentCalls: 5 },
     { name: 'HalfPerSecond', dialoutLimitPerSecond: 0.5 },
+    // Bots without limits of their own, on accounts whose one trunk is limited.
+    { name: 'Bot-slots', account: 'slots' },
+    { name: 'Bot-rate', account: 'rate' },
   ].map((b) => ({ account: 'acme', sipUri: `sip:bot@${bot.address}`, dialoutAllowedCallers: ['+15550001111'], ...b }));
+  const trunk = { host: '127.0.0.1', port: carrier.port, default: true };
+  const accounts = [
+    { name: 'acme', trunks: [{ name: 'carrier1', ...trunk }] },
+    { name: 'slots', trunks: [{ name: 'three', ...trunk, maxConcurrentCalls: 3 }] },
+    { name: 'rate', trunks: [{ name: 'half', ...trunk, maxCallsPerSecond: 0.5 }] },
+  ];
   for (let i = 0; i < 2; i++) {
     const config = await testConfigObject({
       carrierPort: carrier.port,
       botPort: bot.port,
-      overrides: { store: { type: 'redis', url: redis.url }, bots },
+      overrides: { store: { type: 'redis', url: redis.url }, accounts, bots },
     });
     daemons.push(await spawnDaemon(config));
   }
@@ -121,6 +130,45 @@ describe('bot limits across two daemons sharing one Redis', () => {
     expect(final).toMatchObject({ status: 'completed', reasonCode: 'client-disconnected' });
     // Two seconds per dialout: by now (the call lasted five) the next one is due again.
     const next = await dialout(daemons[1]!, 'HalfPerSecond');
+    expect(next.status).toBe(200);
+    await finals([next.json.conversationId as string]);
+  });
+});
+
+describe('trunk limits across two daemons sharing one Redis', () => {
+  it('maxConcurrentCalls 3: of 24 concurrent dialouts at both daemons exactly 3 are accepted; the slots come back as the calls end', async () => {
+    const answers = await burst('Bot-slots', 24);
+    const accepted = answers.filter((a) => a.status === 200);
+    expect(accepted, JSON.stringify(answers.map((a) => a.status))).toHaveLength(3);
+    for (const r of answers.filter((a) => a.status !== 200)) {
+      expect(r.status).toBe(429);
+      expect(r.json.error).toBe('trunk "three" has reached maxConcurrentCalls (3)');
+    }
+    // Each daemon counts the refusals it answered, under the trunk-limit reason.
+    let refusedCount = 0;
+    for (const d of daemons) {
+      const text = await (await fetch(`${d.url}/metrics`)).text();
+      refusedCount += Number(/outdial_dialouts_rejected_total\{reason="trunk-limit"\} (\d+)/.exec(text)?.[1] ?? 0);
+    }
+    expect(refusedCount).toBe(21);
+    const ended = await finals(accepted.map((a) => a.json.conversationId as string));
+    expect(ended).toHaveLength(3);
+    for (const f of ended) expect(f).toMatchObject({ status: 'completed', trunk: 'three', attempts: [{ trunk: 'three', status: 200, reason: 'OK' }] });
+    const again = await burst('Bot-slots', 6);
+    expect(again.filter((a) => a.status === 200)).toHaveLength(3);
+    await finals(again.filter((a) => a.status === 200).map((a) => a.json.conversationId as string));
+  });
+
+  it('maxCallsPerSecond 0.5: of a burst of 10 at both daemons exactly one is accepted', async () => {
+    const answers = await burst('Bot-rate', 10);
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
+    for (const r of answers.filter((a) => a.status !== 200)) {
+      expect(r.status).toBe(429);
+      expect(r.json.error).toBe('trunk "half" exceeds maxCallsPerSecond (0.5 per second)');
+    }
+    await finals([answers.find((a) => a.status === 200)!.json.conversationId as string]);
+    // Two seconds per call: by now (the call lasted five) the next one is due again, at either daemon.
+    const next = await dialout(daemons[1]!, 'Bot-rate');
     expect(next.status).toBe(200);
     await finals([next.json.conversationId as string]);
   });

@@ -8,6 +8,7 @@ import { srfRequester, TrunkHealth, TrunkKeepalive, type SipRequester } from '..
 import { startEdgeWithSrf, type EdgeWithSrf } from '../edge/harness.js';
 import { freePort } from '../support/ports.js';
 import { startSipp, stopAllSipp } from '../support/sipp.js';
+import { until } from '../support/until.js';
 
 let env: EdgeWithSrf;
 let health: TrunkHealth | undefined;
@@ -20,14 +21,6 @@ afterEach(async () => {
   await stopAllSipp();
 });
 afterAll(() => env.close());
-
-async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('trunk OPTIONS keepalive', () => {
   it('marks a silent trunk down after 3 missed pings and up again once it answers', async () => {

@@ -7,6 +7,7 @@ import { createMetrics } from '../../src/metrics/index.js';
 import { srfRequester, TrunkHealth } from '../../src/trunks/index.js';
 import { startEdgeWithSrf, type EdgeWithSrf } from '../edge/harness.js';
 import { startSipp, stopAllSipp } from '../support/sipp.js';
+import { until } from '../support/until.js';
 
 let env: EdgeWithSrf;
 let health: TrunkHealth | undefined;
@@ -19,14 +20,6 @@ afterEach(async () => {
   await stopAllSipp();
 });
 afterAll(() => env.close());
-
-async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 
 const header = (msg: string, name: string) => new RegExp(`^${name}: (.*)$`, 'mi').exec(msg)?.[1]?.trim();
