@@ -10,3 +10,6 @@ process.stdout.write(`${JSON.stringify({ ready: true, sip: started.sip, wire: st
 const stop = () => void edge.close().finally(() => process.exit(0));
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);
+// The test process holds our stdin: when it goes, so do we.
+process.stdin.on('end', stop);
+process.stdin.resume();

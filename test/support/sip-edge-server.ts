@@ -11,11 +11,16 @@ import { freePort } from './ports.js';
 
 export type EdgeKind = 'embedded' | 'drachtio';
 
-// Whatever a test file left running goes with its worker process.
+// Whatever a test file left running goes with its worker process, even a worker that is killed: each edge
+// holds a pipe from it and ends when that pipe closes (drachtio-server through a small sh watcher, the
+// embedded edge by itself).
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const c of running) c.kill('SIGKILL');
 });
+
+/** Runs "$@" and prints its pid; kills it when stdin closes; exits with its status. */
+const WITH_PARENT = 'exec 3<&0; "$@" </dev/null 3<&- & c=$!; echo "edge-pid $c"; (while read -r _ <&3; do :; done; kill -9 $c 2>/dev/null) </dev/null & w=$!; wait $c; r=$?; kill $w 2>/dev/null; exit $r';
 
 /** The edge the E2E fixtures put daemons behind: `embedded` in process unless OUTDIAL_TEST_EDGE=drachtio. */
 export function testEdgeKind(): EdgeKind | 'in-process' {
@@ -61,6 +66,8 @@ export async function startSipEdgeServer(kind: EdgeKind, options: SipEdgeServerO
   const dir = mkdtempSync(join(tmpdir(), `outdial-${kind}-`));
   let output = '';
   let child: ChildProcess | undefined;
+  /** The edge process itself (for drachtio-server, the watcher's child). */
+  let edgePid: number | undefined;
 
   const launch = async () => {
     output = '';
@@ -69,21 +76,25 @@ export async function startSipEdgeServer(kind: EdgeKind, options: SipEdgeServerO
       if (!bin) throw new Error('DRACHTIO_BIN is not set: it must name a drachtio-server binary');
       const file = join(dir, 'drachtio.conf.xml');
       writeFileSync(file, drachtioConfig(control, sipPort, dir));
-      child = spawn(bin, ['-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child = spawn('sh', ['-c', WITH_PARENT, 'sh', bin, '-f', file], { stdio: ['pipe', 'pipe', 'pipe'] });
     } else {
       child = spawn(process.execPath, ['--import', 'tsx', 'test/support/edge-process.ts', JSON.stringify({ sipPort, wirePort: control.port, secret: control.secret })], {
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['pipe', 'pipe', 'pipe'],
       });
     }
     const c = child;
     running.add(c);
     c.once('exit', () => running.delete(c));
-    c.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
+    edgePid = kind === 'drachtio' ? undefined : c.pid;
+    c.stdout?.on('data', (d: Buffer) => {
+      output = (output + d.toString()).slice(-20000);
+      edgePid ??= Number(/^edge-pid (\d+)$/m.exec(output)?.[1]) || undefined;
+    });
     c.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
     const deadline = Date.now() + 20_000;
     for (;;) {
       if (c.exitCode !== null || c.signalCode !== null) throw new Error(`${kind} edge exited at start (${c.exitCode ?? c.signalCode}):\n${output}${readLog()}`);
-      if (await accepts(control.port)) return;
+      if (edgePid !== undefined && (await accepts(control.port))) return;
       if (Date.now() > deadline) {
         c.kill('SIGKILL');
         throw new Error(`${kind} edge did not open its control port ${control.port} within 20 s:\n${output}${readLog()}`);
@@ -106,9 +117,16 @@ export async function startSipEdgeServer(kind: EdgeKind, options: SipEdgeServerO
     child = undefined;
     if (!running || running.exitCode !== null || running.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
-    running.kill('SIGCONT');
-    running.kill(signal);
-    const force = setTimeout(() => running.kill('SIGKILL'), 3000);
+    const signalEdge = (sig: NodeJS.Signals) => {
+      try {
+        process.kill(edgePid ?? running.pid ?? -1, sig);
+      } catch {
+        // Already gone.
+      }
+    };
+    signalEdge('SIGCONT');
+    signalEdge(signal);
+    const force = setTimeout(() => signalEdge('SIGKILL'), 3000);
     await exited;
     clearTimeout(force);
   };
@@ -118,9 +136,13 @@ export async function startSipEdgeServer(kind: EdgeKind, options: SipEdgeServerO
     kind,
     control,
     sipPort,
-    pid: () => child?.pid ?? -1,
-    pause: () => child?.kill('SIGSTOP'),
-    resume: () => child?.kill('SIGCONT'),
+    pid: () => edgePid ?? -1,
+    pause: () => {
+      if (edgePid !== undefined) process.kill(edgePid, 'SIGSTOP');
+    },
+    resume: () => {
+      if (edgePid !== undefined) process.kill(edgePid, 'SIGCONT');
+    },
     kill: () => end('SIGKILL'),
     restart: async () => {
       await end('SIGTERM');
