@@ -122,7 +122,7 @@ async function carrierProcess(): Promise<void> {
       socket.close(() => process.exit(0));
     }
   });
-  process.send!({ type: 'ready', port: (socket.address() as AddressInfo).port });
+  process.send!({ type: 'ready', port: (socket.address()).port });
 }
 
 interface Carrier {

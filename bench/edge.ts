@@ -78,7 +78,7 @@ async function startSippUas(port: number): Promise<ChildProcess> {
     ['-sf', resolve('test/sipp/uas-answer.xml'), '-i', '127.0.0.1', '-p', String(port), '-nostdin', '-buff_size', '4194304'],
     { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
   );
-  child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
+  child.stderr.on('data', (d: Buffer) => process.stderr.write(d));
   // SIPp holds its port within a moment; the first step's ramp would absorb a late start anyway.
   await sleep(500);
   if (child.exitCode !== null) throw new Error(`SIPp exited with ${child.exitCode}`);
@@ -141,7 +141,8 @@ async function runStep(srf: Srf, target: string, rate: number, o: Options): Prom
 async function connectSrf(wire: { host: string; port: number; secret: string }): Promise<Srf> {
   const srf = new Srf();
   await new Promise<void>((res, rej) => {
-    srf.connect({ host: wire.host, port: wire.port, secret: wire.secret });
+    // connect() returns nothing at runtime (its typed promise never comes): the outcome is an event.
+    void srf.connect({ host: wire.host, port: wire.port, secret: wire.secret });
     srf.once('connect', (err: Error | undefined) => (err ? rej(err) : res()));
     srf.once('error', rej);
   });

@@ -61,5 +61,5 @@ export function resolveAmdOptions(options: Partial<AmdOptions> | undefined): Amd
 function stripUndefined(o: Partial<AmdOptions>): Partial<AmdOptions> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
-  return out as Partial<AmdOptions>;
+  return out;
 }

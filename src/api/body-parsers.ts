@@ -27,7 +27,7 @@ export function readAnyBodyAsJson(app: FastifyInstance): void {
   const parse = (req: { headers: Record<string, unknown> }, body: string, done: (err: Error | null, body?: unknown) => void): void => {
     const contentType = typeof req.headers['content-type'] === 'string' ? req.headers['content-type'] : undefined;
     if (body.trim() === '') return done(new BodyNotJson(contentType, 'the body is empty'));
-    json(req as never, body, (err, parsed) => (err ? done(new BodyNotJson(contentType, err.message)) : done(null, parsed)));
+    void json(req as never, body, (err, parsed) => (err ? done(new BodyNotJson(contentType, err.message)) : done(null, parsed)));
   };
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => parse(req, body as string, done));

@@ -39,16 +39,18 @@ async function api(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   audiocodesDialoutRoute(app, deps);
   callRoute(app, deps);
   // Routes that read bodies other than application/json get their own parsers in their own context.
-  await app.register(async (kore) => {
+  await app.register((kore, _opts, done) => {
     readAnyBodyAsJson(kore);
     koreDialoutRoute(kore, deps);
+    done();
   });
-  await app.register(async (oauth) => {
+  await app.register((oauth, _opts, done) => {
     readFormBodies(oauth);
     tokenRoute(oauth, deps);
+    done();
   });
   const openapi = buildOpenApi();
-  app.get('/openapi.json', async () => openapi);
+  app.get('/openapi.json', (_req, reply) => reply.send(openapi));
 }
 
 /**

@@ -33,7 +33,7 @@ export function httpBotEventPoster(logger: Logger, secrets: readonly string[], t
           await res.arrayBuffer().catch(() => undefined);
           if (!res.ok) logger.warn({ url, event: event.name, status: res.status }, 'bot eventsUrl refused an event');
         })
-        .catch((err: Error) => logger.warn({ url, event: event.name, err: err.message }, 'bot eventsUrl unreachable'));
+        .catch((err: unknown) => logger.warn({ url, event: event.name, err }, 'bot eventsUrl unreachable'));
     },
   };
 }

@@ -68,7 +68,7 @@ export class BotLeg extends UacLeg {
     const dialog = this.connectedDialog;
     if (!dialog) return;
     dialog
-      .request({ method: 'INFO', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(event) } as unknown as Srf.SrfRequest)
+      .request({ method: 'INFO', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(event) })
       .catch((err: unknown) => this.services.logger.warn({ err, event: event.name }, 'INFO to the bot failed'));
   }
 }

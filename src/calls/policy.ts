@@ -90,6 +90,8 @@ export function voicemailTimeoutAction(ctx: PolicyContext): PolicyAction {
 }
 
 /** The AudioCodes final notification's machineDetection value in detect mode (docs/dialects/audiocodes.md). */
+export function voicemailOutcome(promptEndedBy: 'beep' | 'timeout'): string;
+export function voicemailOutcome(promptEndedBy: 'beep' | 'timeout' | undefined): string | undefined;
 export function voicemailOutcome(promptEndedBy: 'beep' | 'timeout' | undefined): string | undefined {
   if (promptEndedBy === 'beep') return 'voicemail beep';
   if (promptEndedBy === 'timeout') return 'voicemail timeout';

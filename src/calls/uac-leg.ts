@@ -2,7 +2,7 @@
 // timer, CANCEL, the answer's SDP, the far end's BYE, and teardown in every race. The callee leg and the
 // bot leg are this sequence with their own headers and hooks.
 
-import type Srf from 'drachtio-srf';
+import Srf from 'drachtio-srf';
 import type { Cancel, Clock } from '../domain/index.js';
 import type { Logger } from '../log/index.js';
 import type { LegMedia, MediaPath } from '../media/index.js';
@@ -45,14 +45,11 @@ export class InviteCancelled extends Error {}
 
 /** A drachtio-srf SipError: a final non-2xx response, with the response itself as `res`. */
 function sipStatusOf(err: unknown): { status: number; reason?: string; fromFarEnd: boolean } | undefined {
-  const e = err as { status?: unknown; reason?: unknown; res?: { get?(name: string): string | undefined } } | null;
-  if (e && typeof e.status === 'number' && e.status >= 300) {
-    // Every response of a far end carries its To tag; the stack's own 408 (Timer B) and 503 do not.
-    const to = typeof e.res?.get === 'function' ? e.res.get('To') : undefined;
-    const fromFarEnd = to === undefined || /;\s*tag=/i.test(to);
-    return { status: e.status, ...(typeof e.reason === 'string' && { reason: e.reason }), fromFarEnd };
-  }
-  return undefined;
+  if (!(err instanceof Srf.SipError) || err.status < 300) return undefined;
+  // Every response of a far end carries its To tag; the stack's own 408 (Timer B) and 503 do not.
+  const to = err.res?.get('To');
+  const fromFarEnd = to === undefined || /;\s*tag=/i.test(to);
+  return { status: err.status, ...(err.reason !== undefined && { reason: err.reason }), fromFarEnd };
 }
 
 type Phase = 'idle' | 'opening' | 'inviting' | 'up' | 'gone';

@@ -12,7 +12,7 @@ export function uacProgress(handlers: {
     if (!err && sent) handlers.onRequest?.(sent);
   };
   return {
-    cbRequest: cbRequest as unknown as (req: Srf.SrfRequest) => void,
+    cbRequest: cbRequest,
     ...(handlers.onProvisional && { cbProvisional: handlers.onProvisional }),
   };
 }

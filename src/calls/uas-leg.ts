@@ -2,7 +2,7 @@
 // for the INVITE's SDP offer, the 200 OK carrying outdial's answer, the far end's CANCEL or BYE, in-dialog
 // INFO, and teardown in every race.
 
-import type Srf from 'drachtio-srf';
+import Srf from 'drachtio-srf';
 import type { Clock } from '../domain/index.js';
 import type { Logger } from '../log/index.js';
 import type { LegMedia, MediaPath } from '../media/index.js';
@@ -104,8 +104,7 @@ export class UasLeg {
       this.finalSent = true;
       dialog = await this.services.srf.createUAS(this.req, this.res, { localSdp: sdp, headers });
     } catch (err) {
-      const status = (err as { status?: unknown }).status;
-      throw new InviteNotAnswered(typeof status === 'number' ? status : 500, `the 200 OK could not be sent: ${(err as Error).message}`);
+      throw new InviteNotAnswered(err instanceof Srf.SipError ? err.status : 500, `the 200 OK could not be sent: ${(err as Error).message}`);
     }
     if (this.phase !== 'answering') {
       await hangUp(dialog, this.services.clock, this.services.logger);
@@ -140,7 +139,7 @@ export class UasLeg {
     const dialog = this.phase === 'up' ? this.dialog : undefined;
     if (!dialog) return;
     dialog
-      .request({ method: 'INFO', headers: { 'Content-Type': 'application/json' }, body } as unknown as Srf.SrfRequest)
+      .request({ method: 'INFO', headers: { 'Content-Type': 'application/json' }, body })
       .catch((err: unknown) => this.services.logger.warn({ err }, 'INFO to the caller failed'));
   }
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoScenario, renderFarEndAudio } from '../../demo/index.js';
 import { parseConfig } from '../config/index.js';
+import { isAmdDecision, type CallRecord } from '../domain/index.js';
 import { Daemon } from '../daemon/index.js';
 import { createLogger } from '../log/index.js';
 
@@ -23,10 +24,21 @@ const TOOLS = [
 const CLIENT = { id: 'demo', secret: 'demo-secret' };
 const CALLER = '+15550001111';
 
+/** The fields the demo prints of a notification or bot event. */
+interface PostedBody {
+  status?: string;
+  reasonCode?: string;
+  reason?: string;
+  machineDetection?: string;
+  name?: string;
+  value?: string;
+  unreadable?: string;
+}
+
 interface Posted {
   path: string;
   at: number;
-  body: any;
+  body: PostedBody;
 }
 
 interface DemoCall {
@@ -76,7 +88,7 @@ async function startListener(): Promise<{ server: Server; port: number; posted: 
     req.on('data', (c: Buffer) => (raw += c.toString()));
     req.on('end', () => {
       try {
-        posted.push({ path: req.url ?? '/', at: Date.now(), body: JSON.parse(raw) });
+        posted.push({ path: req.url ?? '/', at: Date.now(), body: JSON.parse(raw) as PostedBody });
       } catch {
         posted.push({ path: req.url ?? '/', at: Date.now(), body: { unreadable: raw.slice(0, 200) } });
       }
@@ -119,18 +131,19 @@ function clock(ms: number): string {
   return `+${(ms / 1000).toFixed(3).padStart(6)} s`;
 }
 
-function describeNotification(n: any): string {
+function describeNotification(n: PostedBody): string {
   const parts = [`notification ${String(n.status)}`];
-  if (n.reasonCode) parts.push(`reasonCode=${String(n.reasonCode)}`);
-  if (n.reason) parts.push(`reason="${String(n.reason)}"`);
-  if (n.machineDetection) parts.push(`machineDetection="${String(n.machineDetection)}"`);
+  if (n.reasonCode) parts.push(`reasonCode=${n.reasonCode}`);
+  if (n.reason) parts.push(`reason="${n.reason}"`);
+  if (n.machineDetection) parts.push(`machineDetection="${n.machineDetection}"`);
   return parts.join(' ');
 }
 
-function decisionLine(record: any): string {
-  const decision = (record?.amdEvents ?? []).find((e: any) => /^amd_(human|machine|no_speech)_detected$|^amd_decision_timeout$/.test(e.type));
-  const amd = decision ? `${String(decision.type)}${decision.reason ? ` (${String(decision.reason)})` : ''} after ${String(decision.atMs)} ms of audio` : 'no AMD decision (not answered)';
-  return `AMD decision: ${amd}; call ${String(record?.status)} ${String(record?.reasonCode)}${record?.voicemailOutcome ? `, ${String(record.voicemailOutcome)}` : ''}`;
+function decisionLine(record: CallRecord | undefined): string {
+  const decision = record?.amdEvents.find((e) => isAmdDecision(e));
+  const reason = decision && 'reason' in decision ? ` (${decision.reason})` : '';
+  const amd = decision ? `${decision.type}${reason} after ${decision.atMs} ms of audio` : 'no AMD decision (not answered)';
+  return `AMD decision: ${amd}; call ${String(record?.status)} ${String(record?.reasonCode)}${record?.voicemailOutcome ? `, ${record.voicemailOutcome}` : ''}`;
 }
 
 /** Runs the demo; resolves with the process exit code. */
@@ -202,7 +215,7 @@ export async function runDemo(): Promise<number> {
       }
       const path = `/notify/${i}`;
       const deadline = Date.now() + 30_000;
-      while (!listener.posted.some((p) => p.path === path && ['completed', 'failed'].includes(p.body.status)) && Date.now() < deadline) {
+      while (!listener.posted.some((p) => p.path === path && ['completed', 'failed'].includes(p.body.status ?? '')) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 50));
       }
       // Let the last bot events land before printing.
@@ -210,23 +223,23 @@ export async function runDemo(): Promise<number> {
       const recordRes = await fetch(`${api}/api/v1/calls/${json.conversationId}`, {
         headers: { authorization: `Basic ${Buffer.from(`${CLIENT.id}:${CLIENT.secret}`).toString('base64')}` },
       });
-      const record = recordRes.status === 200 ? ((await recordRes.json()) as any) : undefined;
+      const record = recordRes.status === 200 ? ((await recordRes.json()) as CallRecord) : undefined;
       const lines: { at: number; text: string }[] = [{ at: t0, text: `dialout accepted, conversationId ${json.conversationId}` }];
       for (const p of listener.posted.filter((x) => x.path === path)) lines.push({ at: p.at, text: describeNotification(p.body) });
       for (const p of listener.posted.filter((x) => x.path === '/bot-events').slice(botEventsBefore)) {
-        lines.push({ at: p.at, text: `bot event ${String(p.body.name)}${p.body.value ? ` ${String(p.body.value)}` : ''}` });
+        lines.push({ at: p.at, text: `bot event ${String(p.body.name)}${p.body.value ? ` ${p.body.value}` : ''}` });
       }
       if (record?.answeredAt) {
         const answered = Date.parse(record.answeredAt);
-        for (const e of record.amdEvents ?? []) {
-          const extra = e.reason ? ` (${String(e.reason)})` : e.frequency ? ` (${String(e.frequency)} Hz)` : '';
+        for (const e of record.amdEvents) {
+          const extra = 'reason' in e ? ` (${e.reason})` : 'frequency' in e ? ` (${e.frequency} Hz)` : '';
           // Placed at answer time + audio offset: the record keeps the audio offset, not the wall-clock time.
-          lines.push({ at: answered + e.atMs, text: `AMD ${String(e.type)}${extra} at ${String(e.atMs)} ms of the callee's audio` });
+          lines.push({ at: answered + e.atMs, text: `AMD ${e.type}${extra} at ${e.atMs} ms of the callee's audio` });
         }
       }
       lines.sort((a, b) => a.at - b.at);
       for (const l of lines) console.log(`  ${clock(l.at - t0)}  ${l.text}`);
-      if (!listener.posted.some((p) => p.path === path && ['completed', 'failed'].includes(p.body.status))) {
+      if (!listener.posted.some((p) => p.path === path && ['completed', 'failed'].includes(p.body.status ?? ''))) {
         console.log('  no final notification within 30 s');
         code = 1;
       }

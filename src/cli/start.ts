@@ -25,9 +25,14 @@ export async function runStart(configFile?: string): Promise<number> {
     return 1;
   }
   const running = daemon;
-  // A bug in one call's code must not take every other call (and its final notification) down with it.
+  // A stray rejection is a bug to log, not a reason to drop every other call.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
-  process.on('uncaughtException', (err) => logger.fatal({ err }, 'uncaught exception; the daemon keeps running'));
+  // After an uncaught exception the process state is unknown: log it and exit. The calls it held are
+  // finished by the restart (same instanceId) or by another daemon's takeover (README, "Deployment").
+  process.on('uncaughtException', (err) => {
+    logger.fatal({ err }, 'uncaught exception; exiting');
+    process.exit(70);
+  });
   return new Promise<number>((resolve) => {
     const shutdown = (signal: string) => {
       logger.info({ signal }, 'shutting down');
@@ -37,18 +42,24 @@ export async function runStart(configFile?: string): Promise<number> {
         logger.error({ boundMs }, 'shutdown took too long; exiting');
         process.exit(1);
       }, boundMs).unref();
-      running.stop().finally(() => {
-        // Nothing left over (a store client still reconnecting, a stray socket) may keep a stopped daemon alive.
-        setTimeout(() => process.exit(), 1000).unref();
-        resolve(0);
-      });
+      void running
+        .stop()
+        .catch((err: unknown) => logger.error({ err }, 'shutdown failed'))
+        .finally(() => {
+          // Nothing left over (a store client still reconnecting, a stray socket) may keep a stopped daemon alive.
+          setTimeout(() => process.exit(), 1000).unref();
+          resolve(0);
+        });
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
     // A SIP edge that refuses our secret will refuse it on every retry: stop, and say why.
     void running.failed.then((err) => {
       process.stderr.write(`outdial: ${err.message}\n`);
-      running.stop().finally(() => resolve(1));
+      void running
+        .stop()
+        .catch((stopErr: unknown) => logger.error({ err: stopErr }, 'shutdown failed'))
+        .finally(() => resolve(1));
     });
   });
 }

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerApi } from '../api/index.js';
 import { healthRoutes, readinessOf, type Readiness } from '../api/routes/health.js';
 import { httpBotEventPoster, Launcher, type CallServices } from '../calls/index.js';
@@ -94,8 +94,8 @@ export class Daemon {
     });
     this.pool = new RtpPortPool(config.media.rtp);
     // Request lines stay out of the log (level warn for the http child); errors still reach it.
-    const httpLog = logger.child({ component: 'http' }, { level: logger.levelVal > 40 ? logger.level : 'warn' });
-    this.http = Fastify({ loggerInstance: httpLog as any, bodyLimit: 256 * 1024 });
+    const httpLog: FastifyBaseLogger = logger.child({ component: 'http' }, { level: logger.levelVal > 40 ? logger.level : 'warn' });
+    this.http = Fastify({ loggerInstance: httpLog, bodyLimit: 256 * 1024 });
     healthRoutes(this.http, { health: () => this.health(), readiness: () => this.readiness() });
     // Refusals answered before a dialout reaches the launcher are counted here; the launcher counts its 429s.
     this.http.addHook('onResponse', async (req, reply) => {
@@ -226,7 +226,7 @@ export class Daemon {
       const recovered = await this.launcher!.recoverOrphans();
       if (recovered > 0) this.logger.warn({ recovered }, 'finished calls left by a stopped daemon');
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'housekeeping failed; will retry');
+      this.logger.warn({ err }, 'housekeeping failed; will retry');
     }
   }
 

@@ -106,7 +106,7 @@ export class InboundRouter {
         return this.send(res, 401, 'Unauthorized', { 'WWW-Authenticate': route.auth.challenge(verdict.why === 'stale') });
       }
     }
-    const amd = amdSettingsFromHeaders(req.headers as Record<string, unknown>);
+    const amd = amdSettingsFromHeaders(req.headers);
     if (!amd.ok) {
       this.count(route, 'bad-request');
       return this.send(res, 400, 'Bad Request', warning(amd.error));

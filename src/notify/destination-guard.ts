@@ -21,9 +21,10 @@ export function destinationPolicy(): DestinationPolicy {
 let dispatcher: Agent | undefined;
 
 /** The fetch dispatcher whose every connection is checked against the installed policy. */
-export function guardedDispatcher(): Agent {
+export function guardedDispatcher(): NonNullable<RequestInit['dispatcher']> {
   dispatcher ??= new Agent({ connect: { lookup: guardedLookup(destinationPolicy) } });
-  return dispatcher;
+  // undici's Agent and the global fetch's typings (undici-types) describe the same object in two packages.
+  return dispatcher as unknown as NonNullable<RequestInit['dispatcher']>;
 }
 
 /**

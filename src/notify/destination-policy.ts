@@ -80,7 +80,7 @@ function ipv6Groups(address: string): number[] {
  * The IPv4 address an IPv6 address stands for: IPv4-mapped (::ffff:a.b.c.d in any spelling) and NAT64
  * (64:ff9b::/96). IPv4-compatible addresses (::a.b.c.d, deprecated) answer 'compatible'.
  */
-function embeddedIpv4(address: string): string | 'compatible' | undefined {
+function embeddedIpv4(address: string): string | undefined {
   const g = ipv6Groups(address);
   const v4 = (): string => `${g[6]! >> 8}.${g[6]! & 255}.${g[7]! >> 8}.${g[7]! & 255}`;
   const zeros = (n: number): boolean => g.slice(0, n).every((x) => x === 0);
@@ -235,7 +235,7 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
  * to it, so what was checked is what is reached (no DNS rebinding between a check and the connect).
  */
 export function guardedLookup(policy: () => DestinationPolicy) {
-  return (hostname: string, options: { family?: number | string; all?: boolean; hints?: number }, callback: LookupCallback): void => {
+  return (hostname: string, options: { family?: number | string | undefined; all?: boolean | undefined; hints?: number | undefined }, callback: LookupCallback): void => {
     dnsLookup(hostname, { ...options, all: true } as { all: true }, (err, addresses) => {
       if (err) return callback(err, []);
       const why = policy().checkResolved(hostname, addresses.map((a) => a.address));

@@ -72,7 +72,7 @@ export async function connectSip(config: Config, logger: Logger, options: Connec
       srf.on('connect', (err: Error | undefined, hostport: string) => {
         if (err) {
           const fatal = new SipEdgeAuthError(target);
-          log.fatal({ err: err.message, edge: `${target.host}:${target.port}` }, fatal.message);
+          log.fatal({ err, edge: `${target.host}:${target.port}` }, fatal.message);
           connected = false;
           link?.giveUp();
           events.emit('fatal', fatal);
@@ -86,11 +86,12 @@ export async function connectSip(config: Config, logger: Logger, options: Connec
         resolve();
       });
       srf.on('error', (err: Error) => {
-        log.warn({ err: err.message }, 'SIP edge connection error');
+        log.warn({ err }, 'SIP edge connection error');
         if (!connected && edge) reject(err);
       });
       // drachtio-srf's reconnect backoff grows without bound unless capped.
-      srf.connect({
+      // connect() returns nothing at runtime (its typed promise never comes): the outcome is an event.
+      void srf.connect({
         host: target.host,
         port: target.port,
         secret: target.secret,

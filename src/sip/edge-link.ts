@@ -214,10 +214,10 @@ export class EdgeLink extends EventEmitter<EdgeLinkEvents> {
       try {
         this.agent.request({ method: 'BYE', stackDialogId }, (err) => {
           // "unable to find dialog": the edge restarted and took the dialog with it; nothing left to end.
-          if (err) this.options.logger.info({ stackDialogId, err: err.message }, 'no BYE for a dialog of the lost connection');
+          if (err) this.options.logger.info({ stackDialogId, err }, 'no BYE for a dialog of the lost connection');
         });
       } catch (err) {
-        this.options.logger.info({ stackDialogId, err: (err as Error).message }, 'no BYE for a dialog of the lost connection');
+        this.options.logger.info({ stackDialogId, err }, 'no BYE for a dialog of the lost connection');
       }
     }
   }

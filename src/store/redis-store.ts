@@ -72,7 +72,7 @@ export class RedisStore implements Store {
     this.redis.on('error', (err: Error) => {
       const message = err.message || err.name;
       // ioredis repeats the same error on every reconnect attempt; log only changes.
-      if (message !== this.lastError) this.logger.warn({ redis: this.where, err: message }, 'redis store error');
+      if (message !== this.lastError) this.logger.warn({ redis: this.where, err }, 'redis store error');
       this.lastError = message;
     });
     this.redis.on('close', () => {

@@ -92,13 +92,13 @@ describe('docker-compose.yml', () => {
   });
 
   it('Prometheus scrapes every replica and Grafana gets the dashboard and the datasource it names', () => {
-    const prom = parse(readFileSync('docker/prometheus/prometheus.yml', 'utf8')) as any;
+    const prom = parse(readFileSync('docker/prometheus/prometheus.yml', 'utf8'));
     expect(prom.scrape_configs[0].dns_sd_configs[0]).toMatchObject({ names: ['outdial'], port: 8080 });
-    const ds = parse(readFileSync('docker/grafana/provisioning/datasources/prometheus.yml', 'utf8')) as any;
+    const ds = parse(readFileSync('docker/grafana/provisioning/datasources/prometheus.yml', 'utf8'));
     const dashboard = JSON.parse(readFileSync('docker/grafana/outdial-dashboard.json', 'utf8'));
     const uids = new Set(dashboard.panels.map((p: any) => p.datasource.uid));
     expect([...uids]).toEqual([ds.datasources[0].uid]);
-    const provider = parse(readFileSync('docker/grafana/provisioning/dashboards/outdial.yml', 'utf8')) as any;
+    const provider = parse(readFileSync('docker/grafana/provisioning/dashboards/outdial.yml', 'utf8'));
     const mount = services.grafana!.volumes!.find((v) => v.startsWith('./docker/grafana/outdial-dashboard.json'))!;
     expect(mount.split(':')[1]!.startsWith(provider.providers[0].options.path)).toBe(true);
   });

@@ -15,7 +15,8 @@ export async function startEdgeWithSrf(options: Partial<EmbeddedEdgeOptions> = {
   const { sip, wire } = await edge.start();
   const srf = new Srf();
   await new Promise<void>((resolve, reject) => {
-    srf.connect({ host: wire.host, port: wire.port, secret: wire.secret });
+    // connect() returns nothing at runtime (its typed promise never comes): the outcome is an event.
+    void srf.connect({ host: wire.host, port: wire.port, secret: wire.secret });
     srf.once('connect', (err: Error | undefined) => (err ? reject(err) : resolve()));
     srf.once('error', reject);
   });

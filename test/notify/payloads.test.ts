@@ -91,10 +91,10 @@ describe('Kore notifications (seed 000 shapes)', () => {
   });
 
   it('Failed: "486 Busy Here" with connect and disconnect time at the end', () => {
+    const { answeredAt: _answeredAt, ...unanswered } = base;
     const failed: CallRecord = {
-      ...base,
+      ...unanswered,
       status: 'failed',
-      answeredAt: undefined,
       reason: '486 Busy Here',
       reasonCode: 'Busy Here',
       sipStatus: 486,
@@ -120,7 +120,8 @@ describe('Kore notifications (seed 000 shapes)', () => {
 });
 
 describe('AudioCodes notifications (seed 003 shapes)', () => {
-  const ac: CallRecord = { ...base, dialect: 'audiocodes', sid: undefined, callId: undefined };
+  const { sid: _sid, callId: _callId, ...koreless } = base;
+  const ac: CallRecord = { ...koreless, dialect: 'audiocodes' };
 
   it('answered', () => {
     expect(audiocodesNotification(ac, { kind: 'answered' })).toEqual({ conversationId: ac.conversationId, status: 'answered', connectTime: '2025-06-26T12:49:17.600Z' });
@@ -131,7 +132,8 @@ describe('AudioCodes notifications (seed 003 shapes)', () => {
   });
 
   it('failed with reasonCode and the SIP reason', () => {
-    const failed: CallRecord = { ...ac, status: 'failed', answeredAt: undefined, reasonCode: 'busy', reason: 'SIP ;cause=486 ;text="Busy Here"' };
+    const { answeredAt: _answeredAt, ...unanswered } = ac;
+    const failed: CallRecord = { ...unanswered, status: 'failed', reasonCode: 'busy', reason: 'SIP ;cause=486 ;text="Busy Here"' };
     expect(audiocodesNotification(failed, { kind: 'final' })).toEqual({ conversationId: ac.conversationId, status: 'failed', reasonCode: 'busy', reason: 'SIP ;cause=486 ;text="Busy Here"' });
   });
 

@@ -32,7 +32,8 @@ async function peer(): Promise<SipUdpPeer> {
 async function plainSrf(server: SipEdgeServer): Promise<{ srf: Srf; request: Request }> {
   const srf = new Srf();
   await new Promise<void>((resolve, reject) => {
-    srf.connect({ ...server.control });
+    // connect() returns nothing at runtime (its typed promise never comes): the outcome is an event.
+    void srf.connect({ ...server.control });
     srf.once('connect', (err: Error | undefined) => (err ? reject(err) : resolve()));
   });
   onCleanup(async () => srf.disconnect());

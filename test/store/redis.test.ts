@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 async function server(port?: number): Promise<RedisServer> {
-  const s = await startRedis({ port });
+  const s = await startRedis(port === undefined ? {} : { port });
   servers.push(s);
   return s;
 }

@@ -1,7 +1,7 @@
 // drachtio-srf's UAC side played by the test: each createUAC is an Invite the test answers, rejects or
 // leaves ringing; each answer is a FakeDialog that records BYEs and INFOs and can be hung up by the far end.
 import { EventEmitter } from 'node:events';
-import type Srf from 'drachtio-srf';
+import Srf from 'drachtio-srf';
 import type { UacSignalling } from '../../src/calls/uac-leg.js';
 import type { LegMedia, LegMediaEvents, MediaBridge, MediaPath } from '../../src/media/index.js';
 
@@ -72,7 +72,7 @@ export class Invite {
 
   /** A final non-2xx (drachtio-srf rejects with a SipError). */
   reject(status: number, reason = ''): void {
-    this.rejectInvite(Object.assign(new Error(`Sip non-success response: ${status}`), { status, reason }));
+    this.rejectInvite(new Srf.SipError(status, reason || undefined));
   }
 }
 
@@ -95,7 +95,7 @@ export class FakeSrf {
   /** The nth INVITE (0-based), once it is sent. */
   async invite(n: number): Promise<Invite> {
     while (!this.invites[n]) await new Promise<Invite>((r) => this.waiters.push(r));
-    return this.invites[n]!;
+    return this.invites[n];
   }
 }
 

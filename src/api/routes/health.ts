@@ -60,8 +60,8 @@ export const readyPath = '/readyz';
 export const healthPath = '/healthz';
 
 export function healthRoutes(app: FastifyInstance, probes: HealthProbes): void {
-  app.get(livePath, async () => ({ status: 'ok' }));
-  app.get(readyPath, async (_req, reply) => {
+  app.get(livePath, (_req, reply) => reply.send({ status: 'ok' }));
+  app.get(readyPath, (_req, reply) => {
     const readiness = probes.readiness();
     return reply.code(readiness.ready ? 200 : 503).send(readiness);
   });

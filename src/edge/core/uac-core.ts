@@ -22,7 +22,7 @@ interface Outgoing {
   txn: InviteClientTransaction | NonInviteClientTransaction;
   dialog: Dialog | undefined;
   /** A CANCEL waiting for the first provisional response (RFC 3261 §9.1). */
-  pendingCancel?: NonInviteClientTransaction;
+  pendingCancel?: NonInviteClientTransaction | undefined;
   /** Set when the stack sent the request on its own: its final response goes here, not to the app. */
   own?: (res: SipResponse | undefined) => void;
   /** The INVITE was already sent again after a 422 (RFC 4028 §7.4). */
