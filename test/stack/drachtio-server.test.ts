@@ -88,7 +88,8 @@ describe('drachtio-server v0.9 and an application without limits', () => {
     const plain = await plainSrf(server);
     const headers: Record<string, string> = { 'X-Case': 'cut' };
     for (let i = 0; i < 4; i++) headers[`X-Part-${i}`] = String(i).repeat(2500);
-    expect(await settledWithin(plain.request(uri, { method: 'OPTIONS', headers }), 3000)).toBe('answered');
+    // A loaded host may take a while; what matters is that it is sent, cut.
+    expect(await settledWithin(plain.request(uri, { method: 'OPTIONS', headers }), 15_000)).toBe('answered');
     const sent = await far.waitForRequest('OPTIONS');
     expect(sent).toContain('X-Part-0: ');
     expect(sent).not.toContain(`X-Part-3: ${'3'.repeat(2500)}`);
