@@ -13,7 +13,7 @@ import { dialoutInitiatedEvent, type BotCallFacts } from './bot-events.js';
 import { CallJournal, newCallRecord } from './call-journal.js';
 import { CallLifecycle, type CallState } from './call-state.js';
 import { CalleeLeg } from './callee-leg.js';
-import type { CallEnd } from './outcome.js';
+import { endedByOutdial, type CallEnd } from './outcome.js';
 import { OrderedWrites } from './persist.js';
 import { RtpReport } from './rtp-report.js';
 import type { CallServices } from './call-services.js';
@@ -100,12 +100,12 @@ export class OutboundCall {
 
   /** Ends the call because the daemon stops: CANCEL before the answer, BYE after it. */
   terminate(): void {
-    this.end(this.answered ? { kind: 'ended', by: 'outdial', cause: 'shutdown' } : { kind: 'not-answered', cause: 'shutdown' });
+    this.end(endedByOutdial(this.answered, 'shutdown'));
   }
 
   /** Ends the call with an error that outdial cannot recover from (e.g. its SIP edge was lost). */
   abandon(detail: string): void {
-    this.end(this.answered ? { kind: 'ended', by: 'outdial', cause: 'error', detail } : { kind: 'not-answered', cause: 'error', detail });
+    this.end(endedByOutdial(this.answered, 'error', detail));
   }
 
   private async run(): Promise<void> {

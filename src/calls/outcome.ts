@@ -15,6 +15,12 @@ export type CallEnd =
   | { kind: 'ended'; by: 'bot'; transferred?: boolean }
   | { kind: 'ended'; by: 'outdial'; cause: 'machine' | 'fax' | 'sit' | 'error' | 'shutdown'; detail?: string };
 
+/** outdial itself ends a call (shutdown, an error): a CANCEL before the answer, a BYE after it. */
+export function endedByOutdial(answered: boolean, cause: 'shutdown' | 'error', detail?: string): CallEnd {
+  const more = detail === undefined ? {} : { detail };
+  return answered ? { kind: 'ended', by: 'outdial', cause, ...more } : { kind: 'not-answered', cause, ...more };
+}
+
 export interface CallOutcome {
   status: 'failed' | 'completed';
   reasonCode: string;

@@ -9,6 +9,7 @@ import {
   AudioLevel,
   CallJournal,
   CallLifecycle,
+  endedByOutdial,
   mediaSummary,
   OrderedWrites,
   RtpReport,
@@ -122,11 +123,11 @@ export class InboundCall {
   }
 
   terminate(): void {
-    this.end(this.answered ? { kind: 'ended', by: 'outdial', cause: 'shutdown' } : { kind: 'not-answered', cause: 'shutdown' });
+    this.end(endedByOutdial(this.answered, 'shutdown'));
   }
 
   abandon(detail: string): void {
-    this.end(this.answered ? { kind: 'ended', by: 'outdial', cause: 'error', detail } : { kind: 'not-answered', cause: 'error', detail });
+    this.end(endedByOutdial(this.answered, 'error', detail));
   }
 
   private async run(): Promise<void> {
