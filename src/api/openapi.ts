@@ -3,6 +3,7 @@
 import { openapiWebhooks } from '../notify/webhook-schemas.js';
 import * as s from './schemas.js';
 import { audiocodesDialoutPath } from './routes/audiocodes.js';
+import { amdPlotPath } from './routes/amd-plot.js';
 import { callPath } from './routes/calls.js';
 import { koreDialoutPath } from './routes/kore.js';
 import { tokenPath } from './routes/oauth.js';
@@ -64,6 +65,19 @@ export function buildOpenApi(): Record<string, unknown> {
             '200': { description: 'The call record.', ...json('CallRecord') },
             '401': error('Missing, wrong or expired credentials.'),
             '404': error('Unknown call.'),
+          },
+        },
+      },
+      [openapiPath(amdPlotPath)]: {
+        get: {
+          operationId: 'getCallAmdPlot',
+          summary: "The call's AMD picture: audio level, speech, tones and every AMD event (SVG).",
+          security: [{ basic: [] }, { oauth: [] }, { koreJwt: [] }],
+          parameters: [{ name: 'conversationId', in: 'path', required: true, schema: s.callParams.properties.conversationId }],
+          responses: {
+            '200': { description: 'The picture.', content: { 'image/svg+xml': { schema: { type: 'string' } } } },
+            '401': error('Missing, wrong or expired credentials.'),
+            '404': error('Unknown call, or no AMD audio summary kept for it.'),
           },
         },
       },

@@ -5,6 +5,7 @@ import { readAnyBodyAsJson, readFormBodies } from './body-parsers.js';
 import { ApiError } from './http-error.js';
 import { buildOpenApi } from './openapi.js';
 import { audiocodesDialoutRoute } from './routes/audiocodes.js';
+import { amdPlotRoute } from './routes/amd-plot.js';
 import { callRoute } from './routes/calls.js';
 import { koreDialoutRoute } from './routes/kore.js';
 import { tokenRoute } from './routes/oauth.js';
@@ -38,6 +39,7 @@ async function api(app: FastifyInstance, deps: ApiDeps): Promise<void> {
 
   audiocodesDialoutRoute(app, deps);
   callRoute(app, deps);
+  amdPlotRoute(app, deps);
   // Routes that read bodies other than application/json get their own parsers in their own context.
   await app.register((kore, _opts, done) => {
     readAnyBodyAsJson(kore);

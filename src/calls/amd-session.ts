@@ -5,6 +5,7 @@ import { AmdEngine } from '../amd/index.js';
 import { isAmdDecision, type AmdEvent, type MachineDetection } from '../domain/index.js';
 import type { AmdSettings } from '../dialout/index.js';
 import type { LegMedia } from '../media/index.js';
+import { AudioSummarizer } from '../plot/audio-summarizer.js';
 import { actionFor, voicemailTimeoutAction, type AmdFact, type PolicyAction, type PolicyContext } from './policy.js';
 
 export interface AmdSessionOptions {
@@ -56,8 +57,17 @@ export class AmdSession {
     return this.engine !== undefined;
   }
 
-  private readonly onFrame = (pcm: Int16Array): void => this.handle(this.engine?.pushFrame(pcm));
-  private readonly onGap = (ms: number): void => this.handle(this.engine?.pushGap(ms));
+  /** The audio AMD heard, summarized for the call's AMD picture (bounded). */
+  readonly audio = new AudioSummarizer();
+
+  private readonly onFrame = (pcm: Int16Array): void => {
+    this.audio.pushFrame(pcm);
+    this.handle(this.engine?.pushFrame(pcm));
+  };
+  private readonly onGap = (ms: number): void => {
+    this.audio.pushGap(ms);
+    this.handle(this.engine?.pushGap(ms));
+  };
 
   private context(): PolicyContext {
     return { mode: this.options.mode, onUndecided: this.options.onUndecided, bridged: this.hooks.bridged(), voicemail: this.voicemail, promptEnded: this.promptEnded };

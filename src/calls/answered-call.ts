@@ -97,6 +97,7 @@ export class AnsweredCall {
     const { record, services, log, journal } = this.owner;
     const rec = { ...event };
     record.amdEvents.push(rec);
+    if (event.type === 'amd_stopped' && this.amd) record.amdAudio = this.amd.audio.summary();
     if (first) {
       services.metrics.amdDecisions.inc({ type: event.type });
       services.metrics.amdDecisionSeconds.observe(event.atMs / 1000);

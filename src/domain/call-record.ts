@@ -3,6 +3,7 @@
 import type { AmdEvent, AmdEventType } from './amd-event.js';
 import type { Dialect } from './dialect.js';
 import type { MachineDetection } from './machine-detection.js';
+import type { AudioSummary } from './audio-summary.js';
 
 /** Kore's amdInfo on a final notification (docs/dialects/kore.md). */
 export type AmdInfo = {
@@ -76,6 +77,8 @@ export type CallRecord = {
   notifyUrl?: string;
   /** The callee's audio as outdial received it (direct media mode). */
   media?: CalleeMedia;
+  /** What AMD heard, for GET /api/v1/calls/:conversationId/amd.svg (bounded; docs/operations.md). */
+  amdAudio?: AudioSummary;
   /** Set by the daemon that finished this call after its own daemon was lost. */
   takenOverBy?: string;
   /** Notifications handed to the notifier for this call. */

@@ -40,7 +40,8 @@ function niceStep(spanMs: number): number {
 export function renderAmdSvg(input: { title: string; summary: AudioSummary; events: readonly AmdEvent[] }): string {
   const { summary, events } = input;
   const lastEvent = events.reduce((m, e) => Math.max(m, e.atMs), 0);
-  const spanMs = Math.max(1000, summary.durationMs, lastEvent);
+  // 3% room on the right so a marker at the last offset stays inside the picture.
+  const spanMs = Math.ceil(Math.max(1000, summary.durationMs, lastEvent) * 1.03);
   const plotW = WIDTH - LEFT - RIGHT;
   const x = (ms: number) => LEFT + (Math.min(ms, spanMs) / spanMs) * plotW;
   const y = (db: number) => TOP + ((0 - Math.max(FLOOR_DB, Math.min(0, db))) / (0 - FLOOR_DB)) * CHART_H;

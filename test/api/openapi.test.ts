@@ -28,7 +28,7 @@ describe('GET /openapi.json', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.info.title).toBe('outdial');
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/api/1.1/public/bot/{botId}/smartassist/dialout', '/api/v1/actions/dialout', '/api/v1/calls/{conversationId}', '/oauth/token'].sort(),
+      ['/api/1.1/public/bot/{botId}/smartassist/dialout', '/api/v1/actions/dialout', '/api/v1/calls/{conversationId}', '/api/v1/calls/{conversationId}/amd.svg', '/oauth/token'].sort(),
     );
     expect(doc.paths['/api/1.1/public/bot/{botId}/smartassist/dialout'].post.parameters[0]).toMatchObject({ name: 'botId', in: 'path', required: true });
   });

@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import type { CallRecord } from '../../domain/index.js';
+import type { ClientConfig } from '../../config/index.js';
 import { findBot } from '../../dialout/index.js';
 import { authenticateEither, scopeCovers } from '../auth/index.js';
 import type { ApiDeps } from '../deps.js';
@@ -14,14 +16,15 @@ export function callRoute(app: FastifyInstance, deps: ApiDeps): void {
     onRequest: async (request) => {
       request.apiClient = await authenticateEither(deps.config, request.headers as { authorization?: string; auth?: string });
     },
-    handler: async (request) => {
-      const { conversationId } = request.params;
-      const record = await deps.calls.get(conversationId);
-      // A call of a bot outside the client's scopes is reported as unknown, so ids cannot be probed.
-      const bot = record ? findBot(deps.config, record.bot) : undefined;
-      const visible = record && (bot ? scopeCovers(request.apiClient!.scopes, bot) : request.apiClient!.scopes.includes('*'));
-      if (!record || !visible) throw new ApiError(404, `unknown call "${conversationId}"`);
-      return record;
-    },
+    handler: async (request) => visibleCall(deps, request.apiClient!, request.params.conversationId),
   });
+}
+
+/** The call's record if the client may see it; a call of a bot outside its scopes is reported as unknown, so ids cannot be probed. */
+export async function visibleCall(deps: ApiDeps, client: ClientConfig, conversationId: string): Promise<CallRecord> {
+  const record = await deps.calls.get(conversationId);
+  const bot = record ? findBot(deps.config, record.bot) : undefined;
+  const visible = record && (bot ? scopeCovers(client.scopes, bot) : client.scopes.includes('*'));
+  if (!record || !visible) throw new ApiError(404, `unknown call "${conversationId}"`);
+  return record;
 }
