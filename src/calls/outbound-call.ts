@@ -130,7 +130,7 @@ export class OutboundCall {
           target = this.callee.targetFor(next);
           continue;
         }
-        if (err instanceof InviteRejected) return this.end({ kind: 'sip-final', status: err.status, ...(err.reason !== undefined && { reason: err.reason }) });
+        if (err instanceof InviteRejected) return this.end({ kind: 'sip-final', status: err.status, ...(err.reason !== undefined && { reason: err.reason }), ...err.signals });
         return this.end({ kind: 'not-answered', cause: 'error', detail: `INVITE failed: ${(err as Error).message}` });
       }
     }

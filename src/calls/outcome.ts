@@ -5,7 +5,7 @@ import type { Dialect } from '../domain/index.js';
 
 export type CallEnd =
   /** A final non-2xx response to the INVITE (including 408 from a transaction timeout). */
-  | { kind: 'sip-final'; status: number; reason?: string }
+  | { kind: 'sip-final'; status: number; reason?: string; reasonHeader?: string; warning?: string }
   /** answerTimeoutSec / timeoutInMs passed and outdial CANCELled the INVITE. */
   | { kind: 'answer-timeout' }
   /** The call never got a final response: no SIP edge, the daemon stopping, an internal error. */
@@ -49,7 +49,24 @@ const reasonPhrases: Record<number, string> = {
   603: 'Decline',
   604: 'Does Not Exist Anywhere',
   606: 'Not Acceptable',
+  607: 'Unwanted',
+  608: 'Rejected',
 };
+
+/**
+ * True when a final response says the network blocked the call (spam labelling), not that the callee declined it
+ * (docs/dialects/audiocodes.md, "Reason codes"): US carriers send "603+" (ATIS-1000099) — a 603 whose status line
+ * or Reason header (RFC 3326, e.g. `SIP;cause=603;text="Network Blocked"`) reads "Network Blocked" — and an
+ * intermediary's analytics reject with 608 Rejected (RFC 8688). Some carriers put the words in a Warning instead.
+ */
+export function blockedByNetwork(end: { status: number; reason?: string; reasonHeader?: string; warning?: string }): boolean {
+  if (end.status === 608) return true;
+  if (end.status !== 603) return false;
+  return [end.reason, end.reasonHeader, end.warning].some((text) => text !== undefined && /network\s+blocked/i.test(text));
+}
+
+/** The words a network-blocked call is reported with, in both dialects. */
+export const networkBlockedPhrase = 'Network Blocked';
 
 /** RFC 3261's reason phrase for a status; the far end's own phrase only for codes it does not list. */
 export function reasonPhrase(status: number, received?: string): string {
@@ -59,7 +76,7 @@ export function reasonPhrase(status: number, received?: string): string {
 /** The AudioCodes failure reasonCode for a SIP final response. */
 export function audiocodesFailureCode(status: number): 'busy' | 'declined' | 'no-answer' | 'error' {
   if (status === 486 || status === 600) return 'busy';
-  if (status === 480 || status === 603) return 'declined';
+  if (status === 480 || status === 603 || status === 607 || status === 608) return 'declined';
   // no-answer covers answerTimeoutSec and a SIP timeout.
   if (status === 408 || status === 487) return 'no-answer';
   return 'error';
@@ -68,7 +85,7 @@ export function audiocodesFailureCode(status: number): 'busy' | 'declined' | 'no
 function audiocodesOutcome(end: CallEnd): CallOutcome {
   switch (end.kind) {
     case 'sip-final': {
-      const phrase = reasonPhrase(end.status, end.reason);
+      const phrase = blockedByNetwork(end) ? networkBlockedPhrase : reasonPhrase(end.status, end.reason);
       // The AudioCodes reason reads like a SIP Reason header: SIP ;cause=486 ;text="Busy Here"
       return { status: 'failed', reasonCode: audiocodesFailureCode(end.status), reason: `SIP ;cause=${end.status} ;text="${phrase}"`, sipStatus: end.status };
     }
@@ -101,8 +118,8 @@ function audiocodesOutcome(end: CallEnd): CallOutcome {
 function koreOutcome(end: CallEnd): CallOutcome {
   switch (end.kind) {
     case 'sip-final': {
-      // Kore: reason "486 Busy Here", reasonCode "Busy Here".
-      const phrase = reasonPhrase(end.status, end.reason);
+      // Kore: reason "486 Busy Here", reasonCode "Busy Here"; a blocked call "603 Network Blocked".
+      const phrase = blockedByNetwork(end) ? networkBlockedPhrase : reasonPhrase(end.status, end.reason);
       return { status: 'failed', reasonCode: phrase, reason: `${end.status} ${phrase}`, sipStatus: end.status };
     }
     case 'answer-timeout':

@@ -35,6 +35,8 @@ export class InviteRejected extends Error {
     readonly reason: string | undefined,
     /** False for the 408/503 the SIP stack makes up for a silent or unreachable far end (no To tag). */
     readonly fromFarEnd = true,
+    /** The response's Reason (RFC 3326) and Warning headers: they tell a network block from a callee's decline. */
+    readonly signals: { reasonHeader?: string; warning?: string } = {},
   ) {
     super(`INVITE answered ${status}${reason ? ` ${reason}` : ''}`);
   }
@@ -44,12 +46,22 @@ export class InviteRejected extends Error {
 export class InviteCancelled extends Error {}
 
 /** A drachtio-srf SipError: a final non-2xx response, with the response itself as `res`. */
-function sipStatusOf(err: unknown): { status: number; reason?: string; fromFarEnd: boolean } | undefined {
+function sipStatusOf(
+  err: unknown,
+): { status: number; reason?: string; fromFarEnd: boolean; signals: { reasonHeader?: string; warning?: string } } | undefined {
   if (!(err instanceof Srf.SipError) || err.status < 300) return undefined;
+  const header = (name: string): string | undefined => {
+    const value = err.res?.get(name);
+    return value === undefined || value === '' ? undefined : value;
+  };
   // Every response of a far end carries its To tag; the stack's own 408 (Timer B) and 503 do not.
   const to = err.res?.get('To');
   const fromFarEnd = to === undefined || /;\s*tag=/i.test(to);
-  return { status: err.status, ...(err.reason !== undefined && { reason: err.reason }), fromFarEnd };
+  // Reason (RFC 3326) and Warning tell a network's spam block from a callee's decline (src/calls/outcome.ts).
+  const reasonHeader = header('Reason');
+  const warning = header('Warning');
+  const signals = { ...(reasonHeader !== undefined && { reasonHeader }), ...(warning !== undefined && { warning }) };
+  return { status: err.status, ...(err.reason !== undefined && { reason: err.reason }), fromFarEnd, signals };
 }
 
 type Phase = 'idle' | 'opening' | 'inviting' | 'up' | 'gone';
@@ -153,7 +165,7 @@ export abstract class UacLeg {
       if (this.cancelWanted) throw err instanceof InviteCancelled ? err : new InviteCancelled('INVITE CANCELled', { cause: err });
       this.phase = 'idle';
       const sip = sipStatusOf(err);
-      if (sip) throw new InviteRejected(sip.status, sip.reason, sip.fromFarEnd);
+      if (sip) throw new InviteRejected(sip.status, sip.reason, sip.fromFarEnd, sip.signals);
       throw err instanceof Error ? err : new Error(String(err));
     }
     this.stopAnswerTimer();

@@ -19,6 +19,7 @@ export type E2eScenario =
   | 'carrier-answer-audio'
   | 'carrier-answer-audio-bye'
   | 'carrier-reject'
+  | 'carrier-blocked-reject'
   | 'carrier-no-answer'
   | 'bot-answer'
   | 'bot-answer-bye'
