@@ -17,6 +17,8 @@ export interface LauncherOptions {
   owner: string;
   /** Whether a SIP edge is connected now. */
   sipConnected(): boolean;
+  /** Why the media path takes no new call now (media.mode freeswitch: no media server up), if it doesn't. */
+  mediaRefusal?(): string | undefined;
 }
 
 export class Launcher implements CallLauncher {
@@ -58,6 +60,8 @@ export class Launcher implements CallLauncher {
   refusal(): string | undefined {
     if (!this.accepting) return 'outdial is shutting down';
     if (!this.options.sipConnected()) return 'no SIP edge is connected';
+    const media = this.options.mediaRefusal?.();
+    if (media) return media;
     const health = this.services.store.health();
     if (!health.ok) return `store unavailable: ${health.error ?? 'not connected'}`;
     return undefined;

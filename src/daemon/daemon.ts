@@ -6,7 +6,9 @@ import { httpBotEventPoster, Launcher, type CallServices } from '../calls/index.
 import { InboundRouter, InboundRoutes } from '../inbound/index.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
-import { DirectRtpPath, RtpPortPool } from '../media/index.js';
+import { DirectRtpPath, RtpPortPool, type MediaPath } from '../media/index.js';
+import { FreeswitchPath } from '../media/freeswitch/path.js';
+import { FreeswitchServers } from '../media/freeswitch/servers.js';
 import { createMetrics, type DialoutRejectionReason, type Metrics } from '../metrics/index.js';
 import { Notifier, signingSecretsOf } from '../notify/index.js';
 import { destinationPolicy, installDestinationPolicy } from '../notify/destination-guard.js';
@@ -59,6 +61,8 @@ export class Daemon {
   private launcher: Launcher | undefined;
   private trunkHealth: TrunkHealth | undefined;
   private pool: RtpPortPool;
+  /** media.mode freeswitch: the media servers calls are anchored at. */
+  private freeswitch: FreeswitchServers | undefined;
   private notifierStarted = false;
   private housekeeping: NodeJS.Timeout | undefined;
   private housekeepingRun: Promise<void> = Promise.resolve();
@@ -72,9 +76,6 @@ export class Daemon {
     readonly config: Config,
     readonly logger: Logger,
   ) {
-    if (config.media.mode === 'freeswitch') {
-      throw new Error('media.mode: "freeswitch" needs a FreeSWITCH media server, which this build does not drive yet; use "direct"');
-    }
     this.failed = new Promise((resolve) => {
       this.fail = resolve;
     });
@@ -128,6 +129,7 @@ export class Daemon {
       store,
       calls: { active: this.launcher?.active ?? 0, accepting },
       trunks: this.trunkHealth?.report() ?? [],
+      ...(this.freeswitch && { freeswitch: this.freeswitch.report() }),
     };
   }
 
@@ -138,11 +140,26 @@ export class Daemon {
     return readinessOf({
       sipConnected: this.sip?.connected() ?? false,
       store: this.store.health(),
-      media: free > 0 ? { ok: true } : { ok: false, detail: `no free RTP port (all ${this.pool.capacity} in use)` },
+      media: this.mediaReadiness(free),
       // A trunk is up while it answers its pings and its registration has not failed (docs/trunks.md).
       trunks: { configured: trunks.length, up: trunks.filter((t) => t.usable).length },
       draining: this.stopping,
     });
+  }
+
+  /** Direct RTP, or media.mode freeswitch: calls anchored at the configured FreeSWITCH servers. */
+  private mediaPath(sip: SipConnection): MediaPath {
+    if (this.config.media.mode !== 'freeswitch') return new DirectRtpPath(this.pool);
+    this.freeswitch = new FreeswitchServers(this.config.media.freeswitch ?? [], sip.srf, this.pool.host, this.logger.child({ component: 'media' }));
+    void this.freeswitch.start();
+    return new FreeswitchPath(this.freeswitch, this.pool);
+  }
+
+  private mediaReadiness(freePorts: number): { ok: boolean; detail?: string } {
+    if (freePorts <= 0) return { ok: false, detail: `no free RTP port (all ${this.pool.capacity} in use)` };
+    const fs = this.freeswitch;
+    if (fs && fs.upCount === 0) return { ok: false, detail: `no FreeSWITCH media server is up (${fs.servers.length} configured)` };
+    return { ok: true };
   }
 
   /** Starts every part; resolves when the daemon accepts HTTP requests. */
@@ -161,7 +178,7 @@ export class Daemon {
     this.trunkHealth.start();
     const services: CallServices = {
       srf: sip.srf,
-      media: new DirectRtpPath(this.pool),
+      media: this.mediaPath(sip),
       localHost: this.pool.host,
       store: this.store,
       notifier: this.notifier,
@@ -174,7 +191,11 @@ export class Daemon {
       owner: this.owner,
       trunks: this.trunkHealth,
     };
-    const launcher = new Launcher(services, { owner: this.owner, sipConnected: () => sip.connected() });
+    const launcher = new Launcher(services, {
+      owner: this.owner,
+      sipConnected: () => sip.connected(),
+      ...(this.freeswitch && { mediaRefusal: () => this.freeswitch?.refusal() }),
+    });
     this.launcher = launcher;
     sip.on('lost', (reason) => launcher.edgeLost(reason));
     sip.on('fatal', (err) => this.fail(err));
@@ -251,6 +272,7 @@ export class Daemon {
     await within(this.http.close(), STEP_MS, 'HTTP server', log);
     // Registrations are removed while the SIP edge is still there to send the REGISTERs.
     await within(this.trunkHealth?.stop(), STEP_MS, 'trunk registrations', log);
+    this.freeswitch?.stop();
     await within(this.sip?.close(), STEP_MS, 'SIP edge', log);
     await within(this.store.close(), STEP_MS, 'store', log);
     log.info('outdial stopped');

@@ -74,11 +74,4 @@ describe('config loading', () => {
     expect(run.stderr).toMatch(/sip\.edge: media\.mode "freeswitch" requires sip\.edge "drachtio"/);
     expect(run.stderr).toMatch(/media\.freeswitch: media\.mode "freeswitch" needs at least one server/);
   });
-
-  it('refuses a valid media.mode freeswitch config at start with a message saying this build does not drive it yet', () => {
-    const path = file('freeswitch-ok.yaml', 'http: { port: 0 }\nsip: { edge: drachtio }\nmedia: { mode: freeswitch, freeswitch: [{ address: 127.0.0.1 }] }');
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start', '--config', path], { encoding: 'utf8' });
-    expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/media\.mode: "freeswitch" needs a FreeSWITCH media server/);
-  });
 });

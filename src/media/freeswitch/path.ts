@@ -57,6 +57,7 @@ class FreeswitchLeg implements LegMedia {
       await this.endpoint.modify(sdp);
       if (this.#closed) return;
       // Only what the far end sends (the channel's read side), not what outdial or the bot plays to it.
+      await this.listener.set('eavesdrop_bridge_aleg', 'true');
       await this.listener.set('eavesdrop_enable_dtmf', 'false');
       this.listener.execute('eavesdrop', this.endpoint.uuid).catch(() => undefined);
     } catch (err) {
