@@ -41,7 +41,7 @@ describe('media.mode freeswitch: live AMD through FreeSWITCH equals offline AMD 
       const liveDecision = live.find((e) => decisions.has(e.type));
       expect(fileDecision).toBeDefined();
       expect({ type: liveDecision?.type, reason: liveDecision?.reason }).toEqual({ type: fileDecision.type, reason: fileDecision.reason });
-      expect(Math.abs(liveDecision.atMs - fileDecision.atMs)).toBeLessThanOrEqual(200);
+      expect(Math.abs(liveDecision.atMs - fileDecision.atMs), `live ${liveDecision.atMs} ms, file ${fileDecision.atMs} ms`).toBeLessThanOrEqual(200);
       expect(finals.get(name).status).toBe('completed');
     });
   }

@@ -54,12 +54,9 @@ class FreeswitchLeg implements LegMedia {
 
   async #connect(sdp: string): Promise<void> {
     try {
+      // FreeSWITCH takes the far end's RTP once this re-INVITE reaches it; until then AMD hears silence, so
+      // its offsets run late by this latency (a few ms idle, up to ~200 ms on a loaded host: docs/media.md).
       await this.endpoint.modify(sdp);
-      if (this.#closed) return;
-      // Only what the far end sends (the channel's read side), not what outdial or the bot plays to it.
-      await this.listener.set('eavesdrop_bridge_aleg', 'true');
-      await this.listener.set('eavesdrop_enable_dtmf', 'false');
-      this.listener.execute('eavesdrop', this.endpoint.uuid).catch(() => undefined);
     } catch (err) {
       if (!this.#closed) this.logger.error({ err: message(err) }, 'FreeSWITCH leg: media could not be connected');
     }
@@ -116,6 +113,12 @@ export class FreeswitchPath implements MediaPath {
       const listener = await ms.createEndpoint({ remoteSdp: buildOffer({ address: this.pool.host, port: tap.localPort }) });
       opened.push(listener);
       if (!listener.local.sdp) throw new Error('FreeSWITCH gave no SDP answer for the listening endpoint');
+      // Only what the far end sends (the channel's read side), not what outdial or the bot plays to it. Set
+      // now, so that after the answer only the eavesdrop itself stands between the far end and AMD.
+      await listener.set({ eavesdrop_bridge_aleg: 'true', eavesdrop_enable_dtmf: 'false' });
+      // Listening starts before the INVITE goes out: audio the far end sends right after answering reaches
+      // AMD at once instead of being lost while a listener is set up (AMD offsets would shift by that much).
+      listener.execute('eavesdrop', endpoint.uuid).catch(() => undefined);
       tap.setRemote(parseAnswer(listener.local.sdp));
       // The server going away takes the leg's audio with it: the tap hears nothing from then on.
       const lost = () => tap?.close();
