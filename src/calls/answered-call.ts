@@ -149,7 +149,7 @@ export class AnsweredCall {
       answerTimeoutMs: services.botAnswerTimeoutMs,
     });
     this.bot = bot;
-    bot.onGone(() => owner.end({ kind: 'ended', by: 'bot' }));
+    bot.onGone((cause) => owner.end(cause === 'session-expired' ? { kind: 'ended', by: 'session-timer' } : { kind: 'ended', by: 'bot' }));
     const decision = setup.machineDetection === 'disabled' ? 'disabled' : (this.amd?.decisionSoFar ?? 'none');
     bot.connect(decision).then(
       (botMedia) => {

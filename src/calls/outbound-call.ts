@@ -65,7 +65,7 @@ export class OutboundCall {
       onProvisional: (status) => this.onProvisional(status),
       onAnswerTimeout: () => this.end({ kind: 'answer-timeout' }),
     });
-    this.callee.onGone(() => this.end({ kind: 'ended', by: 'callee' }));
+    this.callee.onGone((cause) => this.end({ kind: 'ended', by: cause === 'session-expired' ? 'session-timer' : 'callee' }));
   }
 
   get currentState(): CallState {

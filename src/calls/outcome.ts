@@ -13,6 +13,8 @@ export type CallEnd =
   /** An answered call ended. */
   | { kind: 'ended'; by: 'callee' }
   | { kind: 'ended'; by: 'bot'; transferred?: boolean }
+  /** The SIP session timer (RFC 4028) lapsed: the SIP edge sent BYE with `Reason: SIP;cause=200;text="Session timer expired"`. */
+  | { kind: 'ended'; by: 'session-timer' }
   | { kind: 'ended'; by: 'outdial'; cause: 'machine' | 'fax' | 'sit' | 'error' | 'shutdown'; detail?: string };
 
 /** outdial itself ends a call (shutdown, an error): a CANCEL before the answer, a BYE after it. */
@@ -95,6 +97,7 @@ function audiocodesOutcome(end: CallEnd): CallOutcome {
       return { status: 'failed', reasonCode: 'error', reason: end.detail ?? (end.cause === 'shutdown' ? 'service shutting down' : 'call could not be placed') };
     case 'ended':
       if (end.by === 'callee') return { status: 'completed', reasonCode: 'client-disconnected', reason: 'client disconnected' };
+      if (end.by === 'session-timer') return { status: 'completed', reasonCode: 'session-expired', reason: 'SIP session timer expired' };
       if (end.by === 'bot') {
         return end.transferred
           ? { status: 'completed', reasonCode: 'transferred', reason: 'call transferred' }
@@ -131,6 +134,7 @@ function koreOutcome(end: CallEnd): CallOutcome {
       // Kore: an answered call's reason is always "200 OK"; the reasonCode names who hung up.
       if (end.by === 'callee') return { status: 'completed', reasonCode: 'caller-disconnected', reason: '200 OK' };
       if (end.by === 'bot') return { status: 'completed', reasonCode: 'bot-disconnected', reason: '200 OK' };
+      if (end.by === 'session-timer') return { status: 'completed', reasonCode: 'session-expired', reason: '200 OK' };
       return { status: 'completed', reasonCode: 'SAVG-disconnected', reason: '200 OK' };
   }
 }
@@ -141,4 +145,15 @@ function koreOutcome(end: CallEnd): CallOutcome {
  */
 export function callOutcome(dialect: Dialect, end: CallEnd): CallOutcome {
   return dialect === 'kore' ? koreOutcome(end) : audiocodesOutcome(end);
+}
+
+/**
+ * Why the far end's side of a connected leg went: a BYE the SIP edge sent itself because the session timer
+ * lapsed (drachtio-server and the embedded edge both put RFC 4028's Reason on it), or a plain hang-up.
+ */
+export type LegGoneCause = 'session-expired' | 'hung-up';
+
+export function legGoneCause(bye: { get(name: string): string | undefined } | undefined): LegGoneCause {
+  const reason = bye?.get('Reason');
+  return typeof reason === 'string' && /text="Session timer expired"/i.test(reason) ? 'session-expired' : 'hung-up';
 }

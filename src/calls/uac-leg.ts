@@ -7,6 +7,7 @@ import type { Cancel, Clock } from '../domain/index.js';
 import type { Logger } from '../log/index.js';
 import type { LegMedia, MediaPath } from '../media/index.js';
 import { hangUp } from './hang-up.js';
+import { legGoneCause, type LegGoneCause } from './outcome.js';
 import { uacProgress } from './uac-progress.js';
 
 /** What a leg needs of drachtio-srf: placing an INVITE. */
@@ -77,7 +78,7 @@ export abstract class UacLeg {
   private completion: Promise<void> = Promise.resolve();
   private ending: Promise<void> | undefined;
   private stopAnswerTimer: Cancel = () => undefined;
-  private goneHandler: (() => void) | undefined;
+  private goneHandler: ((cause: LegGoneCause) => void) | undefined;
   /** When the first INVITE left (epoch ms). */
   inviteSentAt: number | undefined;
   answeredAt: number | undefined;
@@ -103,7 +104,7 @@ export abstract class UacLeg {
   }
 
   /** Called once when the far end hangs up a connected leg (its BYE). */
-  onGone(handler: () => void): void {
+  onGone(handler: (cause: LegGoneCause) => void): void {
     this.goneHandler = handler;
   }
 
@@ -176,10 +177,10 @@ export abstract class UacLeg {
     this.phase = 'up';
     this.dialog = dialog;
     this.answeredAt = this.services.clock.now();
-    dialog.on('destroy', () => {
+    dialog.on('destroy', (bye?: Srf.SrfRequest) => {
       this.dialog = undefined;
       this.phase = 'gone';
-      this.goneHandler?.();
+      this.goneHandler?.(legGoneCause(bye));
     });
     return dialog;
   }

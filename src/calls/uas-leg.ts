@@ -7,6 +7,7 @@ import type { Clock } from '../domain/index.js';
 import type { Logger } from '../log/index.js';
 import type { LegMedia, MediaPath } from '../media/index.js';
 import { hangUp } from './hang-up.js';
+import { legGoneCause, type LegGoneCause } from './outcome.js';
 
 /** What a UAS leg needs of drachtio-srf: answering an INVITE. */
 export type UasSignalling = Pick<Srf, 'createUAS'>;
@@ -37,7 +38,7 @@ export class UasLeg {
   private finalSent = false;
   private cancelled = false;
   private ending: Promise<void> | undefined;
-  private goneHandler: (() => void) | undefined;
+  private goneHandler: ((cause: LegGoneCause) => void) | undefined;
   private cancelHandler: (() => void) | undefined;
   answeredAt: number | undefined;
 
@@ -63,7 +64,7 @@ export class UasLeg {
   }
 
   /** Called once when the far end hangs up a connected leg (its BYE). */
-  onGone(handler: () => void): void {
+  onGone(handler: (cause: LegGoneCause) => void): void {
     this.goneHandler = handler;
   }
 
@@ -113,10 +114,10 @@ export class UasLeg {
     this.phase = 'up';
     this.dialog = dialog;
     this.answeredAt = this.services.clock.now();
-    dialog.on('destroy', () => {
+    dialog.on('destroy', (bye?: Srf.SrfRequest) => {
       this.dialog = undefined;
       this.phase = 'gone';
-      this.goneHandler?.();
+      this.goneHandler?.(legGoneCause(bye));
     });
     // The far end's own INFO (or a re-INVITE's absence of news) needs an answer, not a timeout.
     dialog.on('info', (_req: Srf.SrfRequest, res: Srf.SrfResponse) => res.send(200));

@@ -98,7 +98,7 @@ export class InboundCall {
       { url: route.config.actionHook, headers: {} },
     );
     this.legServices = { srf: services.srf, media: services.media, clock: this.clock, logger: this.log, cancelGraceMs: services.cancelGraceMs };
-    caller.onGone(() => this.end({ kind: 'ended', by: 'callee' }));
+    caller.onGone((cause) => this.end({ kind: 'ended', by: cause === 'session-expired' ? 'session-timer' : 'callee' }));
     caller.onCancel(() => this.end({ kind: 'not-answered', cause: 'error', detail: 'the dialer CANCELled the INVITE' }));
   }
 

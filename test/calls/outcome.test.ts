@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callOutcome, type CallEnd } from '../../src/calls/outcome.js';
+import { callOutcome, legGoneCause, type CallEnd } from '../../src/calls/outcome.js';
 
 // One row per way a call can end: [end, AudioCodes (seed 003), Kore (seeds 000–001)].
 const rows: [string, CallEnd, { status: string; reasonCode: string; reason: string }, { status: string; reasonCode: string; reason: string }][] = [
@@ -43,5 +43,19 @@ describe('call outcome table', () => {
     expect(callOutcome('audiocodes', { kind: 'sip-final', status: 603 }).sipStatus).toBe(603);
     expect(callOutcome('audiocodes', { kind: 'answer-timeout' }).sipStatus).toBeUndefined();
     expect(callOutcome('kore', { kind: 'ended', by: 'callee' }).sipStatus).toBeUndefined();
+  });
+});
+
+describe('a session timer that lapsed', () => {
+  const bye = (reason?: string) => ({ get: (name: string) => (name === 'Reason' ? reason : undefined) });
+  it('is told apart from a plain hang-up by the Reason the SIP edge puts on its BYE', () => {
+    expect(legGoneCause(bye('SIP;cause=200;text="Session timer expired"'))).toBe('session-expired');
+    expect(legGoneCause(bye('Q.850;cause=16;text="Normal call clearing"'))).toBe('hung-up');
+    expect(legGoneCause(bye())).toBe('hung-up');
+    expect(legGoneCause(undefined)).toBe('hung-up');
+  });
+  it('ends the call as session-expired in both dialects', () => {
+    expect(callOutcome('audiocodes', { kind: 'ended', by: 'session-timer' })).toEqual({ status: 'completed', reasonCode: 'session-expired', reason: 'SIP session timer expired' });
+    expect(callOutcome('kore', { kind: 'ended', by: 'session-timer' })).toEqual({ status: 'completed', reasonCode: 'session-expired', reason: '200 OK' });
   });
 });
