@@ -60,7 +60,7 @@ export function configInventory(config: Config): string[] {
     lines.push(`  ${a.name}: ${a.trunks.length} trunk${a.trunks.length === 1 ? '' : 's'}`);
     for (const t of a.trunks) {
       const flags = [t.default && 'default', t.auth && 'auth', t.register && 'register', t.ping && `ping ${t.ping.intervalSec}s`].filter(Boolean).join(', ');
-      lines.push(`    ${t.name}  ${t.transport}:${t.host}:${t.port}  priority ${t.priority}${flags ? `  (${flags})` : ''}`);
+      lines.push(`    ${t.name}  ${t.transport}:${t.host}:${t.port}${t.priority !== undefined ? `  priority ${t.priority}` : ''}${flags ? `  (${flags})` : ''}`);
     }
   }
   lines.push(`bots (${config.bots.length}):`);

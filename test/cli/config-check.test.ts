@@ -34,7 +34,7 @@ describe('outdial config check', () => {
     for (const secret of ['s3cret', 'change-me', 'cymru']) expect(effective).not.toContain(secret);
     expect(stdout).not.toContain('s3cret');
     expect(stdout).toMatch(/password: "\*+"/);
-    expect(stdout).toContain('carrier1  udp:127.0.0.1:5080  priority 0  (default, auth)');
+    expect(stdout).toContain('carrier1  udp:127.0.0.1:5080  (default, auth)');
     expect(stdout).toContain('Bot1  account acme  sip:bot1@127.0.0.1:5090');
     expect(stdout).toContain('dialer1  roles [VAIC/BOTS/DIALOUT]  scopes [*]');
     expect(stdout).toMatch(/warnings \(\d+\):/);
