@@ -4,14 +4,7 @@ import { MemoryStore } from './memory-store.js';
 import { RedisStore } from './redis-store.js';
 import type { Store } from './types.js';
 
-export type {
-  ActiveCall,
-  Admission,
-  AdmissionLimits,
-  OutboxEntry,
-  Store,
-  StoreHealth,
-} from './types.js';
+export type * from './types.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { RedisStore, type RedisStoreOptions } from './redis-store.js';
 export { StoreUnavailableError } from './errors.js';

@@ -4,6 +4,7 @@ import type { Logger } from '../log/index.js';
 import { StoreUnavailableError } from './errors.js';
 import { checkLimits } from './limits.js';
 import { orderOutbox } from './outbox-order.js';
+import { limiterKey, storeKey, type LimiterKind } from './redis-keys.js';
 import { activeSlotsScript, admitScript, claimLeaseScript, outboxUpdateScript } from './redis-scripts.js';
 import type {
   ActiveCall,
@@ -13,9 +14,6 @@ import type {
   Store,
   StoreHealth,
 } from './types.js';
-
-/** Who a limiter holds back: a bot's dialouts or a trunk's calls. */
-type LimiterKind = 'bot' | 'trunk';
 
 export interface RedisStoreOptions {
   url: string;
@@ -132,7 +130,7 @@ export class RedisStore implements Store {
   }
 
   async release(bot: string, conversationId: string): Promise<void> {
-    await this.run('release', () => this.redis.zrem(this.limiterKey('bot', bot, 'slots'), conversationId));
+    await this.run('release', () => this.redis.zrem(limiterKey(this.options.keyPrefix, 'bot', bot, 'slots'), conversationId));
   }
 
   async activeSlots(bot: string, nowMs?: number): Promise<number> {
@@ -144,7 +142,7 @@ export class RedisStore implements Store {
   }
 
   async releaseTrunk(trunk: string, conversationId: string): Promise<void> {
-    await this.run('releaseTrunk', () => this.redis.zrem(this.limiterKey('trunk', trunk, 'slots'), conversationId));
+    await this.run('releaseTrunk', () => this.redis.zrem(limiterKey(this.options.keyPrefix, 'trunk', trunk, 'slots'), conversationId));
   }
 
   async activeTrunkSlots(trunk: string, nowMs?: number): Promise<number> {
@@ -156,8 +154,8 @@ export class RedisStore implements Store {
     checkLimits(limits);
     const [admitted, reason] = await this.run(kind === 'bot' ? 'admit' : 'admitTrunk', () =>
       this.redis.outdialAdmit(
-        this.limiterKey(kind, name, 'rate'),
-        this.limiterKey(kind, name, 'slots'),
+        limiterKey(this.options.keyPrefix, kind, name, 'rate'),
+        limiterKey(this.options.keyPrefix, kind, name, 'slots'),
         nowMs === undefined ? '' : String(nowMs),
         conversationId,
         String(limits.limitPerSecond),
@@ -171,7 +169,7 @@ export class RedisStore implements Store {
 
   private async slotsIn(kind: LimiterKind, name: string, nowMs?: number): Promise<number> {
     return this.run(kind === 'bot' ? 'activeSlots' : 'activeTrunkSlots', () =>
-      this.redis.outdialActiveSlots(this.limiterKey(kind, name, 'slots'), nowMs === undefined ? '' : String(nowMs)),
+      this.redis.outdialActiveSlots(limiterKey(this.options.keyPrefix, kind, name, 'slots'), nowMs === undefined ? '' : String(nowMs)),
     );
   }
 
@@ -228,12 +226,7 @@ export class RedisStore implements Store {
   }
 
   private key(...parts: string[]): string {
-    return this.options.keyPrefix + parts.join(':');
-  }
-
-  // The hash tag keeps a limiter's keys in one Redis Cluster slot, as a multi-key script requires.
-  private limiterKey(kind: LimiterKind, name: string, part: 'rate' | 'slots'): string {
-    return `${this.options.keyPrefix}${kind}:{${name}}:${part}`;
+    return storeKey(this.options.keyPrefix, ...parts);
   }
 
   /** A command timed out on a live connection: health says so until Redis answers again (probed by PING). */
