@@ -16,6 +16,7 @@ import { unwrittenSettled } from '../notify/unwritten.js';
 import { abandonRetriesAfter } from '../calls/persist.js';
 import { DestinationPolicy } from '../notify/destination-policy.js';
 import { connectSip, type SipConnection } from '../sip/index.js';
+import { STEP_MS, WRITE_RETRY_AFTER_GRACE_MS, within } from './stop-bounds.js';
 import { createStore, type Store, type StoreHealth } from '../store/index.js';
 import { srfRequester, TrunkHealth, type TrunkReport } from '../trunks/index.js';
 
@@ -277,27 +278,4 @@ export class Daemon {
     await within(this.store.close(), STEP_MS, 'store', log);
     log.info('outdial stopped');
   }
-}
-
-/** How long writes keep being retried after the grace before they are given up. */
-const WRITE_RETRY_AFTER_GRACE_MS = 5000;
-/** The longest any one later step of stop() may take. */
-const STEP_MS = 5000;
-/**
- * How long after the grace a stopping daemon may take at most: the calls' own teardown (launcher bound),
- * direct notifications, the notifier and the steps above. The CLI exits by then whatever is left.
- */
-export function stopBoundMs(config: Config): number {
-  const sendMs = config.notifications.timeoutMs;
-  return 4000 + 5000 + (sendMs + 1000) + (sendMs + 2000) + (sendMs + 1000) + 5 * STEP_MS;
-}
-
-/** Waits for `work`, at most `ms`; a step that overruns is logged and left behind. */
-async function within(work: Promise<unknown> | undefined, ms: number, what: string, log: Logger): Promise<void> {
-  if (!work) return;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
-  const result = await Promise.race([work.then(() => 'done' as const, (err: unknown) => (log.warn({ err, what }, 'stop step failed'), 'done' as const)), late]);
-  clearTimeout(timer);
-  if (result === 'late') log.error({ what, ms }, 'stop step did not finish in time; going on without it');
 }

@@ -1,1 +1,2 @@
-export { Daemon, stopBoundMs, type Health } from './daemon.js';
+export { Daemon, type Health } from './daemon.js';
+export { stopBoundMs } from './stop-bounds.js';
