@@ -12,6 +12,7 @@ import { backoffDelay, type Backoff } from '../retry/backoff.js';
 import type { OutboxEntry, Store } from '../store/index.js';
 import { attemptDelivery } from './attempt.js';
 import { entryId, ownerOf } from './entry-id.js';
+import { finish, forgetFinished, joinQueue, leaveQueue, type Phase, type Tracked } from './outbox-phase.js';
 import { deliverUnwritten, type UnwrittenNotification } from './unwritten.js';
 
 export interface NotifierOptions {
@@ -34,28 +35,6 @@ export interface NotifierOptions {
   retryBaseMs?: number;
   retryMaxMs?: number;
 }
-
-/**
- * Where an entry is in its life here:
- * - writing: queued in its call's order, the outbox write still in flight (never sent before it is durable);
- * - waiting: durable, waits to be its call's head and for its notBefore;
- * - sending: a POST (and, after a failure, the outbox update) is in flight;
- * - removing: delivered or given up, the outbox removal in flight;
- * - unremoved: delivered or given up but the store refused the removal: removed on a later rescan, never resent;
- * - finished: delivered or given up and removed; remembered for a while because an adoption may work from
- *   an outbox listing taken before it finished.
- */
-type Phase = 'writing' | 'waiting' | 'sending' | 'removing' | 'unremoved' | 'finished';
-
-interface Tracked {
-  entry: OutboxEntry;
-  phase: Phase;
-  /** When it became removing: finished entries are forgotten a while later. */
-  finishedAt?: number;
-}
-
-/** How long a finished entry is remembered against stale outbox listings. */
-const rememberFinishedMs = 60_000;
 
 export class Notifier {
   /** Every entry this daemon knows of, by id. */
@@ -143,7 +122,7 @@ export class Notifier {
       const known = this.entries.get(entry.id);
       if (known?.phase === 'unremoved') {
         await this.options.store.outboxRemove(entry.id).then(
-          () => this.finish(known),
+          () => finish(known),
           () => undefined,
         );
         continue;
@@ -206,31 +185,13 @@ export class Notifier {
   private track(entry: OutboxEntry, phase: Phase): Tracked {
     const tracked: Tracked = { entry, phase };
     this.entries.set(entry.id, tracked);
-    const q = this.queues.get(entry.conversationId) ?? [];
-    q.push(tracked);
-    q.sort((a, b) => a.entry.seq - b.entry.seq);
-    this.queues.set(entry.conversationId, q);
+    joinQueue(this.queues, tracked);
     return tracked;
   }
 
-  /** Takes an entry out of its call's queue (delivered, given up, or never written). */
-  private leaveQueue(tracked: Tracked): void {
-    const id = tracked.entry.conversationId;
-    const q = this.queues.get(id);
-    if (!q) return;
-    const i = q.indexOf(tracked);
-    if (i >= 0) q.splice(i, 1);
-    if (q.length === 0) this.queues.delete(id);
-  }
-
   private untrack(tracked: Tracked): void {
-    this.leaveQueue(tracked);
+    leaveQueue(this.queues, tracked);
     this.entries.delete(tracked.entry.id);
-  }
-
-  private finish(tracked: Tracked): void {
-    tracked.phase = 'finished';
-    tracked.finishedAt ??= Date.now();
   }
 
   /** Forgets finished entries after a while, and the seq counters of calls with nothing left here. */
@@ -238,12 +199,7 @@ export class Notifier {
     const now = Date.now();
     if (now - this.lastPrune < 1000) return;
     this.lastPrune = now;
-    for (const [id, t] of this.entries) {
-      if (t.phase === 'finished' && now - (t.finishedAt ?? now) > rememberFinishedMs) this.entries.delete(id);
-    }
-    const held = new Set<string>();
-    for (const t of this.entries.values()) held.add(t.entry.conversationId);
-    for (const id of this.nextSeq.keys()) if (!held.has(id)) this.nextSeq.delete(id);
+    forgetFinished(this.entries, this.nextSeq, now);
   }
 
   /** Starts a delivery for every call whose next entry is due, up to the concurrency cap. */
@@ -306,8 +262,8 @@ export class Notifier {
     else log.error({ url: entry.url, attempts: entry.attempts + 1, detail: result.detail }, 'notification given up');
     tracked.phase = 'removing';
     tracked.finishedAt = Date.now();
-    this.leaveQueue(tracked);
-    if (await this.persist(() => this.options.store.outboxRemove(entry.id), log)) this.finish(tracked);
+    leaveQueue(this.queues, tracked);
+    if (await this.persist(() => this.options.store.outboxRemove(entry.id), log)) finish(tracked);
     else tracked.phase = 'unremoved';
   }
 
