@@ -6,38 +6,10 @@ import { countWords, defaultVoicemailHints, findHint, hintsFor } from './hints.j
 import { resolveAmdOptions, type AmdOptions } from './options.js';
 import { SitDetector } from './sit-detector.js';
 import { SpeechDetector } from './speech-detector.js';
-import { TONAL_MAX_RESIDUAL, ToneTracker, type ToneChange, type ToneSegment } from './tone-tracker.js';
+import { TONAL_MAX_RESIDUAL, TONE_SNR_DB, ToneTracker, type ToneChange, type ToneSegment } from './tone-tracker.js';
 import { WordEstimator } from './word-estimator.js';
-
-/** The engine works on 20 ms frames at 8 kHz; 16 kHz input is decimated by two first. */
-const FRAME_MS = 20;
-const FRAME_SAMPLES = 160;
-const ANALYSIS_RATE = 8000;
-/**
- * Speech that spans up to SHORT_UTTERANCE_MS from its onset is a short answer ("hello?"): speechEndThresholdMs
- * of silence after it means a person waiting. Longer speech may be a greeting's first sentence taking a
- * breath, so the wait grows with its span, up to (1 + LONG_UTTERANCE_EXTRA_WAIT) × speechEndThresholdMs
- * from LONG_UTTERANCE_SPAN_MS on (greetings pause 0.4–1.5 s between sentences, and short greetings' beeps
- * come up to ~2.5 s after the words; docs/amd.md has the measurements).
- */
-const SHORT_UTTERANCE_MS = 800;
-const LONG_UTTERANCE_SPAN_MS = 1000;
-const LONG_UTTERANCE_EXTRA_WAIT = 3;
-/** Speech after this much silence, itself short, is a person asking again ("hello?"): the short wait applies. */
-const ASKS_AGAIN_PAUSE_MS = 1500;
-/** After a human decision, speech resuming this soon and running on into a long greeting shows a machine. */
-const GREETING_RESUME_MS = 1500;
-/**
- * How long after a human decision a beep still counts as a machine after all: short greetings' beeps come
- * up to ~3 s after the words (docs/amd.md, "After a human decision").
- */
-export const LATE_MACHINE_WINDOW_MS = 5000;
-/** An utterance running this long without a pause is a recording, whatever the word estimate says. */
-const LONG_UTTERANCE_MS = 5000;
-/** After a beep the recorder is listening: this much silence means the machine finished. */
-const AFTER_BEEP_SILENCE_MS = 1000;
-/** A tone must stand this far above the noise floor to be trusted. */
-const TONE_SNR_DB = 12;
+import { ANALYSIS_RATE, FRAME_MS, FrameAssembler } from './frame-assembler.js';
+import { GREETING_RESUME_MS, LATE_MACHINE_WINDOW_MS, LONG_UTTERANCE_MS, machineFinished, speechEndWaitMs } from './timings.js';
 
 type MachineEvent = Extract<AmdEvent, { type: 'amd_machine_detected' }>;
 type Phase = 'listening' | 'decided' | 'stopped';
@@ -51,11 +23,8 @@ export class AmdEngine {
   private readonly configError: string | undefined;
   private readonly sampleRate: number;
   private readonly hints: Record<string, string[]>;
-  private readonly frame = new Int16Array(FRAME_SAMPLES);
-  private frameFill = 0;
-  private carry: number | undefined;
+  private readonly framer = new FrameAssembler();
   private clockMs = 0;
-  private gapRemainderMs = 0;
   private phase: Phase = 'listening';
   private firstDecision: AmdEvent | undefined;
   private machineReason: string | undefined;
@@ -114,8 +83,7 @@ export class AmdEngine {
       out.push({ type: 'amd_error', error: `frame must be an Int16Array of 16-bit PCM samples, got ${kind}`, atMs: this.clockMs });
       return out;
     }
-    if (this.sampleRate === 16000) this.pushDecimated(pcm, out);
-    else this.pushSamples(pcm, out);
+    this.framer.push(pcm, this.sampleRate === 16000, (frame) => this.processFrame(frame, out));
     return out;
   }
 
@@ -126,11 +94,7 @@ export class AmdEngine {
       out.push({ type: 'amd_error', error: `gap must be a non-negative number of ms, got ${String(ms)}`, atMs: this.clockMs });
       return out;
     }
-    this.gapRemainderMs += ms;
-    while (this.gapRemainderMs >= FRAME_MS) {
-      this.gapRemainderMs -= FRAME_MS;
-      this.processFrame(null, out);
-    }
+    this.framer.pushGap(ms, () => this.processFrame(null, out));
     return out;
   }
 
@@ -170,37 +134,6 @@ export class AmdEngine {
       return false;
     }
     return this.phase !== 'stopped';
-  }
-
-  private pushSamples(pcm: Int16Array, out: AmdEvent[]): void {
-    let i = 0;
-    while (i < pcm.length) {
-      const take = Math.min(FRAME_SAMPLES - this.frameFill, pcm.length - i);
-      this.frame.set(pcm.subarray(i, i + take), this.frameFill);
-      this.frameFill += take;
-      i += take;
-      if (this.frameFill === FRAME_SAMPLES) {
-        this.frameFill = 0;
-        this.processFrame(this.frame, out);
-      }
-    }
-  }
-
-  /** Pair averaging is a crude low-pass, enough for speech energy and tones below 3 kHz. */
-  private pushDecimated(pcm: Int16Array, out: AmdEvent[]): void {
-    for (let i = 0; i < pcm.length; i++) {
-      const s = pcm[i]!;
-      if (this.carry === undefined) {
-        this.carry = s;
-        continue;
-      }
-      this.frame[this.frameFill++] = (this.carry + s) >> 1;
-      this.carry = undefined;
-      if (this.frameFill === FRAME_SAMPLES) {
-        this.frameFill = 0;
-        this.processFrame(this.frame, out);
-      }
-    }
   }
 
   /** One 20 ms frame; null stands for a lost or suppressed frame. */
@@ -301,7 +234,7 @@ export class AmdEngine {
         this.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.longGreeting, atMs: now }, out);
         return;
       }
-      if (!this.tones.active && this.greeting.silenceMs(now) >= this.speechEndWaitMs()) {
+      if (!this.tones.active && this.greeting.silenceMs(now) >= speechEndWaitMs(opts.speechEndThresholdMs, this.greeting)) {
         this.decide({ type: 'amd_human_detected', reason: HumanReason.shortGreeting, atMs: now }, out);
         return;
       }
@@ -310,18 +243,6 @@ export class AmdEngine {
       return;
     }
     if (now >= opts.decisionTimeoutMs) this.decide({ type: 'amd_decision_timeout', atMs: now }, out);
-  }
-
-  /** Silence after the speech so far that means a person is waiting for an answer. */
-  private speechEndWaitMs(): number {
-    const base = this.options!.speechEndThresholdMs;
-    // a short "hello?" again after the caller said nothing for a while is a person asking, not a greeting
-    const asksAgain = this.greeting.pauseBeforeUtteranceMs >= ASKS_AGAIN_PAUSE_MS;
-    const from = asksAgain ? this.greeting.utteranceStartMs : (this.greeting.onsetMs ?? 0);
-    const span = this.greeting.lastVoiceEndMs - from;
-    if (span <= SHORT_UTTERANCE_MS) return base;
-    const extra = base * LONG_UTTERANCE_EXTRA_WAIT * Math.min(1, (span - SHORT_UTTERANCE_MS) / (LONG_UTTERANCE_SPAN_MS - SHORT_UTTERANCE_MS));
-    return base + extra;
   }
 
   /** After a human decision: the greeting going on soon after it, into a long greeting, shows a machine. */
@@ -347,11 +268,7 @@ export class AmdEngine {
     if (this.tones.active) return;
     const now = this.clockMs;
     const lastVoice = this.greeting.started ? this.greeting.lastVoiceEndMs : -Infinity;
-    const afterBeep = this.lastToneEndMs > lastVoice;
-    const activityEnd = Math.max(lastVoice, this.lastToneEndMs);
-    if (activityEnd === -Infinity) return;
-    const needed = afterBeep ? AFTER_BEEP_SILENCE_MS : this.options!.greetingCompletionTimeoutMs;
-    if (now - activityEnd >= needed) {
+    if (machineFinished(now, lastVoice, this.lastToneEndMs, this.options!.greetingCompletionTimeoutMs)) {
       this.stoppedSpeakingSent = true;
       out.push({ type: 'amd_machine_stopped_speaking', atMs: now });
     }

@@ -1,4 +1,5 @@
-export { AmdEngine, LATE_MACHINE_WINDOW_MS } from './engine.js';
+export { AmdEngine } from './engine.js';
+export { LATE_MACHINE_WINDOW_MS } from './timings.js';
 export { detectFile } from './detect-file.js';
 export { defaultAmdOptions, type AmdOptions } from './options.js';
 export { HumanReason, MachineReason, type AmdEvent, type AmdEventType, type Transcript } from './events.js';

@@ -1,5 +1,7 @@
 /** Frames whose sinusoid-fit residual is below this are tonal (a tone 20 dB above white noise gives ~0.03). */
 export const TONAL_MAX_RESIDUAL = 0.08;
+/** A tone must stand this far above the noise floor to be trusted. */
+export const TONE_SNR_DB = 12;
 /** Tones are tracked in this band: beeps (300-2500 Hz), fax CNG/CED and SIT all fall inside. */
 export const TONE_MIN_HZ = 280;
 export const TONE_MAX_HZ = 2600;
