@@ -92,6 +92,12 @@ export function decodeTableOf(codec: G711Codec): Readonly<Int16Array> {
   return codec === 'PCMU' ? PCMU_DECODE : PCMA_DECODE;
 }
 
+/** Decode tables of the static G.711 payload types (RFC 3551: 0 is PCMU, 8 is PCMA), by payload type. */
+export const STATIC_DECODE_TABLES: Readonly<Record<number, Readonly<Int16Array>>> = {
+  0: decodeTableOf('PCMU'),
+  8: decodeTableOf('PCMA'),
+};
+
 /** The encode table (sample & 0xffff → code) of a codec. */
 export function encodeTableOf(codec: G711Codec): Readonly<Uint8Array> {
   return codec === 'PCMU' ? PCMU_ENCODE : PCMA_ENCODE;

@@ -1,19 +1,8 @@
-import { decodeTableOf, type G711Codec } from './g711.js';
-import { digitOf, parseTelephoneEvent, type DtmfEvent } from './telephone-event.js';
+import { decodeTableOf, STATIC_DECODE_TABLES, type G711Codec } from './g711.js';
+import { digitOf, parseTelephoneEvent } from './telephone-event.js';
+import { AudioTimeline, FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE, type ReceiveSink } from './audio-timeline.js';
 
-export const SAMPLE_RATE = 8000;
-export const FRAME_SAMPLES = 160;
-export const FRAME_MS = 20;
-
-/** Why a stretch of the audio timeline has no samples. */
-export type GapCause = 'loss' | 'silence' | 'watchdog';
-
-/** Where a receive stream delivers its timeline: 20 ms frames and declared gaps, in audio order. */
-export interface ReceiveSink {
-  frame(pcm: Int16Array): void;
-  gap(ms: number, cause: GapCause): void;
-  dtmf(event: DtmfEvent): void;
-}
+export { FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE, type GapCause, type ReceiveSink } from './audio-timeline.js';
 
 export interface ReceiveStreamOptions {
   /**
@@ -61,11 +50,6 @@ const MAX_MISORDER = 100;
 const PT_COMFORT_NOISE = 13;
 const PLAYED_RING = 64;
 
-const STATIC_TABLES: Readonly<Record<number, Readonly<Int16Array>>> = {
-  0: decodeTableOf('PCMU'),
-  8: decodeTableOf('PCMA'),
-};
-
 /**
  * The receive side of one RTP stream turned into an audio timeline: packets are put in sequence order
  * (holding a few while a missing one may still arrive), G.711 is decoded, and the timeline advances by
@@ -104,10 +88,7 @@ export class RtpReceiveStream {
   readonly #played = new Int32Array(PLAYED_RING).fill(-1);
   #lossPending = false;
 
-  /** Samples on the timeline so far, including the partial frame. */
-  #emitted = 0;
-  #frame = new Int16Array(FRAME_SAMPLES);
-  #fill = 0;
+  readonly #timeline: AudioTimeline;
   /** Timestamp and timeline position of the last audio packet played (the mapping RTP ts → timeline). */
   #anchored = false;
   #anchorTs = 0;
@@ -126,6 +107,7 @@ export class RtpReceiveStream {
     this.#reorderWindow = Math.max(1, options.reorderWindow ?? 4);
     this.#reorderWaitMs = options.reorderWaitMs ?? 40;
     this.#maxJumpSamples = ((options.maxJumpMs ?? 10_000) * SAMPLE_RATE) / 1000;
+    this.#timeline = new AudioTimeline(sink, this.counters);
   }
 
   /** The negotiated audio payload type and codec, and telephone-event's payload type if any. */
@@ -137,7 +119,7 @@ export class RtpReceiveStream {
 
   /** Milliseconds of audio timeline delivered (frames and gaps). */
   get timelineMs(): number {
-    return (this.#emitted * 1000) / SAMPLE_RATE;
+    return (this.#timeline.emitted * 1000) / SAMPLE_RATE;
   }
 
   get ssrc(): number | undefined {
@@ -219,7 +201,7 @@ export class RtpReceiveStream {
     const frames = Math.floor((now - this.#coveredUntil) / FRAME_MS);
     if (frames <= 0) return;
     this.#coveredUntil += frames * FRAME_MS;
-    this.#silence(frames * FRAME_SAMPLES, 'watchdog');
+    this.#timeline.silence(frames * FRAME_SAMPLES, 'watchdog');
   }
 
   #restartAt(seq: number): void {
@@ -270,7 +252,7 @@ export class RtpReceiveStream {
       this.#telephoneEvent(ts, buf, offset, length);
       return;
     }
-    const table = pt === this.#audioPt ? this.#audioTable : STATIC_TABLES[pt];
+    const table = pt === this.#audioPt ? this.#audioTable : STATIC_DECODE_TABLES[pt];
     if (!table) {
       // Comfort noise and unknown payloads carry no samples; the next audio packet's timestamp places it.
       if (pt !== PT_COMFORT_NOISE) this.counters.packetsUnsupported++;
@@ -279,8 +261,8 @@ export class RtpReceiveStream {
     this.#placeAt(ts);
     this.#lossPending = false;
     this.#anchorTs = ts;
-    this.#anchorPos = this.#emitted;
-    this.#samples(table, buf, offset, length);
+    this.#anchorPos = this.#timeline.emitted;
+    this.#timeline.samples(table, buf, offset, length);
   }
 
   /** Put the timeline at this packet's timestamp: a gap before it, or a re-anchor when it lies behind. */
@@ -290,55 +272,13 @@ export class RtpReceiveStream {
       return;
     }
     const position = this.#anchorPos + ((ts - this.#anchorTs) | 0);
-    const ahead = position - this.#emitted;
+    const ahead = position - this.#timeline.emitted;
     if (ahead <= 0) return; // Already covered (watchdog ran ahead, or the sender stalled): play it now.
     if (ahead > this.#maxJumpSamples) {
       this.counters.resyncs++;
       return;
     }
-    this.#silence(ahead, this.#lossPending ? 'loss' : 'silence');
-  }
-
-  #samples(table: Readonly<Int16Array>, buf: Uint8Array, offset: number, length: number): void {
-    let frame = this.#frame;
-    let fill = this.#fill;
-    for (let i = 0; i < length; i++) {
-      frame[fill++] = table[buf[offset + i] as number] as number;
-      if (fill === FRAME_SAMPLES) {
-        this.#emitFrame(frame);
-        frame = this.#frame;
-        fill = 0;
-      }
-    }
-    this.#fill = fill;
-    this.#emitted += length;
-  }
-
-  #emitFrame(frame: Int16Array): void {
-    // A fresh buffer per frame: listeners may keep the one they were given.
-    this.#frame = new Int16Array(FRAME_SAMPLES);
-    this.#fill = 0;
-    this.counters.framesEmitted++;
-    this.#sink.frame(frame);
-  }
-
-  /** Advance the timeline by `samples` with no audio: finish the partial frame with zeros, declare whole frames as a gap. */
-  #silence(samples: number, cause: GapCause): void {
-    this.#emitted += samples;
-    if (this.#fill > 0) {
-      const pad = Math.min(samples, FRAME_SAMPLES - this.#fill);
-      this.#fill += pad; // the frame buffer is zero-filled where no sample was written
-      samples -= pad;
-      if (this.#fill < FRAME_SAMPLES) return;
-      this.#emitFrame(this.#frame);
-    }
-    const frames = Math.floor(samples / FRAME_SAMPLES);
-    if (frames > 0) {
-      const ms = frames * FRAME_MS;
-      this.counters.gapMs += ms;
-      this.#sink.gap(ms, cause);
-    }
-    this.#fill = samples - frames * FRAME_SAMPLES;
+    this.#timeline.silence(ahead, this.#lossPending ? 'loss' : 'silence');
   }
 
   #telephoneEvent(ts: number, buf: Uint8Array, offset: number, length: number): void {
