@@ -22,3 +22,12 @@ export function hangUp(dialog: Srf.Dialog, clock: Clock, logger: Logger, boundMs
     }
   });
 }
+
+/**
+ * Our side ends an established dialog: the far end's BYE ('destroy') no longer counts as its hang-up, so
+ * that listener goes before the BYE is sent.
+ */
+export function hangUpOurs(dialog: Srf.Dialog, clock: Clock, logger: Logger): Promise<void> {
+  dialog.removeAllListeners('destroy');
+  return hangUp(dialog, clock, logger);
+}

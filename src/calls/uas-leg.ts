@@ -6,7 +6,7 @@ import Srf from 'drachtio-srf';
 import type { Clock } from '../domain/index.js';
 import type { Logger } from '../log/index.js';
 import type { LegMedia, MediaPath } from '../media/index.js';
-import { hangUp } from './hang-up.js';
+import { hangUp, hangUpOurs } from './hang-up.js';
 import { legGoneCause, type LegGoneCause } from './outcome.js';
 
 /** What a UAS leg needs of drachtio-srf: answering an INVITE. */
@@ -159,8 +159,7 @@ export class UasLeg {
     } else if (phase === 'up' && this.dialog) {
       const dialog = this.dialog;
       this.dialog = undefined;
-      dialog.removeAllListeners('destroy');
-      await hangUp(dialog, this.services.clock, this.services.logger);
+      await hangUpOurs(dialog, this.services.clock, this.services.logger);
     }
   }
 }
