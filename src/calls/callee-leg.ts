@@ -3,12 +3,13 @@
 
 import type Srf from 'drachtio-srf';
 import { fromHeader, type DialoutRequest } from '../dialout/index.js';
+import type { LegMedia } from '../media/index.js';
 import type { TrunkInvite } from '../trunks/index.js';
 import { UacLeg, type InviteTarget, type UacLegServices } from './uac-leg.js';
 
 export interface CalleeLegHooks {
-  /** A 180 or 183 arrived. */
-  onProvisional(status: number): void;
+  /** A 180 or 183 arrived; `sdp` when a 183 carries early media. */
+  onProvisional(status: number, sdp?: string): void;
   /** answerTimeoutMs passed without an answer. */
   onAnswerTimeout(): void;
 }
@@ -63,7 +64,12 @@ export class CalleeLeg extends UacLeg {
    * media, answer timer and CANCEL handling stay the same across attempts.
    */
   inviteTarget(target: InviteTarget): Promise<Srf.Dialog> {
-    return this.invite(target, (status) => this.hooks.onProvisional(status));
+    return this.invite(target, (status, sdp) => this.hooks.onProvisional(status, sdp));
+  }
+
+  /** Starts the callee's media on a 183's SDP (early media); the media, or undefined when it cannot start. */
+  listenEarly(sdp: string): LegMedia | undefined {
+    return this.startEarlyMedia(sdp) ? this.media : undefined;
   }
 
   private inviteHeaders(trunkFromHost?: string): Record<string, string> {

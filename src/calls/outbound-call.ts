@@ -6,6 +6,7 @@
 import { systemClock, type CallRecord, type Clock } from '../domain/index.js';
 import type { DialoutRequest } from '../dialout/index.js';
 import type { Logger } from '../log/index.js';
+import { EarlyMediaListener } from '../amd/early-media.js';
 import { AnsweredCall } from './answered-call.js';
 import { AudioLevel } from './audio-level.js';
 import { mediaSummary } from './media-summary.js';
@@ -37,6 +38,8 @@ export class OutboundCall {
   private rtp: RtpReport | undefined;
   private readonly level = new AudioLevel();
   private resolveDone!: () => void;
+  /** Stops listening to early media; set while a 183's audio is heard. */
+  private earlyMedia: (() => void) | undefined;
 
   constructor(
     readonly req: DialoutRequest,
@@ -62,7 +65,7 @@ export class OutboundCall {
     );
     this.legServices = { srf: services.srf, media: services.media, clock: this.clock, logger: this.log, cancelGraceMs: services.cancelGraceMs };
     this.callee = new CalleeLeg(this.legServices, req, services.localHost, {
-      onProvisional: (status) => this.onProvisional(status),
+      onProvisional: (status, sdp) => this.onProvisional(status, sdp),
       onAnswerTimeout: () => this.end({ kind: 'answer-timeout' }),
     });
     this.callee.onGone((cause) => this.end({ kind: 'ended', by: cause === 'session-expired' ? 'session-timer' : 'callee' }));
@@ -164,7 +167,8 @@ export class OutboundCall {
     if (attempts.length > 0) this.record.attempts = attempts.map((a) => ({ ...a }));
   }
 
-  private onProvisional(status: number): void {
+  private onProvisional(status: number, sdp?: string): void {
+    if (sdp !== undefined) this.listenEarly(sdp);
     const next: CallState | undefined = status === 180 ? 'ringing' : status === 183 ? 'early-media' : undefined;
     if (!next || next === this.lifecycle.state || !this.lifecycle.can(next)) return;
     const firstRing = this.lifecycle.ringingAt === undefined;
@@ -176,7 +180,32 @@ export class OutboundCall {
     }
   }
 
+  /**
+   * A 183 with SDP: the callee's audio before the answer. Special information tones there (an intercept)
+   * end the call now instead of at the answer timeout; ringback and silence keep it waiting (README, "Notifications").
+   */
+  private listenEarly(sdp: string): void {
+    if (this.earlyMedia || this.lifecycle.isEnding) return;
+    const media = this.callee.listenEarly(sdp);
+    if (!media) return;
+    const listener = new EarlyMediaListener();
+    const onFrame = (pcm: Int16Array) => {
+      const atMs = listener.pushFrame(pcm);
+      if (atMs === undefined) return;
+      this.log.info({ atMs }, 'special information tones in early media');
+      this.end({ kind: 'early-media', cause: 'sit' });
+    };
+    const onGap = (ms: number) => listener.pushGap(ms);
+    media.on('frame', onFrame);
+    media.on('gap', onGap);
+    this.earlyMedia = () => {
+      media.off('frame', onFrame);
+      media.off('gap', onGap);
+    };
+  }
+
   private onAnswer(dialog: Parameters<CalleeLeg['answer']>[0]): void {
+    this.stopEarlyMedia();
     const now = this.clock.now();
     this.lifecycle.to('answered', now);
     try {
@@ -217,6 +246,11 @@ export class OutboundCall {
     this.afterAnswer.start();
   }
 
+  private stopEarlyMedia(): void {
+    this.earlyMedia?.();
+    this.earlyMedia = () => undefined;
+  }
+
   private setDurations(until: number): void {
     const start = this.callee.inviteSentAt ?? until;
     const answered = this.lifecycle.answeredAt ?? until;
@@ -230,6 +264,7 @@ export class OutboundCall {
     if (this.lifecycle.isEnding) return;
     const now = this.clock.now();
     this.lifecycle.to('ending', now);
+    this.stopEarlyMedia();
     this.afterAnswer?.stop();
     const media = this.callee.media;
     if (media) {
@@ -241,7 +276,7 @@ export class OutboundCall {
     const route = this.route?.trunks;
     if (route) {
       // An INVITE still in flight ends with our CANCEL (answer timeout, shutdown) or with the daemon's error.
-      if (end.kind === 'answer-timeout') route.ended(487, 'Request Terminated');
+      if (end.kind === 'answer-timeout' || end.kind === 'early-media') route.ended(487, 'Request Terminated');
       else if (end.kind === 'not-answered') route.ended(end.cause === 'shutdown' ? 487 : 500, end.cause === 'shutdown' ? 'Request Terminated' : 'Server Internal Error');
       if (route.trunk !== undefined) this.record.trunk = route.trunk;
       this.record.attempts = route.attempts.map((a) => ({ ...a }));

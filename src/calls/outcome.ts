@@ -8,6 +8,8 @@ export type CallEnd =
   | { kind: 'sip-final'; status: number; reason?: string; reasonHeader?: string; warning?: string }
   /** answerTimeoutSec / timeoutInMs passed and outdial CANCELled the INVITE. */
   | { kind: 'answer-timeout' }
+  /** Early media (a 183's audio) played special information tones: outdial CANCELled the INVITE. */
+  | { kind: 'early-media'; cause: 'sit' }
   /** The call never got a final response: no SIP edge, the daemon stopping, an internal error. */
   | { kind: 'not-answered'; cause: 'shutdown' | 'error'; detail?: string }
   /** An answered call ended. */
@@ -67,6 +69,9 @@ export function blockedByNetwork(end: { status: number; reason?: string; reasonH
   return [end.reason, end.reasonHeader, end.warning].some((text) => text !== undefined && /network\s+blocked/i.test(text));
 }
 
+/** The reason of a call ended by special information tones in early media (an intercept), in both dialects. */
+export const earlyMediaSitReason = 'sit: special information tone in early media';
+
 /** The words a network-blocked call is reported with, in both dialects. */
 export const networkBlockedPhrase = 'Network Blocked';
 
@@ -93,6 +98,8 @@ function audiocodesOutcome(end: CallEnd): CallOutcome {
     }
     case 'answer-timeout':
       return { status: 'failed', reasonCode: 'no-answer', reason: 'answer timeout' };
+    case 'early-media':
+      return { status: 'failed', reasonCode: 'error', reason: earlyMediaSitReason };
     case 'not-answered':
       return { status: 'failed', reasonCode: 'error', reason: end.detail ?? (end.cause === 'shutdown' ? 'service shutting down' : 'call could not be placed') };
     case 'ended':
@@ -128,6 +135,9 @@ function koreOutcome(end: CallEnd): CallOutcome {
     case 'answer-timeout':
       // The INVITE was CANCELled, which the far end answers with 487.
       return { status: 'failed', reasonCode: 'no-answer', reason: '487 Request Terminated' };
+    case 'early-media':
+      // The CANCELled INVITE ends 487: its phrase is the reasonCode, the reason names the intercept.
+      return { status: 'failed', reasonCode: 'Request Terminated', reason: earlyMediaSitReason };
     case 'not-answered':
       return { status: 'failed', reasonCode: 'Service Unavailable', reason: '503 Service Unavailable' };
     case 'ended':

@@ -65,6 +65,13 @@ function sipStatusOf(
   return { status: err.status, ...(err.reason !== undefined && { reason: err.reason }), fromFarEnd, signals };
 }
 
+/** The SDP a 183 Session Progress carries, if any. */
+function earlySdpOf(res: Srf.SrfResponse): string | undefined {
+  if (res.status !== 183) return undefined;
+  const body = (res as { body?: unknown }).body;
+  return typeof body === 'string' && /^v=0/m.test(body) ? body : undefined;
+}
+
 type Phase = 'idle' | 'opening' | 'inviting' | 'up' | 'gone';
 
 export abstract class UacLeg {
@@ -131,7 +138,7 @@ export abstract class UacLeg {
    * Sends one INVITE with this leg's offer; resolves with the dialog once answered (2xx, ACKed by
    * drachtio). Throws InviteRejected, InviteCancelled, or the transport's error.
    */
-  protected async invite(target: InviteTarget, onProvisional?: (status: number) => void): Promise<Srf.Dialog> {
+  protected async invite(target: InviteTarget, onProvisional?: (status: number, sdp?: string) => void): Promise<Srf.Dialog> {
     const media = this.legMedia;
     if (!media || this.phase === 'gone') throw new InviteCancelled('the leg ended before its INVITE was sent');
     this.phase = 'inviting';
@@ -147,7 +154,7 @@ export abstract class UacLeg {
             // A CANCEL asked for before the INVITE left could not be sent then.
             if (this.cancelWanted) this.sendCancel();
           },
-          ...(onProvisional && { onProvisional: (res: Srf.SrfResponse) => onProvisional(res.status) }),
+          ...(onProvisional && { onProvisional: (res: Srf.SrfResponse) => onProvisional(res.status, earlySdpOf(res)) }),
         }),
       )
       .then(
@@ -183,6 +190,22 @@ export abstract class UacLeg {
       this.goneHandler?.(legGoneCause(bye));
     });
     return dialog;
+  }
+
+  /**
+   * Early media (RFC 3960): a provisional response's SDP starts the media before the answer, so the far end's
+   * audio is heard; the 200's SDP is applied again by startMedia. False when the leg is not inviting or the
+   * SDP is unusable (the call then just waits for the answer, as without early media).
+   */
+  protected startEarlyMedia(sdp: string): boolean {
+    if (this.phase !== 'inviting' || this.cancelWanted || !this.legMedia) return false;
+    try {
+      this.legMedia.answer(sdp);
+      return true;
+    } catch (err) {
+      this.services.logger.warn({ err }, 'early media SDP unusable; waiting for the answer');
+      return false;
+    }
   }
 
   /** Starts the media with the far end's SDP answer; throws an SdpError when it is unusable. */

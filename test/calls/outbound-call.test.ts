@@ -8,6 +8,8 @@ import { createLogger } from '../../src/log/index.js';
 import { createMetrics } from '../../src/metrics/index.js';
 import { Notifier } from '../../src/notify/index.js';
 import { MemoryStore } from '../../src/store/index.js';
+import { earlyMediaSitReason } from '../../src/calls/outcome.js';
+import { concat, frames, mix, silence, tone } from '../amd/signals.js';
 import { FakeMediaPath, FakeSrf } from '../support/fake-srf.js';
 import { ManualClock, settle } from '../support/manual-clock.js';
 
@@ -151,5 +153,46 @@ describe('outbound call races', () => {
     await busy.done;
     expect(invite.cancels).toBe(0);
     expect(busy.record).toMatchObject({ status: 'failed', reasonCode: 'busy', sipStatus: 486 });
+  });
+});
+
+describe('early media call progress', () => {
+  const sdp = 'v=0\r\no=carrier 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n';
+  const play = (leg: { emit(e: 'frame', pcm: Int16Array): boolean }, audio: Int16Array) => {
+    for (const f of frames(audio)) leg.emit('frame', f);
+  };
+
+  it('SIT tones in a 183 with SDP CANCEL the INVITE and end the call failed with the intercept reason, long before the answer timeout', async () => {
+    const call = newCall();
+    const invite = await srf.invite(0);
+    await settle();
+    invite.provisional(183, sdp);
+    const leg = media.legs[0]!;
+    expect(leg.answers).toBe(1);
+    play(leg, concat(silence(1000), tone(913.8, 274, -14)));
+    expect(invite.cancels).toBe(0);
+    play(leg, concat(tone(1370.6, 274, -14), tone(1776.7, 380, -14), silence(200)));
+    expect(invite.cancels).toBe(1);
+    invite.reject(487, 'Request Terminated');
+    await call.done;
+    expect(call.record).toMatchObject({ status: 'failed', reasonCode: 'error', reason: earlyMediaSitReason });
+    expect(await store.getCall(call.conversationId)).toMatchObject({ status: 'failed', reasonCode: 'error', reason: earlyMediaSitReason });
+    expect(unhandled).toEqual([]);
+  });
+
+  it('ringback in early media keeps the call waiting; the 200 applies its SDP again and the call is answered', async () => {
+    const call = newCall();
+    const invite = await srf.invite(0);
+    await settle();
+    invite.provisional(183, sdp);
+    const leg = media.legs[0]!;
+    play(leg, concat(mix(tone(440, 2000, -19), tone(480, 2000, -19)), silence(4000), mix(tone(440, 2000, -19), tone(480, 2000, -19))));
+    expect(invite.cancels).toBe(0);
+    invite.answer();
+    await srf.invite(1);
+    await settle();
+    expect(leg.answers).toBe(2);
+    expect(call.record.answeredAt).toBeDefined();
+    expect(call.currentState).toBe('bridging');
   });
 });

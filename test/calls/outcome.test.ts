@@ -20,6 +20,12 @@ const rows: [string, CallEnd, { status: string; reasonCode: string; reason: stri
   ['486 with a Network Blocked Warning is still busy', { kind: 'sip-final', status: 486, reason: 'Busy Here', warning: '399 x "Network Blocked"' }, { status: 'failed', reasonCode: 'busy', reason: 'SIP ;cause=486 ;text="Busy Here"' }, { status: 'failed', reasonCode: 'Busy Here', reason: '486 Busy Here' }],
   ['unlisted code keeps the far end phrase', { kind: 'sip-final', status: 499, reason: 'Carrier Says No' }, { status: 'failed', reasonCode: 'error', reason: 'SIP ;cause=499 ;text="Carrier Says No"' }, { status: 'failed', reasonCode: 'Carrier Says No', reason: '499 Carrier Says No' }],
   ['answer timeout', { kind: 'answer-timeout' }, { status: 'failed', reasonCode: 'no-answer', reason: 'answer timeout' }, { status: 'failed', reasonCode: 'no-answer', reason: '487 Request Terminated' }],
+  [
+    'SIT in early media',
+    { kind: 'early-media', cause: 'sit' },
+    { status: 'failed', reasonCode: 'error', reason: 'sit: special information tone in early media' },
+    { status: 'failed', reasonCode: 'Request Terminated', reason: 'sit: special information tone in early media' },
+  ],
   ['not placed: error', { kind: 'not-answered', cause: 'error', detail: 'no SIP edge' }, { status: 'failed', reasonCode: 'error', reason: 'no SIP edge' }, { status: 'failed', reasonCode: 'Service Unavailable', reason: '503 Service Unavailable' }],
   ['not answered: shutdown', { kind: 'not-answered', cause: 'shutdown' }, { status: 'failed', reasonCode: 'error', reason: 'service shutting down' }, { status: 'failed', reasonCode: 'Service Unavailable', reason: '503 Service Unavailable' }],
   ['callee BYE', { kind: 'ended', by: 'callee' }, { status: 'completed', reasonCode: 'client-disconnected', reason: 'client disconnected' }, { status: 'completed', reasonCode: 'caller-disconnected', reason: '200 OK' }],

@@ -21,6 +21,7 @@ export type E2eScenario =
   | 'carrier-reject'
   | 'carrier-blocked-reject'
   | 'carrier-no-answer'
+  | 'carrier-early-media'
   | 'bot-answer'
   | 'bot-answer-bye'
   | 'bot-reject'
@@ -43,8 +44,9 @@ const REASONS: Record<number, string> = {
   603: 'Decline',
 };
 
-/** Scenarios that stream audio once their call is up (answering far ends, and dialers sending calls in). */
+/** Scenarios that stream audio (answering far ends, early media, and dialers sending calls in). */
 const ANSWERING: ReadonlySet<E2eScenario> = new Set([
+  'carrier-early-media',
   'carrier-answer-audio',
   'carrier-answer-audio-bye',
   'bot-answer',

@@ -59,8 +59,9 @@ export class Invite {
     setImmediate(() => this.progress?.cbRequest?.(null, sent));
   }
 
-  provisional(status: number): void {
-    this.progress?.cbProvisional?.({ status });
+  /** A 180/183; `body` is its SDP (early media). */
+  provisional(status: number, body?: string): void {
+    this.progress?.cbProvisional?.(body === undefined ? { status } : { status, body });
   }
 
   /** A 200 OK (drachtio-srf resolves createUAC with the dialog). */
@@ -104,10 +105,13 @@ class FakeLegMedia extends EventEmitter<LegMediaEvents> implements LegMedia {
   readonly codec = 'PCMU';
   closed = false;
   answered = false;
+  /** SDP answers taken: a 183's (early media) and the 200's. */
+  answers = 0;
   readonly stats = { packetsReceived: 0, packetsLost: 0, lastArrivalAt: undefined };
 
   answer(): void {
     this.answered = true;
+    this.answers++;
   }
 
   /** Takes any offer that looks like SDP, as the call sees it; throws for anything else. */
