@@ -69,6 +69,23 @@ function freeUdpPort(): Promise<number> {
   });
 }
 
+/** A port free for both UDP and TCP: the embedded SIP edge listens on both. */
+async function freeSipPort(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await freeUdpPort();
+    if (await tcpPortFree(port)) return port;
+  }
+  throw new Error('no loopback port free for both UDP and TCP');
+}
+
+function tcpPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 function freeTcpPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -171,7 +188,7 @@ export async function runDemo(): Promise<number> {
   const config = parseConfig(
     {
       http: { host: '127.0.0.1', port: await freeTcpPort() },
-      sip: { edge: 'embedded', embedded: { host: '127.0.0.1', port: await freeUdpPort() } },
+      sip: { edge: 'embedded', embedded: { host: '127.0.0.1', port: await freeSipPort() } },
       log: { level: 'silent' },
       accounts: [{ name: 'demo', trunks: [{ name: 'carrier', host: '127.0.0.1', port: carriers[0]!.port, default: true }] }],
       bots: [

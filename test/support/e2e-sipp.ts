@@ -137,36 +137,42 @@ export async function startE2eSipp(opts: E2eSippOptions): Promise<E2eSipp> {
   // -aa: an in-dialog INFO that reaches SIPp between two scenario steps (while bot-answer-bye counts its
   // ticks) is answered 200 instead of aborting the call, as a real bot would.
   const args = ['-aa', '-trace_msg', '-message_file', messageFile];
-  let recorder: RtpRecorder | undefined;
-  if (ANSWERING.has(opts.scenario)) {
+  const answering = ANSWERING.has(opts.scenario);
+  if (answering) {
     if (!opts.audioPcap) throw new Error(`${opts.scenario} needs audioPcap`);
     if (!existsSync(opts.audioPcap)) throw new Error(`audio pcap not found: ${opts.audioPcap}`);
     keys.audio_pcap = opts.audioPcap;
-    const media = await mediaPorts();
-    recorder = media.recorder;
-    args.push('-mp', String(media.mediaPort));
   }
-  let run: SippRun;
-  try {
-    run = await startSipp({
-      scenario: e2eScenarioFile(opts.scenario),
-      keys,
-      args,
-      ...(opts.service !== undefined && { service: opts.service }),
-      ...(opts.remote !== undefined && { remote: opts.remote }),
-      ...(opts.calls !== undefined && { calls: opts.calls }),
-      ...(opts.timeoutSeconds !== undefined && { timeoutSeconds: opts.timeoutSeconds }),
-    });
-  } catch (err) {
-    await recorder?.close();
-    throw err;
+  let recorder: RtpRecorder | undefined;
+  let run: SippRun | undefined;
+  // SIPp binds its media ports (-mp) with no fallback: a port another process took after mediaPorts()
+  // found it free makes SIPp exit at start, so such a start is tried again on new media ports.
+  for (let attempt = 0; run === undefined; attempt++) {
+    const media = answering ? await mediaPorts() : undefined;
+    recorder = media?.recorder;
+    try {
+      run = await startSipp({
+        scenario: e2eScenarioFile(opts.scenario),
+        keys,
+        args: media ? [...args, '-mp', String(media.mediaPort)] : args,
+        ...(opts.service !== undefined && { service: opts.service }),
+        ...(opts.remote !== undefined && { remote: opts.remote }),
+        ...(opts.calls !== undefined && { calls: opts.calls }),
+        ...(opts.timeoutSeconds !== undefined && { timeoutSeconds: opts.timeoutSeconds }),
+      });
+    } catch (err) {
+      await recorder?.close();
+      if (media && attempt < 3 && /Unable to bind audio RTP socket|Unable to bind video RTP socket/i.test(String(err))) continue;
+      throw err;
+    }
   }
+  const started: SippRun = run;
   const messages = () => readSippMessages(messageFile);
   const received = (method: string) => messages().find((m) => m.direction === 'received' && m.method === method.toUpperCase());
-  void run.done.then(() => recorder?.close());
+  void started.done.then(() => recorder?.close());
   return {
-    address: run.address,
-    port: run.port,
+    address: started.address,
+    port: started.port,
     recorder,
     messages,
     received,
@@ -179,9 +185,9 @@ export async function startE2eSipp(opts: E2eSippOptions): Promise<E2eSipp> {
         await new Promise((r) => setTimeout(r, 20));
       }
     },
-    done: run.done,
+    done: started.done,
     async stop() {
-      const result = await run.stop();
+      const result = await started.stop();
       await recorder?.close();
       return result;
     },
