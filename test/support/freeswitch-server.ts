@@ -7,6 +7,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from './ports.js';
+import { WITH_PARENT } from './sip-edge-server.js';
 
 const CONFIG_DIR = resolve('docker/freeswitch');
 
@@ -59,12 +60,16 @@ export async function startFreeswitch(): Promise<FreeswitchServer> {
       .join('\n')}\n</include>\n`,
   );
   let output = '';
-  const child = spawn(bin, ['-nonat', '-nf', '-nc', '-conf', conf, '-log', join(dir, 'log'), '-db', join(dir, 'db'), '-run', join(dir, 'run'), '-cache', join(dir, 'db')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // Through the watcher the SIP edges use: FreeSWITCH ends with the test worker even when the worker is killed.
+  const args = ['-nonat', '-nf', '-nc', '-conf', conf, '-log', join(dir, 'log'), '-db', join(dir, 'db'), '-run', join(dir, 'run'), '-cache', join(dir, 'db')];
+  const child = spawn('sh', ['-c', WITH_PARENT, 'sh', bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let fsPid: number | undefined;
   running.add(child);
   child.once('exit', () => running.delete(child));
-  child.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
+  child.stdout.on('data', (d: Buffer) => {
+    output = (output + d.toString()).slice(-20000);
+    fsPid ??= Number(/^edge-pid (\d+)$/m.exec(output)?.[1]) || undefined;
+  });
   child.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
   const log = () => {
     try {
@@ -78,6 +83,7 @@ export async function startFreeswitch(): Promise<FreeswitchServer> {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`FreeSWITCH exited at start (${child.exitCode ?? child.signalCode}):\n${log()}`);
     if (await accepts(esl.port)) break;
     if (Date.now() > deadline) {
+      if (fsPid !== undefined) process.kill(fsPid, 'SIGKILL');
       child.kill('SIGKILL');
       throw new Error(`FreeSWITCH did not open its event socket ${esl.port} within 20 s:\n${log()}`);
     }
@@ -86,8 +92,17 @@ export async function startFreeswitch(): Promise<FreeswitchServer> {
   const end = async (signal: NodeJS.Signals) => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill(signal);
-    const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+    // The signal goes to FreeSWITCH itself; the watcher exits with it.
+    const send = (sig: NodeJS.Signals) => {
+      try {
+        if (fsPid !== undefined) process.kill(fsPid, sig);
+        else child.kill(sig);
+      } catch {
+        // Already gone; the watcher exits with it.
+      }
+    };
+    send(signal);
+    const force = setTimeout(() => send('SIGKILL'), 5000);
     await exited;
     clearTimeout(force);
   };

@@ -20,7 +20,7 @@ process.once('exit', () => {
 });
 
 /** Runs "$@" and prints its pid; kills it when stdin closes; exits with its status. */
-const WITH_PARENT = 'exec 3<&0; "$@" </dev/null 3<&- & c=$!; echo "edge-pid $c"; (while read -r _ <&3; do :; done; kill -9 $c 2>/dev/null) </dev/null & w=$!; wait $c; r=$?; kill $w 2>/dev/null; exit $r';
+export const WITH_PARENT = 'exec 3<&0; "$@" </dev/null 3<&- & c=$!; echo "edge-pid $c"; (while read -r _ <&3; do :; done; kill -9 $c 2>/dev/null) </dev/null & w=$!; wait $c; r=$?; kill $w 2>/dev/null; exit $r';
 
 /** The edge the E2E fixtures put daemons behind: `embedded` in process unless OUTDIAL_TEST_EDGE=drachtio. */
 export function testEdgeKind(): EdgeKind | 'in-process' {
