@@ -14,9 +14,9 @@ import { rtpPcap } from '../../demo/index.js';
 
 let scene: LiveScene;
 let beepStartMs = 0;
-const finals = new Map<string, any>();
-const records = new Map<string, any>();
-const call = (name: string): LiveCall => scene.calls.find((c) => c.spec.name === name)!;
+let finals: Map<string, any>;
+let records: Map<string, any>;
+const call = (name: string): LiveCall => scene.call(name);
 
 /** The kit's "Hello?" with a 400 ms 1000 Hz beep 1.7 s after the words. */
 async function helloThenBeep(): Promise<{ pcap: string; ulaw: string }> {
@@ -39,12 +39,7 @@ beforeAll(async () => {
     { name: 'disconnect', dialect: 'audiocodes', mode: 'disconnect', audio: 'human', recording },
     { name: 'person', dialect: 'audiocodes', mode: 'disconnect', audio: 'human', bot: { scenario: 'bot-answer-bye', byeAfterMs: 6500 } },
   ]);
-  await Promise.all(
-    scene.calls.map(async (c) => {
-      finals.set(c.spec.name, await c.final());
-      records.set(c.spec.name, await c.record());
-    }),
-  );
+  ({ finals, records } = await scene.ends());
 }, 60_000);
 
 afterAll(async () => {

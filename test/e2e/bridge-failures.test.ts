@@ -5,8 +5,8 @@ import { eventNames, farEndResult, startLiveScene, type LiveCall, type LiveScene
 import { stopAllSipp } from '../support/sipp.js';
 
 let scene: LiveScene;
-const finals = new Map<string, any>();
-const call = (name: string): LiveCall => scene.calls.find((c) => c.spec.name === name)!;
+let finals: Map<string, any>;
+const call = (name: string): LiveCall => scene.call(name);
 
 beforeAll(async () => {
   scene = await startLiveScene([
@@ -15,7 +15,7 @@ beforeAll(async () => {
     { name: 'bot never answers', dialect: 'audiocodes', mode: 'disabled', audio: 'voicemail', bot: { scenario: 'carrier-no-answer' } },
     { name: 'kore bot rejects', dialect: 'kore', mode: 'detect', audio: 'voicemail', bot: { scenario: 'bot-reject', ringMs: 300 } },
   ]);
-  await Promise.all(scene.calls.map(async (c) => finals.set(c.spec.name, await c.final())));
+  ({ finals } = await scene.ends());
 }, 60_000);
 
 afterAll(async () => {

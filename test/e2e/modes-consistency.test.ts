@@ -6,7 +6,7 @@ import { pcmWavOf, startLiveScene, type LiveScene } from '../support/live-call.j
 import { stopAllSipp } from '../support/sipp.js';
 
 let scene: LiveScene;
-const records = new Map<string, any>();
+let records: Map<string, any>;
 const decisions = new Set(['amd_human_detected', 'amd_machine_detected', 'amd_no_speech_detected', 'amd_decision_timeout']);
 
 beforeAll(async () => {
@@ -16,12 +16,7 @@ beforeAll(async () => {
     { name: 'fax', dialect: 'audiocodes', mode: 'detect', audio: 'fax' },
     { name: 'silence', dialect: 'audiocodes', mode: 'detect', audio: 'silence', carrier: { scenario: 'carrier-answer-audio-bye', byeAfterMs: 6000 } },
   ]);
-  await Promise.all(
-    scene.calls.map(async (c) => {
-      await c.final();
-      records.set(c.spec.name, await c.record());
-    }),
-  );
+  ({ records } = await scene.ends());
 }, 60_000);
 
 afterAll(async () => {

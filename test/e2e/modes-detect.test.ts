@@ -22,9 +22,9 @@ import { stopAllSipp } from '../support/sipp.js';
 import { rtpPcap } from '../../demo/index.js';
 
 let scene: LiveScene;
-const finals = new Map<string, any>();
-const records = new Map<string, any>();
-const call = (name: string): LiveCall => scene.calls.find((c) => c.spec.name === name)!;
+let finals: Map<string, any>;
+let records: Map<string, any>;
+const call = (name: string): LiveCall => scene.call(name);
 
 /** The kit's voicemail with its beep and the rest replaced by the line noise of the silence recording. */
 async function voicemailWithoutBeep(): Promise<{ pcap: string; ulaw: string }> {
@@ -65,12 +65,7 @@ beforeAll(async () => {
       bot: { scenario: 'bot-answer-bye', byeAfterMs: 6500 },
     },
   ]);
-  await Promise.all(
-    scene.calls.map(async (c) => {
-      finals.set(c.spec.name, await c.final());
-      records.set(c.spec.name, await c.record());
-    }),
-  );
+  ({ finals, records } = await scene.ends());
 }, 60_000);
 
 afterAll(async () => {

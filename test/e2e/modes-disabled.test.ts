@@ -6,8 +6,8 @@ import { CALLER, decodeBase64UrlJson, eventNames, farEndResult, shareOfRecording
 import { stopAllSipp } from '../support/sipp.js';
 
 let scene: LiveScene;
-const finals = new Map<string, any>();
-const records = new Map<string, any>();
+let finals: Map<string, any>;
+let records: Map<string, any>;
 
 beforeAll(async () => {
   scene = await startLiveScene([
@@ -16,12 +16,7 @@ beforeAll(async () => {
     { name: 'fax', dialect: 'audiocodes', mode: 'disabled', audio: 'fax', carrier: { scenario: 'carrier-answer-audio-bye', byeAfterMs: 2500 } },
     { name: 'silence', dialect: 'kore', mode: 'disabled', audio: 'silence', bot: { scenario: 'bot-answer-bye', byeAfterMs: 2000 } },
   ]);
-  await Promise.all(
-    scene.calls.map(async (c) => {
-      finals.set(c.spec.name, await c.final());
-      records.set(c.spec.name, await c.record());
-    }),
-  );
+  ({ finals, records } = await scene.ends());
 }, 60_000);
 
 afterAll(async () => {
@@ -44,7 +39,7 @@ function expectBridgedAtOnce(c: LiveCall): void {
   expect(heard.share).toBeGreaterThan(0.95);
 }
 
-const call = (name: string): LiveCall => scene.calls.find((c) => c.spec.name === name)!;
+const call = (name: string): LiveCall => scene.call(name);
 
 describe('machineDetection disabled', () => {
   it('bridges a human at once: the bot hears "Hello?" itself and hangs up (bot-disconnected)', async () => {

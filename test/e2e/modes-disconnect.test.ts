@@ -16,9 +16,9 @@ import {
 import { stopAllSipp } from '../support/sipp.js';
 
 let scene: LiveScene;
-const finals = new Map<string, any>();
-const records = new Map<string, any>();
-const call = (name: string): LiveCall => scene.calls.find((c) => c.spec.name === name)!;
+let finals: Map<string, any>;
+let records: Map<string, any>;
+const call = (name: string): LiveCall => scene.call(name);
 
 beforeAll(async () => {
   scene = await startLiveScene([
@@ -29,12 +29,7 @@ beforeAll(async () => {
     { name: 'audiocodes voicemail', dialect: 'audiocodes', mode: 'disconnect', audio: 'voicemail', botConfig: { sendEventsToBot: ['dialoutInitiated'] } },
     { name: 'audiocodes fax', dialect: 'audiocodes', mode: 'disconnect', audio: 'fax' },
   ]);
-  await Promise.all(
-    scene.calls.map(async (c) => {
-      finals.set(c.spec.name, await c.final());
-      records.set(c.spec.name, await c.record());
-    }),
-  );
+  ({ finals, records } = await scene.ends());
 }, 60_000);
 
 afterAll(async () => {

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSipp, stopAllSipp } from '../support/sipp.js';
-import { offer, startEdgeWithSrf, type EdgeWithSrf } from './harness.js';
+import { stopAllSipp } from '../support/sipp.js';
+import { callInAndOut, offer, startEdgeWithSrf, type EdgeWithSrf } from './harness.js';
 import { RawSipPeer } from './raw-sip.js';
 
 /** Mulberry32: a small seeded generator, so every run sends the same mutations. */
@@ -146,14 +146,9 @@ describe('fuzzing the embedded edge with mutated real messages (seed 4475, loopb
   });
 
   it('places and takes a normal call afterwards', async () => {
-    const inbound = await startSipp({ scenario: 'uac-call.xml', remote: env.sipTarget, service: 'bot1' });
-    const result = await inbound.done;
-    expect(result.exitCode, result.errors).toBe(0);
-    const uas = await startSipp({ scenario: 'uas-answer.xml' });
-    const dialog = await env.srf.createUAC(`sip:bob@${uas.address}`, { localSdp: offer });
-    await dialog.destroy();
-    const outResult = await uas.done;
-    expect(outResult.exitCode, outResult.errors).toBe(0);
+    const { inbound, outbound } = await callInAndOut(env);
+    expect(inbound.exitCode, inbound.errors).toBe(0);
+    expect(outbound.exitCode, outbound.errors).toBe(0);
     expect(env.edge.malformedCount).toBeGreaterThan(1000);
   });
 });

@@ -1,5 +1,6 @@
 import Srf from 'drachtio-srf';
 import { EmbeddedEdge, type EmbeddedEdgeOptions } from '../../src/edge/index.js';
+import { runSipp, startSipp, type SippResult } from '../support/sipp.js';
 
 export interface EdgeWithSrf {
   edge: EmbeddedEdge;
@@ -41,3 +42,16 @@ export const offer = [
   'a=rtpmap:0 PCMU/8000',
   '',
 ].join('\r\n');
+
+/**
+ * One call in (SIPp calls bot1, which the test's app answers) and one call out (to a SIPp UAS, hung up at
+ * once), one after the other: what a test runs after hostile input to show the edge still takes and places
+ * calls. Returns both SIPp results (exit code 0 = the call went as its scenario says).
+ */
+export async function callInAndOut(env: EdgeWithSrf): Promise<{ inbound: SippResult; outbound: SippResult }> {
+  const inbound = await runSipp({ scenario: 'uac-call.xml', remote: env.sipTarget, service: 'bot1' });
+  const uas = await startSipp({ scenario: 'uas-answer.xml' });
+  const dialog = await env.srf.createUAC(`sip:bob@${uas.address}`, { localSdp: offer });
+  await dialog.destroy();
+  return { inbound, outbound: await uas.done };
+}

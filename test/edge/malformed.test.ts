@@ -2,8 +2,8 @@ import { createSocket, type Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_DATAGRAM } from '../../src/edge/index.js';
-import { startSipp, stopAllSipp } from '../support/sipp.js';
-import { offer, startEdgeWithSrf, type EdgeWithSrf } from './harness.js';
+import { stopAllSipp } from '../support/sipp.js';
+import { callInAndOut, offer, startEdgeWithSrf, type EdgeWithSrf } from './harness.js';
 
 let env: EdgeWithSrf;
 let socket: Socket;
@@ -133,15 +133,9 @@ describe('malformed datagrams at the edge', () => {
     for (const c of [randomBytes(1000), 'garbage\r\n\r\n', request('INVITE', { omit: ['Call-ID'] })]) await answersTo(c);
     expect(env.edge.malformedCount).toBe(3);
 
-    const inbound = await startSipp({ scenario: 'uac-call.xml', remote: env.sipTarget, service: 'bot1' });
-    const inResult = await inbound.done;
-    expect(inResult.exitCode, inResult.errors).toBe(0);
+    const { inbound, outbound } = await callInAndOut(env);
+    expect(inbound.exitCode, inbound.errors).toBe(0);
     expect(invitesSeen).toBe(1);
-
-    const uas = await startSipp({ scenario: 'uas-answer.xml' });
-    const dialog = await env.srf.createUAC(`sip:bob@${uas.address}`, { localSdp: offer });
-    await dialog.destroy();
-    const outResult = await uas.done;
-    expect(outResult.exitCode, outResult.errors).toBe(0);
+    expect(outbound.exitCode, outbound.errors).toBe(0);
   });
 });

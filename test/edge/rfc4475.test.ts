@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSipp, stopAllSipp } from '../support/sipp.js';
-import { offer, startEdgeWithSrf, type EdgeWithSrf } from './harness.js';
+import { stopAllSipp } from '../support/sipp.js';
+import { callInAndOut, offer, startEdgeWithSrf, type EdgeWithSrf } from './harness.js';
 import { callIdOf, headerValues, RawSipPeer, statusOf } from './raw-sip.js';
 
 /**
@@ -210,14 +210,8 @@ describe('RFC 4475 torture messages at the embedded edge', () => {
   });
 
   it('places and takes a normal call right after the torture messages', async () => {
-    const inbound = await startSipp({ scenario: 'uac-call.xml', remote: env.sipTarget, service: 'bot1' });
-    const result = await inbound.done;
-    expect(result.exitCode, result.errors).toBe(0);
-
-    const uas = await startSipp({ scenario: 'uas-answer.xml' });
-    const dialog = await env.srf.createUAC(`sip:bob@${uas.address}`, { localSdp: offer });
-    await dialog.destroy();
-    const outResult = await uas.done;
-    expect(outResult.exitCode, outResult.errors).toBe(0);
+    const { inbound, outbound } = await callInAndOut(env);
+    expect(inbound.exitCode, inbound.errors).toBe(0);
+    expect(outbound.exitCode, outbound.errors).toBe(0);
   });
 });

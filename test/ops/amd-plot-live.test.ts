@@ -7,7 +7,7 @@ import { startLiveScene, type LiveCall, type LiveScene } from '../support/live-c
 import { stopAllSipp } from '../support/sipp.js';
 
 let scene: LiveScene;
-const call = (name: string): LiveCall => scene.calls.find((c) => c.spec.name === name)!;
+const call = (name: string): LiveCall => scene.call(name);
 const plot = (id: string, auth: string | undefined = BASIC_AUTH) =>
   fetch(`${scene.daemon.url}/api/v1/calls/${id}/amd.svg`, { headers: auth ? { authorization: auth } : {} });
 

@@ -9,8 +9,8 @@ const { pcmWavOf, startLiveScene } = await import('../support/live-call.js');
 const { stopAllSipp } = await import('../support/sipp.js');
 
 let scene: Awaited<ReturnType<typeof startLiveScene>>;
-const records = new Map<string, any>();
-const finals = new Map<string, any>();
+let records: Map<string, any>;
+let finals: Map<string, any>;
 const decisions = new Set(['amd_human_detected', 'amd_machine_detected', 'amd_no_speech_detected', 'amd_decision_timeout']);
 
 beforeAll(async () => {
@@ -19,12 +19,7 @@ beforeAll(async () => {
     { name: 'voicemail', dialect: 'audiocodes', mode: 'detect', audio: 'voicemail', carrier: { scenario: 'carrier-answer-audio-bye', byeAfterMs: 10500 } },
     { name: 'silence', dialect: 'audiocodes', mode: 'detect', audio: 'silence', carrier: { scenario: 'carrier-answer-audio-bye', byeAfterMs: 6000 } },
   ]);
-  await Promise.all(
-    scene.calls.map(async (c) => {
-      finals.set(c.spec.name, await c.final());
-      records.set(c.spec.name, await c.record());
-    }),
-  );
+  ({ finals, records } = await scene.ends());
 }, 60_000);
 
 afterAll(async () => {
@@ -47,7 +42,7 @@ describe('media.mode freeswitch: live AMD through FreeSWITCH equals offline AMD 
   }
 
   it('the human was bridged to the bot: the bot got the INVITE and answered', () => {
-    const human = scene.calls.find((c) => c.spec.name === 'human')!;
+    const human = scene.call('human');
     expect(human.botInvite()).toBeDefined();
     expect(records.get('human').status).toBe('completed');
   });

@@ -57,6 +57,10 @@ export interface LiveScene {
   listener: NotifyListener;
   audio: E2eAudio;
   calls: LiveCall[];
+  /** The call placed from the spec named `name`. */
+  call(name: string): LiveCall;
+  /** Awaits every call's final notification, then its record; both keyed by the spec's name. */
+  ends(): Promise<{ finals: Map<string, any>; records: Map<string, any> }>;
   stop(): Promise<void>;
 }
 
@@ -152,7 +156,23 @@ export async function startLiveScene(specs: LiveCallSpec[], daemonOverrides: Rec
         return call;
       }),
     );
-    return { daemon, listener, audio, calls, stop };
+    const call = (name: string): LiveCall => {
+      const found = calls.find((c) => c.spec.name === name);
+      if (!found) throw new Error(`no live call named ${name}`);
+      return found;
+    };
+    const awaitEnds = async () => {
+      const finals = new Map<string, any>();
+      const records = new Map<string, any>();
+      await Promise.all(
+        calls.map(async (c) => {
+          finals.set(c.spec.name, await c.final());
+          records.set(c.spec.name, await c.record());
+        }),
+      );
+      return { finals, records };
+    };
+    return { daemon, listener, audio, calls, call, ends: awaitEnds, stop };
   } catch (err) {
     await stop();
     await stopAllSipp();
