@@ -5,7 +5,7 @@
 import Srf from 'drachtio-srf';
 import type { Clock } from '../domain/index.js';
 import type { Logger } from '../log/index.js';
-import type { LegMedia, MediaPath } from '../media/index.js';
+import { SdpError, type LegMedia, type MediaPath } from '../media/index.js';
 import { hangUp, hangUpOurs } from './hang-up.js';
 import { legGoneCause, type LegGoneCause } from './outcome.js';
 
@@ -94,11 +94,21 @@ export class UasLeg {
     }
     let sdp: string;
     try {
-      sdp = media.acceptOffer(this.req.body);
+      sdp = await media.acceptOffer(this.req.body);
     } catch (err) {
       const detail = (err as Error).message;
+      if (!(err instanceof SdpError)) {
+        // The offer was fine; the media server could not take it.
+        this.reject(503, 'Service Unavailable', headers);
+        throw new InviteNotAnswered(503, `no media for the call: ${detail}`);
+      }
       this.reject(488, 'Not Acceptable Here', { ...headers, Warning: `399 outdial "${detail.replace(/["\\\r\n]/g, '')}"` });
       throw new InviteNotAnswered(488, `unusable SDP offer: ${detail}`);
+    }
+    // A media server answers asynchronously: the dialer may have CANCELled meanwhile.
+    if (this.phase !== 'answering' || this.cancelled) {
+      media.close();
+      throw new InviteNotAnswered(487, 'the INVITE was CANCELled or the leg ended before it was answered');
     }
     let dialog: Srf.Dialog;
     try {

@@ -28,9 +28,10 @@ export interface LegMedia {
   answer(sdp: string): void;
   /**
    * For a leg the far end placed (an INVITE outdial answers): takes its SDP offer, starts the media and
-   * returns outdial's SDP answer; throws an SdpError when the offer is unusable.
+   * returns outdial's SDP answer (at once in direct mode; once the media server has answered otherwise);
+   * throws an SdpError when the offer is unusable, another error when the media cannot take it.
    */
-  acceptOffer(sdp: string): string;
+  acceptOffer(sdp: string): string | Promise<string>;
   on<E extends keyof LegMediaEvents>(event: E, listener: (...args: LegMediaEvents[E]) => void): unknown;
   off<E extends keyof LegMediaEvents>(event: E, listener: (...args: LegMediaEvents[E]) => void): unknown;
   readonly codec: string | undefined;

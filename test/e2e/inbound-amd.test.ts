@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { e2eAudio, type E2eAudio } from '../support/e2e-audio.js';
 import { startE2eSipp, type E2eSipp, type E2eScenario, type E2eSippOptions } from '../support/e2e-sipp.js';
 import { startTestDaemon, getCall, type TestDaemon } from '../support/daemon.js';
+import { testMediaMode } from '../support/freeswitch-server.js';
 import { eventually, farEndResult, shareOfRecording } from '../support/live-call.js';
 import { startNotifyListener, type NotifyListener } from '../support/notify-listener.js';
 import { stopAllSipp } from '../support/sipp.js';
@@ -137,6 +138,13 @@ describe('inbound calls with AMD', () => {
     await eventually(async () => (record = await getCall(daemon.url, conversationId)).status === 'completed', 5000, 'final record');
     expect(record).toMatchObject({ dialect: 'jambonz', route: 'human', callId, reasonCode: 'bot-disconnected', machineDetection: 'disconnect' });
     expect(record.amdEvents[0]).toMatchObject({ type: 'amd_human_detected' });
+  });
+
+  it(`the dialer's media goes to the media path of media.mode (${testMediaMode()}): the 200 OK carries its SDP answer`, () => {
+    const ok = dialers.get('human')!.messages().find((m) => m.direction === 'received' && m.status === 200 && /INVITE/.test(m.header('cseq') ?? ''))!;
+    // outdial's own SDP names itself in s=; FreeSWITCH's answer (docs/media.md) names FreeSWITCH.
+    expect(ok.body).toMatch(testMediaMode() === 'freeswitch' ? /^s=FreeSWITCH/m : /^s=outdial/m);
+    expect(ok.body).toMatch(/^m=audio \d+ RTP\/AVP (0|8)\b/m);
   });
 
   it('a voicemail greeting is reported as a machine, and outdial hangs up (disconnect)', async () => {

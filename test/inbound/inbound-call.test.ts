@@ -170,6 +170,30 @@ describe('inbound call races', () => {
     expect(media.legs[0]!.closed).toBe(true);
   });
 
+  it('a media server that cannot take the offer gets the INVITE a 503, not a 488; the leg is closed', async () => {
+    media.mediaServer = () => Promise.reject(new Error('FreeSWITCH did not take the offer: 500'));
+    const { res } = invite('amd-1');
+    await settle();
+    expect(res.sent.map((r) => r.status)).toEqual([503]);
+    expect(uas.answers).toHaveLength(0);
+    expect(media.legs[0]!.closed).toBe(true);
+    expect(await recordOf(res.sent[0]!.headers['X-Conversation-Id']!)).toMatchObject({ route: 'amd', status: 'failed' });
+  });
+
+  it('a CANCEL while the media server answers the offer sends no 200 and closes the leg', async () => {
+    let answer!: (sdp: string) => void;
+    media.mediaServer = () => new Promise((resolve) => (answer = resolve));
+    const { req, res } = invite('amd-1');
+    await settle();
+    req.cancel();
+    answer('v=0\r\n');
+    await settle();
+    expect(uas.answers).toHaveLength(0);
+    expect(res.sent).toEqual([]);
+    expect(media.legs[0]!.closed).toBe(true);
+    expect(launcher.active).toBe(0);
+  });
+
   it('shutting down ends an answered inbound call with a BYE to the dialer', async () => {
     invite('amd-1');
     await settle();

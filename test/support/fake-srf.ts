@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import Srf from 'drachtio-srf';
 import type { UacSignalling } from '../../src/calls/uac-leg.js';
-import type { LegMedia, LegMediaEvents, MediaBridge, MediaPath } from '../../src/media/index.js';
+import { SdpError, type LegMedia, type LegMediaEvents, type MediaBridge, type MediaPath } from '../../src/media/index.js';
 
 export class FakeDialog extends EventEmitter {
   readonly remote = { sdp: 'v=0\r\n' };
@@ -109,16 +109,20 @@ class FakeLegMedia extends EventEmitter<LegMediaEvents> implements LegMedia {
   answers = 0;
   readonly stats = { packetsReceived: 0, packetsLost: 0, lastArrivalAt: undefined };
 
+  constructor(private readonly path: FakeMediaPath) {
+    super();
+  }
+
   answer(): void {
     this.answered = true;
     this.answers++;
   }
 
   /** Takes any offer that looks like SDP, as the call sees it; throws for anything else. */
-  acceptOffer(sdp: string): string {
-    if (!/^v=0/.test(sdp)) throw new Error('SDP offer is not a session description (it must start with v=0)');
+  acceptOffer(sdp: string): string | Promise<string> {
+    if (!/^v=0/.test(sdp)) throw new SdpError('SDP offer is not a session description (it must start with v=0)');
     this.answered = true;
-    return this.offer;
+    return this.path.mediaServer ? this.path.mediaServer(sdp) : this.offer;
   }
 
   close(): void {
@@ -130,9 +134,11 @@ class FakeLegMedia extends EventEmitter<LegMediaEvents> implements LegMedia {
 export class FakeMediaPath implements MediaPath {
   readonly legs: FakeLegMedia[] = [];
   bridges = 0;
+  /** When set, offers are answered by this, as a media server answers (asynchronously, maybe failing). */
+  mediaServer: ((offer: string) => Promise<string>) | undefined;
 
   async openLeg(): Promise<LegMedia> {
-    const leg = new FakeLegMedia();
+    const leg = new FakeLegMedia(this);
     this.legs.push(leg);
     return leg;
   }

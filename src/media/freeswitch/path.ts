@@ -11,7 +11,7 @@ import type { Logger } from '../../log/index.js';
 import { RtpEndpoint } from '../endpoint.js';
 import type { LegMedia, LegMediaEvents, LegMediaStats, MediaBridge, MediaPath } from '../media-path.js';
 import type { RtpPortPool } from '../port-pool.js';
-import { buildOffer, parseAnswer, SdpError } from '../sdp.js';
+import { buildOffer, parseAnswer, parseOffer } from '../sdp.js';
 import type { FreeswitchServer, FreeswitchServers } from './servers.js';
 
 function message(err: unknown): string {
@@ -48,8 +48,28 @@ class FreeswitchLeg implements LegMedia {
     void this.#connect(sdp);
   }
 
-  acceptOffer(): string {
-    throw new SdpError('inbound calls need media.mode direct: a FreeSWITCH leg cannot answer an offer yet');
+  /**
+   * An inbound leg: the caller's offer reaches FreeSWITCH in a re-INVITE of the leg's 3PCC dialog, and
+   * FreeSWITCH's answer to it is the SDP the caller gets in outdial's 200 OK (docs/inbound.md). The listening
+   * endpoint already eavesdrops on the channel, so the caller's first packets reach AMD.
+   */
+  async acceptOffer(sdp: string): Promise<string> {
+    // An offer without G.711 audio is refused (488) before FreeSWITCH sees it, as in direct mode.
+    parseOffer(sdp);
+    if (this.#answered) throw new Error('the leg has taken an SDP offer or answer already');
+    this.#answered = true;
+    this.tap.start();
+    let answer: unknown;
+    try {
+      answer = await this.endpoint.modify(sdp);
+    } catch (err) {
+      throw new Error(`FreeSWITCH did not take the offer: ${message(err)}`, { cause: err });
+    }
+    const local = typeof answer === 'string' && answer !== '' ? answer : this.endpoint.local.sdp;
+    if (!local) throw new Error('FreeSWITCH gave no SDP answer for the offer');
+    // FreeSWITCH's answer must itself be usable G.711 (its profile offers PCMU and PCMA only).
+    parseAnswer(local);
+    return local;
   }
 
   async #connect(sdp: string): Promise<void> {
