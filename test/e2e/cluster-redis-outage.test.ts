@@ -14,6 +14,7 @@ import { startNotifyListener, type NotifyListener } from '../support/notify-list
 import { freePort } from '../support/ports.js';
 import { startRedis } from '../support/redis.js';
 import { onCleanup, useCleanup } from '../support/cleanup.js';
+import { untilValue } from '../support/until.js';
 
 useCleanup();
 
@@ -51,13 +52,7 @@ async function healthz(daemon: SpawnedDaemon): Promise<{ status: number; body: a
 }
 
 async function healthBecomes(daemon: SpawnedDaemon, status: number, timeoutMs = 10_000): Promise<any> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const h = await healthz(daemon);
-    if (h.status === status) return h.body;
-    if (Date.now() > until) throw new Error(`/healthz stayed ${h.status}, wanted ${status}: ${JSON.stringify(h.body)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return (await untilValue(`/healthz to answer ${status}`, () => healthz(daemon), (h) => h.status === status, timeoutMs, 100)).body;
 }
 
 function dialout(daemon: SpawnedDaemon, listener: NotifyListener, path: string) {

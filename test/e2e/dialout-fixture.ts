@@ -7,6 +7,7 @@ import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { e2eAudio, type E2eAudioName } from '../support/e2e-audio.js';
 import { startE2eSipp, type E2eSipp, type E2eSippOptions } from '../support/e2e-sipp.js';
 import type { Notification, NotifyListener } from '../support/notify-listener.js';
+import { untilValue } from '../support/until.js';
 
 export const SIGNING_SECRET = 'test-secret';
 
@@ -70,11 +71,5 @@ export function bodies(ns: Notification[]): Record<string, any>[] {
 
 /** Polls GET /api/v1/calls/:id until the record's status is final. */
 export async function finalRecord(get: () => Promise<any>, timeoutMs = 10_000): Promise<any> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const rec = await get();
-    if (rec && (rec.status === 'completed' || rec.status === 'failed')) return rec;
-    if (Date.now() > until) throw new Error(`call record not final within ${timeoutMs} ms: ${JSON.stringify(rec)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return untilValue('a final call record', get, (rec) => rec?.status === 'completed' || rec?.status === 'failed', timeoutMs, 100);
 }

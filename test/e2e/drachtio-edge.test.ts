@@ -9,6 +9,7 @@ import { startE2eSipp } from '../support/e2e-sipp.js';
 import { startNotifyListener } from '../support/notify-listener.js';
 import { freePort } from '../support/ports.js';
 import { onCleanup, useCleanup } from '../support/cleanup.js';
+import { until } from '../support/until.js';
 
 useCleanup();
 
@@ -41,11 +42,7 @@ describe('sip.edge: drachtio', () => {
     const server = new EmbeddedEdge({ sip: { host: '127.0.0.1', port: await freePort() }, wire: { host: '127.0.0.1', port: controlPort, secret: 'wire-secret' } });
     await server.start();
     onCleanup(() => server.close());
-    const deadline = Date.now() + 15_000;
-    while ((await health(daemon)).status !== 200) {
-      if (Date.now() > deadline) throw new Error('the daemon never connected to the drachtio control port');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await until('the daemon to connect to the drachtio control port', async () => (await health(daemon)).status === 200, 15_000, 200);
 
     const placed = await dialoutAudiocodes(daemon.url, { bot: 'Bot1', target: 'tel:+15551230001', notifyUrl: listener.url('/d') });
     expect(placed.status).toBe(200);

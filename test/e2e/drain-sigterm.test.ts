@@ -8,6 +8,7 @@ import { startE2eSipp, type E2eSipp } from '../support/e2e-sipp.js';
 import { startNotifyListener } from '../support/notify-listener.js';
 import { startRedis } from '../support/redis.js';
 import { onCleanup, useCleanup } from '../support/cleanup.js';
+import { until, untilValue } from '../support/until.js';
 
 useCleanup();
 
@@ -22,14 +23,11 @@ async function storeOverride(kind: 'memory' | 'redis'): Promise<Record<string, u
 }
 
 async function healthWhileDraining(daemon: SpawnedDaemon): Promise<any> {
-  const until = Date.now() + 5000;
-  for (;;) {
+  const health = async () => {
     const res = await fetch(`${daemon.url}/healthz`);
-    const body = (await res.json()) as any;
-    if (res.status === 503 && body.calls.accepting === false) return body;
-    if (Date.now() > until) throw new Error(`daemon not draining: ${res.status} ${JSON.stringify(body)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  return (await untilValue('/healthz to say draining', health, (h) => h.status === 503 && h.body.calls.accepting === false, 5000, 50)).body;
 }
 
 describe.each(['memory', 'redis'] as const)('SIGTERM drain with the %s store', (storeKind) => {
@@ -65,8 +63,7 @@ describe.each(['memory', 'redis'] as const)('SIGTERM drain with the %s store', (
       dial(`sip:callee@${ringing.address}`, '/ringing'),
     ]);
     expect([endingCall.status, stayingCall.status, ringingCall.status]).toEqual([200, 200, 200]);
-    const until = Date.now() + 10_000;
-    while (received(bot, 'ACK').length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    await until('both calls bridged to the bot', () => received(bot, 'ACK').length >= 2, 10_000, 50);
     expect(received(bot, 'ACK')).toHaveLength(2);
     await ringing.waitForRequest('INVITE');
 

@@ -9,9 +9,10 @@ import { e2eAudio, type E2eAudio } from '../support/e2e-audio.js';
 import { startE2eSipp, type E2eSipp, type E2eScenario, type E2eSippOptions } from '../support/e2e-sipp.js';
 import { startTestDaemon, getCall, type TestDaemon } from '../support/daemon.js';
 import { testMediaMode } from '../support/freeswitch-server.js';
-import { eventually, farEndResult, shareOfRecording } from '../support/live-call.js';
+import { farEndResult, shareOfRecording } from '../support/live-call.js';
 import { startNotifyListener, type NotifyListener } from '../support/notify-listener.js';
 import { stopAllSipp } from '../support/sipp.js';
+import { until } from '../support/until.js';
 
 let audio: E2eAudio;
 let listener: NotifyListener;
@@ -135,7 +136,7 @@ describe('inbound calls with AMD', () => {
     // The bot hung up, so outdial hung up on the dialer.
     expect(d.received('BYE')).toBeDefined();
     let record: any;
-    await eventually(async () => (record = await getCall(daemon.url, conversationId)).status === 'completed', 5000, 'final record');
+    await until('final record', async () => (record = await getCall(daemon.url, conversationId)).status === 'completed', 5000);
     expect(record).toMatchObject({ dialect: 'jambonz', route: 'human', callId, reasonCode: 'bot-disconnected', machineDetection: 'disconnect' });
     expect(record.amdEvents[0]).toMatchObject({ type: 'amd_human_detected' });
   });
@@ -156,7 +157,7 @@ describe('inbound calls with AMD', () => {
     expect(infos(d)[0]).toEqual(events[0]);
     expect(d.received('BYE')).toBeDefined();
     let record: any;
-    await eventually(async () => (record = await getCall(daemon.url, conversationId)).status === 'completed', 5000, 'final record');
+    await until('final record', async () => (record = await getCall(daemon.url, conversationId)).status === 'completed', 5000);
     expect(record).toMatchObject({ dialect: 'jambonz', route: 'vm', machineDetected: true, reasonCode: 'machine-detected' });
     expect(record.amdEvents.map((e: any) => e.type)).toEqual(events.map((e) => e.type));
   });
@@ -175,7 +176,7 @@ describe('inbound calls with AMD', () => {
       'machineDetection:voicemail-prompt-end-beep',
     ]);
     // The dialer hung up; the bot got outdial's BYE.
-    await eventually(() => botDetect.received('BYE') !== undefined, 5000, 'BYE to the bot');
+    await until('BYE to the bot', () => botDetect.received('BYE') !== undefined, 5000);
     const record = await getCall(daemon.url, conversationOf(d)!);
     expect(record).toMatchObject({ route: 'detect', reasonCode: 'client-disconnected' });
   });

@@ -5,9 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { dialoutAudiocodes, startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { e2eAudio } from '../support/e2e-audio.js';
 import { startE2eSipp, type E2eSipp } from '../support/e2e-sipp.js';
-import { CALLER, eventually } from '../support/live-call.js';
+import { CALLER } from '../support/live-call.js';
 import { startNotifyListener, type NotifyListener } from '../support/notify-listener.js';
 import { stopAllSipp } from '../support/sipp.js';
+import { until } from '../support/until.js';
 
 const HUMANS = 25;
 const FAXES = 15;
@@ -59,10 +60,10 @@ describe('50 calls leave no resources behind', () => {
         expect(res.status, JSON.stringify(res.json)).toBe(200);
         ids.push(res.json.conversationId);
       }
-      await eventually(
+      await until(
+        'a final notification for every call',
         () => listener!.requests().filter((n) => ['completed', 'failed'].includes((n.body as any)?.status)).length === targets.length,
         40_000,
-        'a final notification for every call',
       );
     } finally {
       clearInterval(probe);
@@ -74,10 +75,10 @@ describe('50 calls leave no resources behind', () => {
     expect(peakPorts).toBeGreaterThanOrEqual(4);
 
     const d = daemon.daemon;
-    await eventually(() => d.rtpPortsInUse === 0 && d.health().calls.active === 0, 10_000, 'ports and calls released');
+    await until('ports and calls released', () => d.rtpPortsInUse === 0 && d.health().calls.active === 0, 10_000);
     expect(await d.store.listActive()).toEqual([]);
     expect(await d.store.activeSlots('Bot1')).toBe(0);
-    await eventually(async () => (await d.store.outboxList()).length === 0, 10_000, 'outbox drained');
+    await until('outbox drained', async () => (await d.store.outboxList()).length === 0, 10_000);
     const kept = (await Promise.all(ids.map((id) => d.store.getCall(id)))).filter((r) => r !== undefined);
     expect(kept.length).toBe(MAX_RECORDS);
     expect(kept.every((r: any) => r.status === 'completed' || r.status === 'failed')).toBe(true);

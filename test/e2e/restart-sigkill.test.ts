@@ -14,6 +14,7 @@ import { startNotifyListener } from '../support/notify-listener.js';
 import { freePort } from '../support/ports.js';
 import { startRedis } from '../support/redis.js';
 import { onCleanup, trackDaemon, useCleanup } from '../support/cleanup.js';
+import { until } from '../support/until.js';
 
 useCleanup();
 
@@ -45,8 +46,7 @@ describe('SIGKILL and restart with the same instanceId', () => {
     expect(placed.map((p) => p.status)).toEqual([200, 200]);
     const lost = placed.map((p) => p.json.conversationId as string);
     // Both calls answered and bridged to the bot.
-    const until = Date.now() + 10_000;
-    while (received(bot, 'ACK').length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    await until('both calls bridged to the bot', () => received(bot, 'ACK').length >= 2, 10_000, 50);
     expect(received(bot, 'ACK')).toHaveLength(2);
     for (const id of lost) expect((await getCall(first.url, id))?.answeredAt).toBeDefined();
     expect((await dialoutAudiocodes(first.url, body)).status).toBe(429);
@@ -74,8 +74,7 @@ describe('SIGKILL and restart with the same instanceId', () => {
     // The lost calls' slots are free: two new calls are admitted, a third is over the limit.
     const again = await Promise.all([dialoutAudiocodes(second.url, body), dialoutAudiocodes(second.url, body), dialoutAudiocodes(second.url, body)]);
     expect(again.map((a) => a.status).sort()).toEqual([200, 200, 429]);
-    const ackUntil = Date.now() + 10_000;
-    while (received(bot, 'ACK').length < 4 && Date.now() < ackUntil) await new Promise((r) => setTimeout(r, 50));
+    await until('the two new calls bridged to the bot', () => received(bot, 'ACK').length >= 4, 10_000, 50);
     expect(received(bot, 'ACK')).toHaveLength(4);
     expect(received(carrier, 'INVITE')).toHaveLength(4);
 

@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopAllSipp } from '../support/sipp.js';
+import { until } from '../support/until.js';
 import { callInAndOut, offer, startEdgeWithSrf, type EdgeWithSrf } from './harness.js';
 import { RawSipPeer } from './raw-sip.js';
 
@@ -116,8 +117,7 @@ describe('fuzzing the embedded edge with mutated real messages (seed 4475, loopb
     expect(internalErrors).toEqual([]);
     expect(appParseFailures).toEqual([]);
     // Every request the app was given got its answer: no transaction is left waiting once the timers ran out.
-    const deadline = Date.now() + 10_000;
-    while (env.edge.pendingTransactions > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    await until('no transaction left waiting', () => env.edge.pendingTransactions === 0, 10_000, 200);
     expect(env.edge.pendingTransactions).toBe(0);
   });
 

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawnDaemon, testConfigObject, type SpawnedDaemon } from '../support/daemon.js';
 import { freePort } from '../support/ports.js';
 import { startSipp, stopAllSipp } from '../support/sipp.js';
+import { until } from '../support/until.js';
 import { offer, startEdgeWithSrf, type EdgeWithSrf } from './harness.js';
 
 let env: EdgeWithSrf | undefined;
@@ -21,8 +22,6 @@ afterEach(async () => {
   }
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Opens a TCP connection from `localAddress` (a loopback address), resolving once it is up or refused. */
 function open(target: string, localAddress: string): Promise<Socket> {
   const [host, port] = target.split(':');
@@ -35,11 +34,6 @@ function open(target: string, localAddress: string): Promise<Socket> {
   });
 }
 
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check() && Date.now() < deadline) await sleep(20);
-}
-
 describe('SIP/TCP connection limits', () => {
   it('holds at most the configured connections per source and in total, and closes silent ones at the deadline', async () => {
     env = await startEdgeWithSrf({
@@ -48,15 +42,15 @@ describe('SIP/TCP connection limits', () => {
     const target = env.sipTarget;
     await Promise.all(Array.from({ length: 15 }, () => open(target, '127.0.0.2')));
     // The client sees its connection up before the edge has accepted it: wait for the edge to have seen all 15.
-    await until(() => env!.edge.tcpConnections.open + env!.edge.tcpConnections.refused >= 15);
+    await until('the edge to have seen 15 connections', () => env!.edge.tcpConnections.open + env!.edge.tcpConnections.refused >= 15, 5000);
     expect(env.edge.tcpConnections.open).toBe(10);
     expect(env.edge.tcpConnections.refused).toBe(5);
     await Promise.all(Array.from({ length: 20 }, (_v, i) => open(target, `127.0.0.${3 + (i % 2)}`)));
-    await until(() => env!.edge.tcpConnections.open + env!.edge.tcpConnections.refused >= 35);
+    await until('the edge to have seen 35 connections', () => env!.edge.tcpConnections.open + env!.edge.tcpConnections.refused >= 35, 5000);
     expect(env.edge.tcpConnections.open).toBe(25);
     expect(env.edge.tcpConnections.refused).toBe(10);
     // None of them sent a message: all closed once the deadline passed.
-    await until(() => env!.edge.tcpConnections.open === 0, 3000);
+    await until('every silent connection closed', () => env!.edge.tcpConnections.open === 0, 3000);
     expect(env.edge.tcpConnections.open).toBe(0);
   });
 

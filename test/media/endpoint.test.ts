@@ -1,7 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodePcmu, encodePcmu, mediaClock, RtpEndpoint, RtpPortPool, type GapCause } from '../../src/media/index.js';
 import { concat, rms, tone, zeroCrossingFrequency } from './audio.js';
-import { FarEnd, sleep, waitFor } from './far-end.js';
+import { until } from '../support/until.js';
+import { FarEnd, sleep } from './far-end.js';
 import { freePortPair } from '../support/ports.js';
 
 let pool: RtpPortPool;
@@ -40,7 +41,7 @@ describe('RtpEndpoint receiving', () => {
   it('decodes a 1 kHz PCMU tone into 20 ms frames with its level and frequency', async () => {
     const { far, ep, heard } = await leg('PCMU');
     await far.streamAudio(ep.localPort, tone(1000, 8000, 8000), 'PCMU', 5);
-    await waitFor(() => heard.frames.length === 50, '50 frames');
+    await until('50 frames', () => heard.frames.length === 50, 5000, 5);
     expect(heard.frames.every((f) => f.length === 160)).toBe(true);
     const audio = concat(heard.frames);
     expect(rms(audio)).toBeGreaterThan(8000 / Math.SQRT2 * 0.95);
@@ -64,7 +65,7 @@ describe('RtpEndpoint receiving', () => {
     const frames: Int16Array[] = [];
     ep.on('frame', (f) => frames.push(f));
     far.sendAudio(ep.localPort, tone(500, 4000, 6000), 'PCMA', { pt: 98 });
-    await waitFor(() => frames.length === 25, '25 frames');
+    await until('25 frames', () => frames.length === 25, 5000, 5);
     expect(zeroCrossingFrequency(concat(frames))).toBeCloseTo(500, -1);
     expect(rms(concat(frames))).toBeGreaterThan(6000 / Math.SQRT2 * 0.95);
   });
@@ -73,7 +74,7 @@ describe('RtpEndpoint receiving', () => {
     const { far, ep, heard } = await leg();
     const order = Array.from({ length: 30 }, (_, i) => i).filter((i) => i < 10 || i > 12);
     far.sendAudio(ep.localPort, tone(1000, 30 * 160), 'PCMU', { order });
-    await waitFor(() => heard.frames.length === 27, '27 frames');
+    await until('27 frames', () => heard.frames.length === 27, 5000, 5);
     expect(gapsOf(heard, 'loss')).toEqual([{ ms: 60, cause: 'loss' }]);
     expect(ep.stats.packetsLost).toBe(3);
     // Frames after the gap are the audio that followed it, in place.
@@ -84,7 +85,7 @@ describe('RtpEndpoint receiving', () => {
   it('turns a timestamp jump (silence suppression) into a silence gap', async () => {
     const { far, ep, heard } = await leg();
     far.sendAudio(ep.localPort, tone(1000, 20 * 160), 'PCMU', { ts: (i) => 9000 + i * 160 + (i >= 10 ? 8000 : 0) });
-    await waitFor(() => heard.frames.length === 20, '20 frames');
+    await until('20 frames', () => heard.frames.length === 20, 5000, 5);
     expect(gapsOf(heard, 'silence')).toEqual([{ ms: 1000, cause: 'silence' }]);
     expect(gapsOf(heard, 'loss')).toEqual([]);
     expect(ep.stats.packetsLost).toBe(0);
@@ -94,7 +95,8 @@ describe('RtpEndpoint receiving', () => {
     const { far, ep, heard } = await leg();
     const pcm = tone(700, 12 * 160);
     far.sendAudio(ep.localPort, pcm, 'PCMU', { order: [0, 1, 3, 2, 4, 4, 6, 5, 7, 8, 8, 9, 10, 11, 1] });
-    await waitFor(() => heard.frames.length === 12, '12 frames');
+    await until('12 frames', () => heard.frames.length === 12, 5000, 5);
+    // A fixed wait on purpose: time for the late duplicate of packet 1 to arrive and (rightly) not be played.
     await sleep(20);
     expect(Array.from(concat(heard.frames))).toEqual(Array.from(decodePcmu(encodePcmu(pcm))));
     expect(gapsOf(heard, 'loss')).toEqual([]);
@@ -105,10 +107,10 @@ describe('RtpEndpoint receiving', () => {
   it('keeps the timeline running when RTP stops, and resumes the audio when it returns', async () => {
     const { far, ep, heard } = await leg();
     far.sendAudio(ep.localPort, tone(1000, 10 * 160), 'PCMU');
-    await waitFor(() => heard.frames.length === 10, '10 frames');
+    await until('10 frames', () => heard.frames.length === 10, 5000, 5);
     const silentFrom = Date.now();
     // the watchdog (400 ms) first declares what it waited out, then follows tick by tick
-    await waitFor(() => gapsOf(heard, 'watchdog').reduce((n, g) => n + g.ms, 0) >= 600, '600 ms of watchdog gaps');
+    await until('600 ms of watchdog gaps', () => gapsOf(heard, 'watchdog').reduce((n, g) => n + g.ms, 0) >= 600, 5000, 5);
     const elapsed = Date.now() - silentFrom;
     const watchdog = gapsOf(heard, 'watchdog');
     // Declared in real time, tick by tick, never more than the silence lasted.
@@ -117,14 +119,14 @@ describe('RtpEndpoint receiving', () => {
     expect(watchdog.reduce((n, g) => n + g.ms, 0)).toBeLessThanOrEqual(elapsed + 20);
     // The sender carries on as if nothing happened (a stall): its audio is played, not dropped as late.
     far.sendAudio(ep.localPort, tone(1000, 20 * 160), 'PCMU', { order: Array.from({ length: 10 }, (_, i) => 10 + i) });
-    await waitFor(() => heard.frames.length === 20, '20 frames');
+    await until('20 frames', () => heard.frames.length === 20, 5000, 5);
     expect(ep.stats.packetsLate).toBe(0);
   });
 
   it('advances the timeline after start() even if no RTP ever arrives', async () => {
     const { ep, heard } = await leg();
     ep.start();
-    await waitFor(() => heard.gaps.reduce((n, g) => n + g.ms, 0) >= 200, '200 ms of gaps');
+    await until('200 ms of gaps', () => heard.gaps.reduce((n, g) => n + g.ms, 0) >= 200, 5000, 5);
     expect(heard.frames).toEqual([]);
     expect(heard.gaps.every((g) => g.cause === 'watchdog')).toBe(true);
     expect(ep.timelineMs).toBeGreaterThanOrEqual(200);
@@ -144,7 +146,7 @@ describe('RtpEndpoint receiving', () => {
     far.sendRaw(to, Buffer.from([0x80, 201, 0, 1, 0, 0, 0, 1]));
     for (let i = 0; i < 20; i++) far.sendRaw(to, Buffer.from(Array.from({ length: 40 + i }, (_, j) => (j * 37 + i) & 0xff)));
     far.sendAudio(to, tone(1000, 10 * 160), 'PCMU');
-    await waitFor(() => heard.frames.length === 10, '10 frames after the garbage');
+    await until('10 frames after the garbage', () => heard.frames.length === 10, 5000, 5);
     const stats = ep.stats;
     expect(stats.packetsRtcp).toBe(1);
     expect(stats.packetsMalformed).toBeGreaterThanOrEqual(5);
@@ -158,7 +160,7 @@ describe('RtpEndpoint receiving', () => {
       throw new Error('listener bug');
     });
     far.sendAudio(ep.localPort, tone(1000, 5 * 160), 'PCMU');
-    await waitFor(() => ep.stats.listenerErrors === 5, '5 listener failures');
+    await until('5 listener failures', () => ep.stats.listenerErrors === 5, 5000, 5);
     expect(heard.frames.length).toBe(5);
     expect(ep.stats.packetsPlayed).toBe(5);
     const frequency = zeroCrossingFrequency(concat(heard.frames));
@@ -171,7 +173,7 @@ describe('RtpEndpoint receiving', () => {
     far.sendAudio(ep.localPort, tone(1000, 10 * 160), 'PCMU', { seq0: 60000, ts0: 1_000_000 });
     far.ssrc = 0x0badcafe;
     far.sendAudio(ep.localPort, tone(1000, 10 * 160), 'PCMU', { seq0: 7, ts0: 3_000_000_000 });
-    await waitFor(() => heard.frames.length === 20, '20 frames');
+    await until('20 frames', () => heard.frames.length === 20, 5000, 5);
     expect(ep.stats.ssrcChanges).toBe(1);
     expect(ep.stats.packetsLost).toBe(0);
     expect(heard.gaps.filter((g) => g.cause !== 'watchdog')).toEqual([]);
@@ -184,7 +186,7 @@ describe('RtpEndpoint receiving', () => {
       far.send(ep.localPort, { pt: 0, seq: 500 + i, ts: 7000 + i * 240, payload: encodePcmu(pcm.subarray(i * 240, (i + 1) * 240)) });
     }
     // 9 packets of 240 samples plus 240 missing = 15 frames of timeline: 960 + 240 + 1200 samples.
-    await waitFor(() => heard.frames.length * 20 + gapsOf(heard, 'loss').reduce((n, g) => n + g.ms, 0) === 300, '300 ms of timeline');
+    await until('300 ms of timeline', () => heard.frames.length * 20 + gapsOf(heard, 'loss').reduce((n, g) => n + g.ms, 0) === 300, 5000, 5);
     expect(heard.frames.every((f) => f.length === 160)).toBe(true);
     const audio = concat(heard.frames);
     const expected = decodePcmu(encodePcmu(pcm));
@@ -196,7 +198,7 @@ describe('RtpEndpoint receiving', () => {
   it('follows sequence numbers across the 16-bit wrap', async () => {
     const { far, ep, heard } = await leg();
     far.sendAudio(ep.localPort, tone(1000, 20 * 160), 'PCMU', { seq0: 65530, ts0: 0xffffff00 });
-    await waitFor(() => heard.frames.length === 20, '20 frames');
+    await until('20 frames', () => heard.frames.length === 20, 5000, 5);
     expect(ep.stats.packetsLost).toBe(0);
     expect(ep.stats.packetsLate).toBe(0);
     expect(heard.gaps.filter((g) => g.cause !== 'watchdog')).toEqual([]);
@@ -214,7 +216,7 @@ describe('RtpEndpoint receiving', () => {
     event(4, true, 800);
     event(5, true, 800);
     far.sendAudio(ep.localPort, tone(1000, 160), 'PCMU', { seq0: 6, ts0: 8800 });
-    await waitFor(() => ep.stats.packetsPlayed === 6, '6 packets');
+    await until('6 packets', () => ep.stats.packetsPlayed === 6, 5000, 5);
     expect(digits).toEqual([{ digit: '5', event: 5, durationMs: 100, volume: 10 }]);
   });
 });
@@ -224,7 +226,7 @@ describe('RtpEndpoint sending and symmetric RTP', () => {
     const { far, ep } = await leg('PCMU');
     const pcm = tone(800, 25 * 160, 9000);
     for (let i = 0; i < 25; i++) ep.sendPcm(pcm.subarray(i * 160, (i + 1) * 160));
-    await waitFor(() => far.received.length === 25, '25 packets at the far end');
+    await until('25 packets at the far end', () => far.received.length === 25, 5000, 5);
     const packets = far.received.map((r) => r.packet);
     expect(new Set(packets.map((p) => p.getSsrc()))).toEqual(new Set([ep.sendStream.ssrc]));
     for (let i = 1; i < packets.length; i++) {
@@ -248,10 +250,10 @@ describe('RtpEndpoint sending and symmetric RTP', () => {
     ep.sendPcm(tone(800, 160));
     expect(ep.stats.packetsUnsent).toBe(1);
     far.sendAudio(ep.localPort, tone(1000, 160), 'PCMU');
-    await waitFor(() => latched.length === 1, 'latching');
+    await until('latching', () => latched.length === 1, 5000, 5);
     expect(ep.remote).toEqual({ address: '127.0.0.1', port: far.port });
     ep.sendPcm(tone(800, 160));
-    await waitFor(() => far.received.length === 1, 'a packet back at the far end');
+    await until('a packet back at the far end', () => far.received.length === 1, 5000, 5);
   });
 
   it('latches to the real source when it differs from the SDP, and ignores a second source meanwhile', async () => {
@@ -263,11 +265,11 @@ describe('RtpEndpoint sending and symmetric RTP', () => {
     const frames: Int16Array[] = [];
     ep.on('frame', (f) => frames.push(f));
     far.sendAudio(ep.localPort, tone(1000, 5 * 160), 'PCMU');
-    await waitFor(() => frames.length === 5, '5 frames');
+    await until('5 frames', () => frames.length === 5, 5000, 5);
     expect(ep.remote).toEqual({ address: '127.0.0.1', port: far.port });
     other.ssrc = 0x77777777;
     other.sendAudio(ep.localPort, tone(400, 5 * 160), 'PCMU');
-    await waitFor(() => ep.stats.packetsStray === 5, 'stray packets counted');
+    await until('stray packets counted', () => ep.stats.packetsStray === 5, 5000, 5);
     expect(frames.length).toBe(5);
     expect(ep.remote).toEqual({ address: '127.0.0.1', port: far.port });
   });
@@ -281,14 +283,15 @@ describe('RtpEndpoint sending and symmetric RTP', () => {
     const latched: unknown[] = [];
     ep.on('latched', (r) => latched.push(r));
     far.sendAudio(ep.localPort, tone(1000, 2 * 160), 'PCMU');
-    await waitFor(() => ep.stats.packetsPlayed === 2, '2 packets');
+    await until('2 packets', () => ep.stats.packetsPlayed === 2, 5000, 5);
     expect(latched).toEqual([]);
+    // The scenario: the first source stays silent longer than relatchAfterMs (100 ms).
     await sleep(150);
     other.sendAudio(ep.localPort, tone(1000, 2 * 160), 'PCMU', { seq0: 3000 });
-    await waitFor(() => latched.length === 1, 'the new source');
+    await until('the new source', () => latched.length === 1, 5000, 5);
     expect(ep.remote).toEqual({ address: '127.0.0.1', port: other.port });
     expect(ep.stats.packetsStray).toBe(0);
-    await waitFor(() => ep.stats.packetsPlayed === 4, 'the new source played');
+    await until('the new source played', () => ep.stats.packetsPlayed === 4, 5000, 5);
     expect(ep.stats.packetsLost).toBe(0);
   });
 });
@@ -305,7 +308,7 @@ describe('RtpEndpoint and the pool', () => {
       ep.on('frame', () => frames++);
       far.send(ep.localPort, { pt: 0, seq: 1, ts: 0, payload: encodePcmu(tone(1000, 160)) });
       ep.sendPcm(tone(500, 160));
-      await waitFor(() => frames === 1 && far.received.length === call + 1, `call ${call}'s media both ways`);
+      await until(`call ${call}'s media both ways`, () => frames === 1 && far.received.length === call + 1, 5000, 5);
       if (call % 2 === 0) ep.start();
       ep.close();
       ep.close();

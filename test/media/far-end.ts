@@ -21,14 +21,6 @@ export interface SendFields {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
-
 export function rtpBytes(f: SendFields, ssrc: number): Buffer {
   const p = new RtpPacket();
   p.setPayloadType(f.pt);

@@ -1,7 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RtpEndpoint, RtpPortPool, RtpRelay, type G711Codec } from '../../src/media/index.js';
 import { concat, rms, tone, zeroCrossingFrequency } from './audio.js';
-import { FarEnd, waitFor } from './far-end.js';
+import { until } from '../support/until.js';
+import { FarEnd } from './far-end.js';
 import { freePortPair } from '../support/ports.js';
 
 let pool: RtpPortPool;
@@ -54,7 +55,7 @@ describe('RtpRelay', () => {
       a.on('frame', (f) => calleeFrames.push(f));
       callee.sendAudio(a.localPort, tone(600, 25 * 160, 9000), calleeCodec);
       bot.sendAudio(b.localPort, tone(1400, 25 * 160, 9000), botCodec);
-      await waitFor(() => bot.received.length === 25 && callee.received.length === 25, '25 packets at each far end');
+      await until('25 packets at each far end', () => bot.received.length === 25 && callee.received.length === 25, 5000, 5);
 
       const atBot = bot.decodedAudio(botCodec);
       const atCallee = callee.decodedAudio(calleeCodec);
@@ -65,7 +66,7 @@ describe('RtpRelay', () => {
       expectContinuous(bot, b.sendStream.ssrc);
       expectContinuous(callee, a.sendStream.ssrc);
       // The callee's leg still delivers its decoded audio to a listener (AMD) while bridged.
-      await waitFor(() => calleeFrames.length === 25, 'callee frames');
+      await until('callee frames', () => calleeFrames.length === 25, 5000, 5);
       expect(zeroCrossingFrequency(concat(calleeFrames))).toBeCloseTo(600, -1);
       const transcoding = calleeCodec !== botCodec;
       expect(relay.stats.aToB).toEqual({ forwarded: 25, transcoded: transcoding ? 25 : 0, dropped: 0 });
@@ -76,10 +77,10 @@ describe('RtpRelay', () => {
   it('keeps the output stream continuous when the source changes SSRC and numbering', async () => {
     const { callee, bot, a } = await bridge('PCMU', 'PCMU');
     callee.sendAudio(a.localPort, tone(600, 10 * 160), 'PCMU', { seq0: 100, ts0: 1000 });
-    await waitFor(() => bot.received.length === 10, '10 packets');
+    await until('10 packets', () => bot.received.length === 10, 5000, 5);
     callee.ssrc = 0x51515151;
     callee.sendAudio(a.localPort, tone(600, 10 * 160), 'PCMU', { seq0: 40000, ts0: 2_000_000 });
-    await waitFor(() => bot.received.length === 20, '20 packets');
+    await until('20 packets', () => bot.received.length === 20, 5000, 5);
     const packets = bot.received.map((r) => r.packet);
     expect(new Set(packets.map((p) => p.getSsrc())).size).toBe(1);
     for (let i = 1; i < 20; i++) expect((packets[i]!.getSequenceNumber() - packets[i - 1]!.getSequenceNumber()) & 0xffff).toBe(1);
@@ -93,7 +94,7 @@ describe('RtpRelay', () => {
   it('keeps a loss visible to the far end as a sequence gap', async () => {
     const { callee, bot, a } = await bridge('PCMU', 'PCMU');
     callee.sendAudio(a.localPort, tone(600, 10 * 160), 'PCMU', { order: [0, 1, 2, 3, 5, 6, 7, 8, 9] });
-    await waitFor(() => bot.received.length === 9, '9 packets');
+    await until('9 packets', () => bot.received.length === 9, 5000, 5);
     const seqs = bot.received.map((r) => r.packet.getSequenceNumber());
     expect((seqs[4]! - seqs[3]!) & 0xffff).toBe(2);
   });
@@ -105,11 +106,11 @@ describe('RtpRelay', () => {
     for (let i = 0; i < 3; i++) {
       callee.send(a.localPort, { pt: 101, seq: 10 + i, ts: 4000, marker: i === 0, payload: Buffer.from([11, i === 2 ? 0x8a : 0x0a, (160 * (i + 1)) >> 8, (160 * (i + 1)) & 0xff]) });
     }
-    await waitFor(() => bot.received.length === 3, '3 event packets at the bot');
+    await until('3 event packets at the bot', () => bot.received.length === 3, 5000, 5);
     expect(bot.received.map((r) => r.packet.getPayloadType())).toEqual([96, 96, 96]);
     expect(Array.from(bot.received[2]!.payload)).toEqual([11, 0x8a, 480 >> 8, 480 & 0xff]);
     expect(new Set(bot.received.map((r) => r.packet.getTimestamp())).size).toBe(1);
-    await waitFor(() => digits.length === 1, 'the digit');
+    await until('the digit', () => digits.length === 1, 5000, 5);
     expect(digits).toEqual(['#']);
   });
 
@@ -117,7 +118,7 @@ describe('RtpRelay', () => {
     const { callee, bot, a, relay } = await bridge('PCMU', 'PCMU', { callee: 101 });
     callee.send(a.localPort, { pt: 101, seq: 1, ts: 0, payload: Buffer.from([1, 0x8a, 0, 160]) });
     callee.sendAudio(a.localPort, tone(600, 160), 'PCMU', { seq0: 2, ts0: 800 });
-    await waitFor(() => bot.received.length === 1, 'the audio packet');
+    await until('the audio packet', () => bot.received.length === 1, 5000, 5);
     expect(bot.received[0]!.packet.getPayloadType()).toBe(0);
     expect(relay.stats.aToB.dropped).toBe(1);
   });
@@ -128,7 +129,7 @@ describe('RtpRelay', () => {
     const frames: Int16Array[] = [];
     a.on('frame', (f) => frames.push(f));
     callee.sendAudio(a.localPort, tone(600, 5 * 160), 'PCMU');
-    await waitFor(() => frames.length === 5, '5 frames');
+    await until('5 frames', () => frames.length === 5, 5000, 5);
     expect(bot.received.length).toBe(0);
     expect(() => new RtpRelay(a, b).stop()).not.toThrow();
   });

@@ -7,7 +7,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodePcmu, RtpEndpoint, RtpPortPool } from '../../src/media/index.js';
 import { sdpAddressCanBeSource } from '../../src/media/endpoint.js';
 import { rms, tone, zeroCrossingFrequency } from './audio.js';
-import { FarEnd, sleep, waitFor } from './far-end.js';
+import { until } from '../support/until.js';
+import { FarEnd, sleep } from './far-end.js';
 import { freePortPair } from '../support/ports.js';
 
 let pool: RtpPortPool;
@@ -77,16 +78,17 @@ describe('RTP from an address the answer does not name', () => {
     const strays0 = pool.packetsFromUnexpectedSources;
     // Sprayed at the port before the answer arrives: nobody is expected yet.
     attacker.spray(ep.localPort, 400, 10);
-    await waitFor(() => ep.stats.packetsStray === 10, 'pre-answer spray counted');
+    await until('pre-answer spray counted', () => ep.stats.packetsStray === 10, 5000, 5);
     ep.setRemote(far.media('PCMU'));
     ep.start();
     // Still spraying from the stranger's address, first, then the real far end.
     attacker.spray(ep.localPort, 400, 10, 7100);
-    await waitFor(() => ep.stats.packetsStray === 20, 'post-answer spray counted');
+    await until('post-answer spray counted', () => ep.stats.packetsStray === 20, 5000, 5);
     far.sendAudio(ep.localPort, tone(1000, 10 * 160), 'PCMU');
-    await waitFor(() => frames.length >= 10, 'the far end heard');
+    await until('the far end heard', () => frames.length >= 10, 5000, 5);
     attacker.spray(ep.localPort, 400, 10, 7200);
-    await waitFor(() => ep.stats.packetsStray === 30, 'mid-call spray counted');
+    await until('mid-call spray counted', () => ep.stats.packetsStray === 30, 5000, 5);
+    // A fixed wait on purpose: time for any sprayed packet that got through to be played, which it must not be.
     await sleep(50);
     const audio = joined(frames.slice(0, 10));
     expect(zeroCrossingFrequency(audio)).toBeCloseTo(1000, -2);
@@ -95,7 +97,7 @@ describe('RTP from an address the answer does not name', () => {
     expect(pool.packetsFromUnexpectedSources - strays0).toBe(30);
     // What we send goes to the far end, not to the stranger.
     ep.sendPcm(tone(800, 160));
-    await waitFor(() => far.received.length === 1, 'our packet at the far end');
+    await until('our packet at the far end', () => far.received.length === 1, 5000, 5);
   });
 
   it('a stranger holding the leg "alive" does not move its last arrival (the liveness watchdog still sees silence)', async () => {
@@ -104,7 +106,7 @@ describe('RTP from an address the answer does not name', () => {
     const ep = await RtpEndpoint.open(pool, { media: far.media('PCMU') });
     endpoints.push(ep);
     attacker.spray(ep.localPort, 400, 5);
-    await waitFor(() => ep.stats.packetsStray === 5, 'spray counted');
+    await until('spray counted', () => ep.stats.packetsStray === 5, 5000, 5);
     expect(ep.stats.lastArrivalAt).toBeUndefined();
   });
 });
@@ -118,10 +120,11 @@ describe('an answer whose address cannot be the source', () => {
     const latched: unknown[] = [];
     ep.on('latched', (r) => latched.push(r));
     far.sendAudio(ep.localPort, tone(1000, 2 * 160), 'PCMU');
-    await waitFor(() => latched.length === 1, 'latched to the far end');
+    await until('latched to the far end', () => latched.length === 1, 5000, 5);
+    // The scenario: the far end stays silent longer than relatchAfterMs (50 ms) before the stranger sprays.
     await sleep(120);
     attacker.spray(ep.localPort, 400, 5);
-    await waitFor(() => ep.stats.packetsStray === 5, 'the stranger dropped');
+    await until('the stranger dropped', () => ep.stats.packetsStray === 5, 5000, 5);
     expect(latched).toEqual([{ address: '127.0.0.1', port: far.port }]);
     expect(ep.remote).toEqual({ address: '127.0.0.1', port: far.port });
   });

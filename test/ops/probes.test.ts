@@ -6,6 +6,7 @@ import { onCleanup, useCleanup } from '../support/cleanup.js';
 import { startTestDaemon } from '../support/daemon.js';
 import { freePort } from '../support/ports.js';
 import { startRedis } from '../support/redis.js';
+import { untilValue } from '../support/until.js';
 
 useCleanup();
 
@@ -15,13 +16,7 @@ async function probe(url: string, path: string): Promise<{ status: number; body:
 }
 
 async function becomes(url: string, path: string, status: number, timeoutMs = 10_000): Promise<any> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const got = await probe(url, path);
-    if (got.status === status) return got.body;
-    if (Date.now() > until) throw new Error(`${path} stayed ${got.status}, wanted ${status}: ${JSON.stringify(got.body)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return (await untilValue(`${path} to answer ${status}`, () => probe(url, path), (got) => got.status === status, timeoutMs, 100)).body;
 }
 
 describe('/livez and /readyz', () => {

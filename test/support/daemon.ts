@@ -10,6 +10,7 @@ import { onCleanup } from './cleanup.js';
 import { startFreeswitch, testMediaMode } from './freeswitch-server.js';
 import { freePort } from './ports.js';
 import { startSipEdgeServer, testEdgeKind, type SipEdgeServer } from './sip-edge-server.js';
+import { until } from './until.js';
 
 /**
  * Under test:stack the daemons of a test file share one drachtio-server, as the daemons of a deployment do
@@ -114,12 +115,8 @@ export async function startTestDaemon(spec: TestDaemonSpec): Promise<TestDaemon>
 
 /** A daemon behind a drachtio-server of its own takes dialouts once drachtio-srf has authenticated. */
 async function waitConnected(daemon: Daemon): Promise<void> {
-  const until = Date.now() + 10_000;
   const mediaUp = () => ((daemon.health().freeswitch as { up: boolean }[] | undefined) ?? []).every((s) => s.up);
-  while (!daemon.health().sip.connected || !mediaUp()) {
-    if (Date.now() > until) throw new Error('the test daemon did not connect to its drachtio-server (and FreeSWITCH) within 10 s');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await until('the test daemon to connect to its drachtio-server (and FreeSWITCH)', () => daemon.health().sip.connected && mediaUp());
 }
 
 export interface SpawnedDaemon {

@@ -9,6 +9,7 @@ import { DEMO_SCENARIOS, demoScenario, type DemoScenario } from '../../demo/inde
 import { freePort } from './ports.js';
 import { startRtpRecorder, type RtpRecorder } from './rtp-recorder.js';
 import { startSipp, type SippResult, type SippRun } from './sipp.js';
+import { untilValue } from './until.js';
 
 /** Scenarios only the tests use; the rest are the demo's own (demo/sipp/), shared. */
 export const E2E_SCENARIOS = resolve(dirname(fileURLToPath(import.meta.url)), '../e2e/sipp');
@@ -177,13 +178,7 @@ export async function startE2eSipp(opts: E2eSippOptions): Promise<E2eSipp> {
     messages,
     received,
     async waitForRequest(method, timeoutMs = 10_000) {
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        const m = received(method);
-        if (m) return m;
-        if (Date.now() > until) throw new Error(`SIPp ${opts.scenario} received no ${method} within ${timeoutMs} ms`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      return (await untilValue(`a ${method} at SIPp ${opts.scenario}`, () => received(method), (m) => m !== undefined, timeoutMs))!;
     },
     done: started.done,
     async stop() {

@@ -180,15 +180,6 @@ export async function startLiveScene(specs: LiveCallSpec[], daemonOverrides: Rec
   }
 }
 
-/** Polls until `check` holds (returns true), for effects that follow a final notification by a few ms. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`${what} did not hold within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 export function decodeBase64UrlJson(value: string | undefined): unknown {
   return value === undefined ? undefined : JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
 }

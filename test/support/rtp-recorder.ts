@@ -4,6 +4,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { RtpPacket, isRtp } from 'rtp.js/packets';
 import { decodeG711, type G711Codec } from '../../src/media/index.js';
 import { freePort } from './ports.js';
+import { untilValue } from './until.js';
 
 const SAMPLE_RATE = 8000;
 const CODEC_BY_PT: Record<number, G711Codec> = { 0: 'PCMU', 8: 'PCMA' };
@@ -159,13 +160,7 @@ class UdpRtpRecorder implements RtpRecorder {
   }
 
   async waitForPackets(count: number, timeoutMs = 10_000): Promise<void> {
-    const until = performance.now() + timeoutMs;
-    while (this.#audio.length < count) {
-      if (performance.now() > until) {
-        throw new Error(`RtpRecorder :${this.port}: ${this.#audio.length} audio packets after ${timeoutMs} ms, wanted ${count}`);
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await untilValue(`${count} audio packets at RtpRecorder :${this.port}`, () => this.#audio.length, (n) => n >= count, timeoutMs, 10);
   }
 
   send(bytes: Uint8Array, port: number, address = '127.0.0.1'): Promise<void> {

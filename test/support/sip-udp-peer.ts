@@ -3,6 +3,7 @@
 // for the response. The messages are real datagrams on loopback.
 import { createSocket, type Socket } from 'node:dgram';
 import { randomUUID } from 'node:crypto';
+import { untilValue } from './until.js';
 
 export interface SipUdpPeer {
   port: number;
@@ -54,13 +55,8 @@ export async function startSipUdpPeer(): Promise<SipUdpPeer> {
     port,
     requests: () => [...received],
     async waitForRequest(method, timeoutMs = 10_000) {
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        const found = received.find((r) => r.startsWith(`${method.toUpperCase()} `));
-        if (found) return found;
-        if (Date.now() > until) throw new Error(`no ${method} reached the SIP peer within ${timeoutMs} ms`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      const find = () => received.find((r) => r.startsWith(`${method.toUpperCase()} `));
+      return (await untilValue(`a ${method} at the SIP peer`, find, (found) => found !== undefined, timeoutMs))!;
     },
     request(method, to, timeoutMs = 5000) {
       const callId = randomUUID();
