@@ -4,7 +4,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { Config } from '../config/index.js';
-import { parseTarget, targetPolicy, type DialoutRequest } from '../dialout/index.js';
+import { parseTarget, targetPolicy, tlsPathExists, type DialoutRequest } from '../dialout/index.js';
 import { checkUrlDestination } from '../notify/destination-guard.js';
 import { DestinationPolicy } from '../notify/destination-policy.js';
 
@@ -36,7 +36,7 @@ export async function destinationRefusal(req: DialoutRequest, config: Config): P
     if (why !== undefined) return `notifyUrl ${why}`;
   }
   if (req.trunk === undefined) {
-    const target = parseTarget(req.target);
+    const target = parseTarget(req.target, { tls: tlsPathExists(config) });
     if (target.scheme === 'sip' && isIP(target.host.replace(/^\[|\]$/g, '')) === 0) {
       const addresses = await resolveWithin(target.host);
       const why = addresses && targetPolicy(req.account).checkResolved(target.host, addresses);

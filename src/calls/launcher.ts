@@ -1,7 +1,7 @@
 // The daemon's calls: admits dialouts against the bot's limits, starts and tracks each OutboundCall, ends
 // them all on shutdown, and on start finishes the calls a dead daemon left behind.
 
-import { DialoutRejected, routeTarget, type CallLauncher, type DialoutRequest } from '../dialout/index.js';
+import { DialoutRejected, routeTarget, tlsPathExists, type CallLauncher, type DialoutRequest } from '../dialout/index.js';
 import { trunkKey, TrunkRoute, type TrunkInvite } from '../trunks/index.js';
 import { admissionLimits, orphanedCalls, StoreUnavailableError } from '../store/index.js';
 import { isFinalStatus } from '../domain/index.js';
@@ -122,7 +122,7 @@ export class Launcher implements CallLauncher {
       store,
       usable: (account, trunk) => this.services.trunks?.usable(account, trunk) ?? true,
       maxCallDurationSec: config.calls.maxCallDurationSec,
-      requestUri: (target, trunk) => routeTarget(target, { name: req.account.name, trunks: [trunk] }, trunk.name).requestUri,
+      requestUri: (target, trunk) => routeTarget(target, { name: req.account.name, trunks: [trunk] }, trunk.name, { tls: tlsPathExists(config) }).requestUri,
       metrics,
     });
     let first;

@@ -4,6 +4,7 @@
 
 import { stringify } from 'yaml';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
+import { trunkHostport } from '../trunks/index.js';
 
 /** Keys whose values are credentials: never printed. */
 const secretKey = /secret|password|token/i;
@@ -43,6 +44,10 @@ export function configWarnings(config: Config): string[] {
       if (t.transport === 'tcp' && t.maxConcurrentCalls === 0 && t.maxCallsPerSecond === 0) {
         warnings.push(`accounts[${a.name}].trunks[${t.name}]: TCP without limits (set maxConcurrentCalls or maxCallsPerSecond)`);
       }
+      if (t.tls && !t.tls.verify) warnings.push(`accounts[${a.name}].trunks[${t.name}].tls.verify: false; anyone on the path can pose as this carrier`);
+      if (t.tls && config.sip.edge === 'drachtio') {
+        warnings.push(`accounts[${a.name}].trunks[${t.name}].tls: applies to the embedded edge only; a drachtio-server checks certificates as its own TLS settings say`);
+      }
     }
   }
   if (config.accounts.every((a) => a.trunks.length === 0)) warnings.push('accounts: no trunk is configured; every dialout fails');
@@ -60,7 +65,7 @@ export function configInventory(config: Config): string[] {
     lines.push(`  ${a.name}: ${a.trunks.length} trunk${a.trunks.length === 1 ? '' : 's'}`);
     for (const t of a.trunks) {
       const flags = [t.default && 'default', t.auth && 'auth', t.register && 'register', t.ping && `ping ${t.ping.intervalSec}s`].filter(Boolean).join(', ');
-      lines.push(`    ${t.name}  ${t.transport}:${t.host}:${t.port}${t.priority !== undefined ? `  priority ${t.priority}` : ''}${flags ? `  (${flags})` : ''}`);
+      lines.push(`    ${t.name}  ${t.transport}:${trunkHostport(t)}${t.priority !== undefined ? `  priority ${t.priority}` : ''}${flags ? `  (${flags})` : ''}`);
     }
   }
   lines.push(`bots (${config.bots.length}):`);

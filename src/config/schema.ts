@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { templateProblem, trunkHeaderNameProblem } from '../trunks/header-rules.js';
 import { inboundRouteSchema } from '../inbound/route-schema.js';
 import { DestinationPolicy } from '../notify/destination-policy.js';
+import { keyMatchesCertificate, readPem, type PemKind } from './pem.js';
 
 // The config file shape of docs/design.md ("Contracts"). Every key is optional except what a call needs; defaults here are
 // the embedded single-box defaults (embedded SIP edge, direct media, memory store).
@@ -29,12 +30,59 @@ const destinationList = z.array(z.string().min(1)).superRefine((entries, ctx) =>
   });
 });
 
+// SIP over TLS on the embedded edge (docs/sip-edge.md, "TLS"): PEM files, read and checked at start.
+const pemFiles: Array<[key: 'cert' | 'key' | 'ca', kind: PemKind]> = [
+  ['cert', 'certificate'],
+  ['key', 'private key'],
+  ['ca', 'certificate'],
+];
+const embeddedTlsSchema = z
+  .object({
+    port: z.number().int().min(0).max(65535).default(5061),
+    cert: z.string().min(1),
+    key: z.string().min(1),
+    ca: z.string().min(1).optional(),
+  })
+  .strict()
+  .superRefine((tls, ctx) => {
+    const read: Partial<Record<'cert' | 'key' | 'ca', string>> = {};
+    for (const [key, kind] of pemFiles) {
+      const path = tls[key];
+      if (path === undefined) continue;
+      try {
+        read[key] = readPem(path, kind);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: [key], message: (err as Error).message });
+      }
+    }
+    if (read.cert && read.key && !keyMatchesCertificate(read.cert, read.key)) {
+      ctx.addIssue({ code: 'custom', path: ['key'], message: `${tls.key} is not the private key of the certificate in ${tls.cert}` });
+    }
+  });
+
+// A resolver for trunk domains (RFC 3263 NAPTR/SRV/A); the system's resolvers when absent.
+const dnsServer = z.string().regex(/^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/, 'must be an IP address with an optional port (127.0.0.1:5353, [::1]:53)');
+const dnsSchema = z
+  .object({
+    servers: z.array(dnsServer).min(1).optional(),
+    // How long one query waits for an answer before the next server (or the next try) is asked.
+    timeoutMs: z.number().int().min(50).max(30000).default(2000),
+  })
+  .strict();
+
+// A pinned certificate: its SHA-256 fingerprint, 32 bytes in hex, colons optional.
+const fingerprint = z.string().regex(/^(?:[0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/, 'must be a SHA-256 fingerprint: 32 bytes in hex (AB:CD:…)');
+
 const trunkSchema = z
   .object({
     name: z.string().min(1),
     host: z.string().min(1),
-    port: port.default(5060),
-    transport: z.enum(['udp', 'tcp']).default('udp'),
+    // Without a port, a host that is a domain is resolved through NAPTR/SRV/A (RFC 3263, docs/trunks.md);
+    // an IP address without one is reached on 5060 (5061 over TLS).
+    port: port.optional(),
+    transport: z.enum(['udp', 'tcp', 'tls']).default('udp'),
+    // Over TLS: verify the carrier's certificate (default), pin it by fingerprint, or skip the check.
+    tls: z.object({ verify: z.boolean().default(true), fingerprint: fingerprint.optional() }).strict().optional(),
     default: z.boolean().default(false),
     auth: z.object({ username: z.string().min(1), password: z.string() }).strict().optional(),
     // Lower is tried first (default 0); weight (default 1) spreads calls among trunks of equal priority.
@@ -111,6 +159,7 @@ export const configSchema = z
           .object({
             host: z.string().default('127.0.0.1'),
             port: z.number().int().min(0).max(65535).default(5060),
+            tls: embeddedTlsSchema.optional(),
             // Address put in Via/Contact when it differs from the bind address (NAT, 0.0.0.0 binds).
             publicAddress: z.string().optional(),
             // RFC 3261 T1 (ms): an INVITE nobody answers at all fails after Timer B = 64 × T1 (32 s at the
@@ -123,6 +172,7 @@ export const configSchema = z
           .object({ host: z.string().default('127.0.0.1'), port: port.default(9022), secret: z.string().default('cymru') })
           .strict()
           .default({ host: '127.0.0.1', port: 9022, secret: 'cymru' }),
+        dns: dnsSchema.optional(),
       })
       .strict()
       .default({
@@ -237,6 +287,15 @@ export const configSchema = z
       }
       const trunkNames = new Set<string>();
       a.trunks.forEach((t, j) => {
+        if (t.transport === 'tls' && cfg.sip.edge === 'embedded' && !cfg.sip.embedded.tls) {
+          ctx.addIssue({ code: 'custom', path: ['accounts', i, 'trunks', j, 'transport'], message: '"tls" needs sip.embedded.tls (the certificate and port the carrier reaches us on over TLS)' });
+        }
+        if (t.tls && t.transport !== 'tls') {
+          ctx.addIssue({ code: 'custom', path: ['accounts', i, 'trunks', j, 'tls'], message: 'applies only to a trunk with transport "tls"' });
+        }
+        if (t.tls?.fingerprint !== undefined && !t.tls.verify) {
+          ctx.addIssue({ code: 'custom', path: ['accounts', i, 'trunks', j, 'tls'], message: 'verify: false and a fingerprint contradict each other; a pinned certificate is checked' });
+        }
         if (trunkNames.has(t.name)) {
           ctx.addIssue({ code: 'custom', path: ['accounts', i, 'trunks', j, 'name'], message: `duplicate trunk name "${t.name}"` });
         }

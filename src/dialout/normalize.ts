@@ -7,7 +7,7 @@ import { checkNotifyHeaders } from './notify-headers.js';
 import { amdDefaults, answerTimeoutSec, voicemailEndTimeoutSec } from './defaults.js';
 import { DialoutInvalid } from './errors.js';
 import type { DialoutRequest } from './request.js';
-import { routeTarget } from './target.js';
+import { routeTarget, tlsPathExists } from './target.js';
 import { inviteHeadersFor } from '../trunks/index.js';
 
 /**
@@ -46,7 +46,7 @@ function accountOf(config: Config, bot: BotConfig): AccountConfig {
 export function normalizeAudiocodes(body: AudiocodesDialoutBody, ctx: DialoutContext): DialoutRequest {
   checkMetadata(body.metadata);
   const account = accountOf(ctx.config, ctx.bot);
-  const route = routeTarget(body.target, account);
+  const route = routeTarget(body.target, account, undefined, { tls: tlsPathExists(ctx.config) });
   const caller = resolveCaller(ctx.bot, body.caller);
   // A trunk's header template names the header the caller would break; the grammar check covers the rest.
   checkTrunkHeaders(account, { caller, target: body.target, conversationId: ctx.conversationId });
@@ -90,7 +90,7 @@ export function normalizeKore(body: KoreDialoutBody, ctx: DialoutContext, ids: K
   checkMetadata(body.metadata);
   checkNotifyHeaders(body.notifyHeaders);
   const account = accountOf(ctx.config, ctx.bot);
-  const route = routeTarget(body.target, account, body.trunk);
+  const route = routeTarget(body.target, account, body.trunk, { tls: tlsPathExists(ctx.config) });
   const caller = resolveCaller(ctx.bot, body.caller);
   checkTrunkHeaders(account, { caller, target: body.target, conversationId: ctx.conversationId });
   checkCallerId(body);

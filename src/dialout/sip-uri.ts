@@ -6,6 +6,8 @@ import { DialoutInvalid } from './errors.js';
 import { hasControlChar, sipHost, sipParam, sipUser } from './sip-grammar.js';
 
 export interface SipUri {
+  /** A sips: URI (RFC 3261 §19.1): TLS on every hop. */
+  secure?: boolean;
   /** The user part, RFC 3261 escaped. */
   user?: string;
   /** Host name (lower case), dotted quad, or [IPv6] in brackets. */
@@ -15,19 +17,25 @@ export interface SipUri {
   params: Array<[name: string, value: string | undefined]>;
 }
 
-/** Transports outdial speaks (TLS is not there yet, so neither sips: nor transport=tls). */
+/** Transports outdial speaks; TLS (sips:, transport=tls) only where the SIP edge has it (docs/sip-edge.md). */
 const transports = new Set(['udp', 'tcp']);
+
+export interface SipUriOptions {
+  /** Whether the SIP edge speaks TLS, so sips: and transport=tls can be sent; refused otherwise. */
+  tls?: boolean;
+}
 
 function invalid(field: string, what: string): never {
   throw new DialoutInvalid(field, `${field} ${what}`);
 }
 
 /** Parses a sip: URI a tenant gave; throws DialoutInvalid naming `field` with what is wrong. */
-export function parseSipUri(text: string, field = 'target'): SipUri {
+export function parseSipUri(text: string, field = 'target', options: SipUriOptions = {}): SipUri {
   if (hasControlChar(text)) invalid(field, 'must not contain control characters');
   const scheme = /^(sips?):/i.exec(text);
   if (!scheme) invalid(field, 'must be a sip: URI');
-  if (scheme[1]!.toLowerCase() === 'sips') invalid(field, 'is a sips: URI, which needs SIP over TLS; outdial has no TLS yet, use sip:');
+  const secure = scheme[1]!.toLowerCase() === 'sips';
+  if (secure && !options.tls) invalid(field, 'is a sips: URI, which needs SIP over TLS; this outdial has none (sip.embedded.tls), use sip:');
   let rest = text.slice(scheme[0].length);
   let user: string | undefined;
   const at = rest.indexOf('@');
@@ -54,12 +62,13 @@ export function parseSipUri(text: string, field = 'target'): SipUri {
     const value = eq < 0 ? undefined : sipParam(p.slice(eq + 1));
     if (eq >= 0 && value === undefined) invalid(field, `has a malformed parameter ";${p}"`);
     if (name === 'maddr') invalid(field, 'must not carry maddr: the INVITE goes to the host the URI names');
-    if (name === 'transport' && (value === undefined || !transports.has(value.toLowerCase()))) {
-      invalid(field, `transport=${value ?? ''} is not one outdial speaks (udp, tcp)`);
+    const tlsHere = options.tls === true && value?.toLowerCase() === 'tls';
+    if (name === 'transport' && (value === undefined || (!transports.has(value.toLowerCase()) && !tlsHere))) {
+      invalid(field, `transport=${value ?? ''} is not one outdial speaks here (udp, tcp${options.tls ? ', tls' : '; tls needs sip.embedded.tls'})`);
     }
     params.push([name, name === 'transport' ? value!.toLowerCase() : value]);
   }
-  return { ...(user !== undefined && { user }), host, ...(port !== undefined && { port }), params };
+  return { ...(secure && { secure }), ...(user !== undefined && { user }), host, ...(port !== undefined && { port }), params };
 }
 
 /** The URI written from its parts. */
@@ -67,5 +76,5 @@ export function formatSipUri(uri: SipUri): string {
   const user = uri.user === undefined ? '' : `${uri.user}@`;
   const port = uri.port === undefined ? '' : `:${uri.port}`;
   const params = uri.params.map(([n, v]) => (v === undefined ? `;${n}` : `;${n}=${v}`)).join('');
-  return `sip:${user}${uri.host}${port}${params}`;
+  return `${uri.secure ? 'sips' : 'sip'}:${user}${uri.host}${port}${params}`;
 }

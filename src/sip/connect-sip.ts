@@ -4,6 +4,7 @@ import type { Config } from '../config/index.js';
 import { EmbeddedEdge } from '../edge/index.js';
 import type { Logger } from '../log/index.js';
 import { EdgeLink } from './edge-link.js';
+import { embeddedTls } from './embedded-tls.js';
 import { EDGE_ANSWER_DEADLINE_MS, EDGE_PING_INTERVAL_MS, MAX_EDGE_HEADER_BYTES, MAX_EDGE_MESSAGE_BYTES } from './edge-limits.js';
 
 /** The SIP edge refused our secret: a drachtio-server with another `secret`; retrying cannot help. */
@@ -47,7 +48,7 @@ export async function connectSip(config: Config, logger: Logger, options: Connec
   if (config.sip.edge === 'embedded') {
     const e = config.sip.embedded;
     edge = new EmbeddedEdge({
-      sip: { host: e.host, port: e.port, ...(e.publicAddress ? { publicAddress: e.publicAddress } : {}) },
+      sip: { host: e.host, port: e.port, ...(e.publicAddress ? { publicAddress: e.publicAddress } : {}), tls: embeddedTls(config) },
       ...(e.t1Ms !== undefined && { timers: { T1: e.t1Ms } }),
       logger: log,
     });

@@ -19,3 +19,4 @@ export { TrunkKeepalive, answersPing, missesToDown } from './keepalive.js';
 export { TrunkRegistration, grantedExpiresSec, refreshAfterSec, type RegistrationState, type RegistrationReport } from './registration.js';
 export { TrunkHealth, trunkUri, type TrunkReport } from './trunk-health.js';
 export { TrunkRoute, type TrunkInvite, type TrunkAttemptRecord, type RouteRefusal, type RouteServices, type RoutedCall, type AttemptFailureFacts } from './route.js';
+export { defaultSipPort, resolvesByDns, trunkHostport, trunkTransportParam } from './trunk-address.js';

@@ -8,6 +8,7 @@ import { TrunkKeepalive } from './keepalive.js';
 import { trunkKey } from './limits.js';
 import { TrunkRegistration, type RegistrationReport } from './registration.js';
 import type { SipRequester } from './sip-request.js';
+import { trunkHostport, trunkTransportParam } from './trunk-address.js';
 
 /** One trunk in the health report. */
 export interface TrunkReport {
@@ -21,9 +22,9 @@ export interface TrunkReport {
   registration?: RegistrationReport;
 }
 
-/** Where a trunk's OPTIONS and REGISTER go (RFC 3261 §19.1.1: the transport parameter for TCP). */
+/** Where a trunk's OPTIONS and REGISTER go (RFC 3261 §19.1.1: the transport parameter for TCP and TLS). */
 export function trunkUri(trunk: Pick<TrunkConfig, 'host' | 'port' | 'transport'>): string {
-  return `sip:${trunk.host}:${trunk.port}${trunk.transport === 'tcp' ? ';transport=tcp' : ''}`;
+  return `sip:${trunkHostport(trunk)}${trunkTransportParam(trunk)}`;
 }
 
 interface Watched {

@@ -34,6 +34,11 @@ afterAll(async () => {
   await locked.app.close();
 });
 
+/** The config a parsed config came from, near enough to parse again with changes. */
+function rawOf(config: typeof testConfig): Record<string, unknown> {
+  return { accounts: config.accounts, bots: config.bots, clients: config.clients };
+}
+
 async function refused(body: Record<string, unknown>, field: string, target = url): Promise<string> {
   const placed = (target === url ? api : locked).launcher.placed.length;
   const res = await postJson(`${target}${acPath}`, { bot: 'Bot1', ...body }, { authorization: dialer });
@@ -100,6 +105,26 @@ describe('sip: targets', () => {
   ])('refuses %s', async (target, why) => {
     const error = await refused({ target }, 'target');
     expect(error).toContain(why);
+  });
+
+  it('takes sips: and transport=tls where the SIP edge has TLS (a drachtio-server), still under the destination rules', async () => {
+    const secure = await startApi({ config: parseConfig({ ...rawOf(testConfig), sip: { edge: 'drachtio' } }) });
+    try {
+      const secureUrl = baseUrl(secure.app);
+      for (const [target, uri] of [
+        ['sips:x@192.0.2.9', 'sips:x@192.0.2.9'],
+        ['sip:x@192.0.2.9:5071;transport=TLS', 'sip:x@192.0.2.9:5071;transport=tls'],
+      ]) {
+        const res = await postJson(`${secureUrl}${acPath}`, { bot: 'Bot1', target }, { authorization: dialer });
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        expect(secure.launcher.last.requestUri).toBe(uri);
+      }
+      const res = await postJson(`${secureUrl}${acPath}`, { bot: 'Bot1', target: 'sips:x@169.254.169.254' }, { authorization: dialer });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toContain('link-local');
+    } finally {
+      await secure.app.close();
+    }
   });
 
   it('writes the Request-URI from the parsed parts, non-ASCII escaped', async () => {

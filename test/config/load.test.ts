@@ -75,3 +75,51 @@ describe('config loading', () => {
     expect(run.stderr).toMatch(/media\.freeswitch: media\.mode "freeswitch" needs at least one server/);
   });
 });
+
+describe('TLS and DNS settings', () => {
+  const pem = (name: string, lines: string[]) => file(name, lines.join('\n'));
+  const tlsConfig = (tls: Record<string, unknown>, trunk: Record<string, unknown> = {}) =>
+    file(
+      `tls-${Math.random().toString(36).slice(2)}.yaml`,
+      JSON.stringify({ sip: { embedded: { tls } }, accounts: [{ name: 'a', trunks: [{ name: 't', host: 'carrier.example', transport: 'tls', ...trunk }] }] }),
+    );
+  const made = (() => {
+    const keyFile = join(dir, 'key.pem');
+    const certFile = join(dir, 'cert.pem');
+    const otherKey = join(dir, 'other-key.pem');
+    spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=t'], { stdio: 'ignore' });
+    spawnSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-out', otherKey], { stdio: 'ignore' });
+    return { keyFile, certFile, otherKey };
+  })();
+
+  it('takes a certificate and key that belong together, and a trunk over TLS with no port (DNS finds it)', () => {
+    const cfg = loadConfig(tlsConfig({ cert: made.certFile, key: made.keyFile }));
+    expect(cfg.sip.embedded.tls).toEqual({ port: 5061, cert: made.certFile, key: made.keyFile });
+    expect(cfg.accounts[0]!.trunks[0]).toMatchObject({ host: 'carrier.example', transport: 'tls' });
+    expect(cfg.accounts[0]!.trunks[0]!.port).toBeUndefined();
+  });
+
+  it('names the key of a PEM file that is missing, is not PEM, or does not belong to the certificate', () => {
+    expect(() => loadConfig(tlsConfig({ cert: join(dir, 'nope.pem'), key: made.keyFile }))).toThrow(/sip\.embedded\.tls\.cert: cannot read .*nope\.pem \(ENOENT\)/);
+    const notPem = pem('not.pem', ['hello']);
+    expect(() => loadConfig(tlsConfig({ cert: made.certFile, key: notPem }))).toThrow(/sip\.embedded\.tls\.key: .*not\.pem is not a PEM private key/);
+    const broken = pem('broken.pem', ['-----BEGIN CERTIFICATE-----', 'AAAA', '-----END CERTIFICATE-----']);
+    expect(() => loadConfig(tlsConfig({ cert: made.certFile, key: made.keyFile, ca: broken }))).toThrow(/sip\.embedded\.tls\.ca: .*broken\.pem is not a readable PEM certificate/);
+    expect(() => loadConfig(tlsConfig({ cert: made.certFile, key: made.otherKey }))).toThrow(/sip\.embedded\.tls\.key: .*is not the private key of the certificate/);
+  });
+
+  it('refuses a TLS trunk without sip.embedded.tls, tls keys on a trunk that is not TLS, and a pin that is not a SHA-256 fingerprint', () => {
+    const noTls = file('no-tls.yaml', JSON.stringify({ accounts: [{ name: 'a', trunks: [{ name: 't', host: '10.0.0.1', transport: 'tls' }] }] }));
+    expect(() => loadConfig(noTls)).toThrow(/accounts\[0\]\.trunks\[0\]\.transport: "tls" needs sip\.embedded\.tls/);
+    const udpTls = file('udp-tls.yaml', JSON.stringify({ accounts: [{ name: 'a', trunks: [{ name: 't', host: '10.0.0.1', tls: { verify: false } }] }] }));
+    expect(() => loadConfig(udpTls)).toThrow(/accounts\[0\]\.trunks\[0\]\.tls: applies only to a trunk with transport "tls"/);
+    expect(() => loadConfig(tlsConfig({ cert: made.certFile, key: made.keyFile }, { tls: { fingerprint: 'AB:CD' } }))).toThrow(/tls\.fingerprint: must be a SHA-256 fingerprint/);
+  });
+
+  it('takes sip.dns servers as addresses with ports, and names a server that is not one', () => {
+    const ok = file('dns-ok.yaml', 'sip:\n  dns:\n    servers: ["127.0.0.1:5353", "[::1]:53", "10.0.0.53"]\n');
+    expect(loadConfig(ok).sip.dns).toEqual({ servers: ['127.0.0.1:5353', '[::1]:53', '10.0.0.53'], timeoutMs: 2000 });
+    const bad = file('dns-bad.yaml', 'sip:\n  dns:\n    servers: ["resolver.example:53"]\n');
+    expect(() => loadConfig(bad)).toThrow(/sip\.dns\.servers\[0\]: must be an IP address/);
+  });
+});

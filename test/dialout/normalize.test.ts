@@ -165,3 +165,31 @@ describe('trunk transport', () => {
     expect(routeTarget('sip:bob@example.com', account, 't').requestUri).toBe('sip:bob@10.0.0.1:5062;transport=tcp');
   });
 });
+
+describe('TLS targets and trunks', () => {
+  const account = {
+    name: 'a',
+    trunks: [
+      { name: 'secure', host: '10.0.0.1', port: 5061, transport: 'tls' as const, default: true },
+      { name: 'plain', host: '10.0.0.2', port: 5060, transport: 'udp' as const, default: false },
+      { name: 'srv', host: 'carrier.example', transport: 'tls' as const, default: false },
+    ],
+  };
+
+  it('a TLS trunk gets ;transport=tls; a trunk that is a domain without a port is written without one, for DNS to resolve', () => {
+    expect(routeTarget('tel:+15551234567', account, undefined, { tls: true }).requestUri).toBe('sip:+15551234567@10.0.0.1:5061;transport=tls');
+    expect(routeTarget('tel:+15551234567', account, 'srv', { tls: true }).requestUri).toBe('sip:+15551234567@carrier.example;transport=tls');
+  });
+
+  it('sips: targets go where the edge has TLS: to their own host, or through a TLS trunk keeping sips:', () => {
+    expect(routeTarget('sips:bob@192.0.2.9', account, undefined, { tls: true }).requestUri).toBe('sips:bob@192.0.2.9');
+    expect(routeTarget('sip:bob@192.0.2.9;transport=tls', account, undefined, { tls: true }).requestUri).toBe('sip:bob@192.0.2.9;transport=tls');
+    expect(routeTarget('sips:bob@example.com', account, 'secure', { tls: true }).requestUri).toBe('sips:bob@10.0.0.1:5061');
+  });
+
+  it('sips: and transport=tls are refused without TLS on the edge, and through a trunk that is not TLS', () => {
+    expect(() => routeTarget('sips:bob@192.0.2.9', account)).toThrow(/sips: URI, which needs SIP over TLS/);
+    expect(() => routeTarget('sip:bob@192.0.2.9;transport=tls', account)).toThrow(/transport=tls is not one outdial speaks/);
+    expect(() => routeTarget('sips:bob@example.com', account, 'plain', { tls: true })).toThrow(/target asks for TLS .* trunk "plain" uses udp/);
+  });
+});

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig, type AccountConfig } from '../../src/config/index.js';
 import { createMetrics } from '../../src/metrics/index.js';
 import { MemoryStore } from '../../src/store/index.js';
-import { TrunkRoute, type RouteRefusal, type TrunkInvite } from '../../src/trunks/index.js';
+import { TrunkRoute, trunkHostport, type RouteRefusal, type TrunkInvite } from '../../src/trunks/index.js';
 
 function account(trunks: Record<string, unknown>[]): AccountConfig {
   return parseConfig({ accounts: [{ name: 'acme', trunks }] }).accounts[0]!;
@@ -25,7 +25,7 @@ function route(acct: AccountConfig, opts: { store?: MemoryStore; down?: string[]
       store,
       usable: (_a, t) => !(opts.down ?? []).includes(t),
       maxCallDurationSec: 3600,
-      requestUri: (target, trunk) => `sip:${target.slice(4)}@${trunk.host}:${trunk.port}`,
+      requestUri: (target, trunk) => `sip:${target.slice(4)}@${trunkHostport(trunk)}`,
       metrics,
     },
   );

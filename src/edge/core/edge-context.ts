@@ -12,6 +12,8 @@ export class EdgeContext {
   private readonly dialogsByKey = new Map<string, Dialog>();
   /** Which app owns each dialog, so in-dialog requests reach the right drachtio-srf. */
   private readonly owners = new Map<string, AppConnection>();
+  /** Our TLS listening port, when we listen for TLS; else the UDP port stands in (reached by connection reuse). */
+  tlsPort: number | undefined;
 
   constructor(
     readonly transport: SipTransport,
@@ -36,13 +38,22 @@ export class EdgeContext {
     return randomBytes(6).toString('hex');
   }
 
-  /** Our Via for a request going out over `transport` (§18.1.1, RFC 3581 rport). */
+  /** Where `transport` reaches us: the TLS port over TLS when we listen for TLS, the UDP/TCP port otherwise. */
+  local(transport: TransportName = 'udp'): Peer {
+    return transport === 'tls' && this.tlsPort !== undefined ? { ...this.advertised, port: this.tlsPort } : this.advertised;
+  }
+
+  /**
+   * Our Via for a request going out over `transport` (§18.1.1, RFC 3581 rport). Over TLS it carries `alias`
+   * (RFC 5923): the far end may send its own requests back on the connection we opened.
+   */
   via(branch: string, transport: TransportName = 'udp'): string {
-    return `SIP/2.0/${transport.toUpperCase()} ${hostport(this.advertised)};rport;branch=${branch}`;
+    const alias = transport === 'tls' ? ';alias' : '';
+    return `SIP/2.0/${transport.toUpperCase()} ${hostport(this.local(transport))};rport${alias};branch=${branch}`;
   }
 
   contact(user: string | undefined, transport: TransportName = 'udp'): string {
-    return `<sip:${user ? user + '@' : ''}${hostport(this.advertised)}${transport === 'tcp' ? ';transport=tcp' : ''}>`;
+    return `<sip:${user ? user + '@' : ''}${hostport(this.local(transport))}${transport === 'udp' ? '' : `;transport=${transport}`}>`;
   }
 
   addDialog(dialog: Dialog, owner: AppConnection): void {

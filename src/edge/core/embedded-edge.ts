@@ -2,15 +2,18 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { appText, SipRequest, SipResponse, parseMessage, SipParseError, type SipMessage } from '../message/index.js';
 import { defaultTimers, type TimerValues } from '../transaction/index.js';
-import { SipTransport, type Peer, type TcpLimits } from '../transport/index.js';
+import { SipTransport, type Peer, type TcpLimits, type TlsSetup } from '../transport/index.js';
 import { WireServer, wireReply, type SipFrame, type WireClient } from '../wire/index.js';
 import { EdgeContext } from './edge-context.js';
 import { UacCore } from './uac-core.js';
 import { UasCore } from './uas-core.js';
 
 export interface EmbeddedEdgeOptions {
-  /** Where SIP is sent and received: UDP, and TCP on the same port unless `tcp` is false. Port 0 picks a free one. */
-  sip: { host: string; port: number; publicAddress?: string; tcp?: boolean; tcpLimits?: Partial<TcpLimits> };
+  /**
+   * Where SIP is sent and received: UDP, and TCP on the same port unless `tcp` is false; TLS on `tls.port`
+   * when given with credentials (connections out over TLS work without). Port 0 picks a free one.
+   */
+  sip: { host: string; port: number; publicAddress?: string; tcp?: boolean; tcpLimits?: Partial<TcpLimits>; tls?: TlsSetup };
   /** The drachtio wire protocol listener; defaults to a free loopback port and a random secret. */
   wire?: { host?: string; port?: number; secret?: string };
   /** RFC 3261 timer bases; tests shorten T1 to make Timer B fire sooner. */
@@ -50,19 +53,21 @@ export class EmbeddedEdge {
 
   async start(): Promise<{ sip: Peer; wire: WireEndpoint }> {
     const o = this.options;
-    const local = await this.transport.listen(o.sip.host, o.sip.port, o.sip.tcp !== false, o.sip.tcpLimits);
+    const local = await this.transport.listen(o.sip.host, o.sip.port, o.sip.tcp !== false, o.sip.tcpLimits, o.sip.tls);
     const advertisedHost =
       o.sip.publicAddress ?? (local.address === '0.0.0.0' || local.address === '::' ? '127.0.0.1' : local.address);
     this.sip = { address: advertisedHost, port: local.port };
     const secret = o.wire?.secret ?? randomBytes(16).toString('hex');
     const hostport = `${advertisedHost}:${local.port}`;
-    const hostports = this.transport.tcpEnabled ? `udp/${hostport},tcp/${hostport}` : `udp/${hostport}`;
+    const tlsPort = this.transport.tlsPort;
+    const hostports = [`udp/${hostport}`, ...(this.transport.tcpEnabled ? [`tcp/${hostport}`] : []), ...(tlsPort !== undefined ? [`tls/${advertisedHost}:${tlsPort}`] : [])].join(',');
     const wire = new WireServer(secret, { hostports, version: EDGE_VERSION });
     const wireHost = o.wire?.host ?? '127.0.0.1';
     const wirePort = await wire.listen(wireHost, o.wire?.port ?? 0);
     this.wire = wire;
     this.wireEndpoint = { host: wireHost, port: wirePort, secret };
     const ctx = new EdgeContext(this.transport, this.timers, this.sip, o.logger);
+    ctx.tlsPort = tlsPort;
     this.ctx = ctx;
     this.uac = new UacCore(ctx);
     this.uas = new UasCore(ctx, wire, this.uac.sessions);
@@ -72,10 +77,15 @@ export class EmbeddedEdge {
     this.transport.on('malformed', (err, from, raw) => this.onMalformed(err, from, raw));
     this.transport.on('unreachable', (to, reason) => {
       o.logger?.warn({ to, reason }, 'SIP peer unreachable');
-      this.uac?.transportFailed(to);
+      this.uac?.transportFailed(to, reason);
     });
     o.logger?.info({ sip: this.sip, wire: { host: wireHost, port: wirePort } }, 'embedded SIP edge listening');
     return { sip: this.sip, wire: this.wireEndpoint };
+  }
+
+  /** The TLS listening port, when the edge listens for TLS. */
+  get tlsPort(): number | undefined {
+    return this.transport.tlsPort;
   }
 
   /** The SIP address the network reaches us at. */

@@ -10,10 +10,15 @@ export function stampVia(topVia: string, from: Peer): string {
   return out;
 }
 
-/** Adds `;transport=tcp` to a Contact of ours sent over TCP, so the far end comes back the same way. */
-export function contactOverTransport(value: string, transport: Peer['transport']): string {
-  if (transport !== 'tcp' || /;\s*transport=/i.test(value)) return value;
-  return value.includes('>') ? value.replace('>', ';transport=tcp>') : `${value};transport=tcp`;
+/**
+ * Adds `;transport=tcp` (or tls) to a Contact of ours sent over TCP (or TLS), so the far end comes back the
+ * same way; over TLS our TLS port replaces the UDP one (`local` to `tlsLocal`, both host:port).
+ */
+export function contactOverTransport(value: string, transport: Peer['transport'], local?: string, tlsLocal?: string): string {
+  if ((transport !== 'tcp' && transport !== 'tls') || /;\s*transport=/i.test(value)) return value;
+  let out = value;
+  if (transport === 'tls' && local && tlsLocal && local !== tlsLocal) out = out.replace('@' + local, '@' + tlsLocal);
+  return out.includes('>') ? out.replace('>', `;transport=${transport}>`) : `${out};transport=${transport}`;
 }
 
 /** Replaces the `localhost` drachtio-srf writes in From and Contact with our own address. */

@@ -76,14 +76,18 @@ export class UacCore {
     return true;
   }
 
-  /** §8.1.3.1: a transport error ends the requests waiting on that peer as if it had answered 503. */
-  transportFailed(to: Peer): void {
+  /**
+   * §8.1.3.1: a transport error ends the requests waiting on that peer as if it had answered 503. Over TLS
+   * the reason phrase says why (a certificate refused, a handshake failed), so the call's record does.
+   */
+  transportFailed(to: Peer, reason = ''): void {
+    const phrase = to.transport === 'tls' && reason ? `Service Unavailable (TLS: ${reason.replace(/[^\x20-\x7e]+/g, ' ').slice(0, 160)})` : 'Service Unavailable';
     const key = peerKey(to);
     for (const out of [...this.byTransactionId.values()]) {
       const dest = out.txn.destination;
       if (dest.transport !== to.transport || peerKey(dest) !== key) continue;
       if (out.txn.state === 'completed' || out.txn.state === 'terminated') continue;
-      this.reportLocally(out, 503, 'Service Unavailable');
+      this.reportLocally(out, 503, phrase);
       out.txn.terminate();
     }
   }
@@ -113,7 +117,7 @@ export class UacCore {
     const to = await this.route(req, proxy, reply);
     if (!to) return;
     req.set('Via', ctx.via(ctx.newBranch(), to.transport));
-    if (req.has('contact')) req.set('Contact', contactOverTransport(req.get('contact')!, to.transport));
+    if (req.has('contact')) req.set('Contact', contactOverTransport(req.get('contact')!, to.transport, local, hostport(ctx.local(to.transport))));
     else if (app.method === 'INVITE' || app.method === 'SUBSCRIBE' || app.method === 'REFER') {
       req.set('Contact', ctx.contact(undefined, to.transport));
     }
@@ -249,7 +253,7 @@ export class UacCore {
     const req = out.txn.request;
     const existing = this.ctx.dialogFor(req.get('call-id') ?? '', tagOf(req.get('from')) ?? '', tagOf(res.get('to')) ?? '');
     if (existing) return existing;
-    const dialog = dialogFromOurInvite(req, res, this.ctx.contact(undefined));
+    const dialog = dialogFromOurInvite(req, res, this.ctx.contact(undefined, out.txn.destination.transport));
     if (dialog) this.ctx.addDialog(dialog, out.owner);
     return dialog;
   }

@@ -3,8 +3,8 @@ import type { Peer } from '../transport/index.js';
 
 /** §18.2.2: responses go back to where the request came from, to the Via port unless rport asks otherwise. */
 export function responseDestination(msg: SipMessage, from: Peer): Peer {
-  // Over TCP the response goes back on the request's connection (§18.2.2).
-  if (from.transport === 'tcp') return from;
+  // Over TCP and TLS the response goes back on the request's connection (§18.2.2).
+  if (from.transport === 'tcp' || from.transport === 'tls') return from;
   const top = msg.getAll('via')[0];
   if (!top) return from;
   let via;
