@@ -4,6 +4,7 @@
 import { parse } from 'sdp-transform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialoutAudiocodes, dialoutKore, getCall } from '../support/daemon.js';
+import { offerPortRange } from '../support/freeswitch-server.js';
 import { startNotifyListener, type NotifyListener } from '../support/notify-listener.js';
 import { allSigned, bodies, callSetup, deliveredOn, finalRecord, notifyPath, useCleanup } from './dialout-fixture.js';
 import type { E2eAudioName } from '../support/e2e-audio.js';
@@ -29,7 +30,7 @@ function answeredCall(audio: E2eAudioName, byeAfterMs = BYE_AFTER_MS) {
 }
 
 describe('AudioCodes dialout answered, then the callee hangs up', () => {
-  it('notifies answered then completed client-disconnected, offers PCMU/PCMA/telephone-event from media.rtp, and bridges to the bot', async () => {
+  it('notifies answered then completed client-disconnected, offers PCMU/PCMA/telephone-event from media.rtp (the FreeSWITCH ports in freeswitch mode), and bridges to the bot', async () => {
     const { carrier, bot, daemon } = await answeredCall('human');
     const path = notifyPath();
     const res = await dialoutAudiocodes(daemon.url, {
@@ -71,7 +72,7 @@ describe('AudioCodes dialout answered, then the callee hangs up', () => {
     const sdp = parse(invite.body);
     const audio = sdp.media.find((m) => m.type === 'audio');
     expect(sdp.connection?.ip ?? audio?.connection?.ip).toBe('127.0.0.1');
-    const { portMin, portMax } = daemon.config.media.rtp;
+    const { portMin, portMax } = offerPortRange(daemon.config);
     expect(audio!.port).toBeGreaterThanOrEqual(portMin);
     expect(audio!.port).toBeLessThanOrEqual(portMax);
     expect(audio!.port % 2).toBe(0);

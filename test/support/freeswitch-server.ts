@@ -21,6 +21,22 @@ export function testMediaMode(): 'direct' | 'freeswitch' {
   return process.env.OUTDIAL_TEST_MEDIA === 'freeswitch' ? 'freeswitch' : 'direct';
 }
 
+/** The RTP ports each started FreeSWITCH hands out, by its event socket port. */
+const rtpRanges = new Map<number, { portMin: number; portMax: number }>();
+
+/**
+ * The ports a daemon's SDP offers come from: its own media.rtp range in direct mode, in freeswitch mode the
+ * RTP range of the FreeSWITCH its calls are anchored at (the offer is FreeSWITCH's).
+ */
+export function offerPortRange(config: {
+  media: { mode: string; rtp: { portMin: number; portMax: number }; freeswitch?: readonly { port: number }[] | undefined };
+}): { portMin: number; portMax: number } {
+  if (config.media.mode !== 'freeswitch') return config.media.rtp;
+  const range = rtpRanges.get(config.media.freeswitch?.[0]?.port ?? -1);
+  if (!range) throw new Error('the daemon is anchored at a FreeSWITCH this test worker did not start');
+  return range;
+}
+
 export interface FreeswitchServer {
   /** What `media.freeswitch[]` says to reach it. */
   esl: { address: string; port: number; secret: string };
@@ -53,6 +69,7 @@ export async function startFreeswitch(): Promise<FreeswitchServer> {
     rtp_start_port: rtpStart,
     rtp_end_port: rtpStart + 399,
   };
+  rtpRanges.set(esl.port, { portMin: rtpStart, portMax: rtpStart + 399 });
   writeFileSync(
     join(conf, 'vars.xml'),
     `<include>\n${Object.entries(vars)

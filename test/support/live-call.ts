@@ -193,12 +193,24 @@ export function calleeRecording(scene: LiveScene, call: LiveCall): string {
   return call.spec.recording?.ulaw ?? scene.audio.files[call.spec.audio].ulaw;
 }
 
-export function shareOfRecording(recorder: RtpRecorder | undefined, ulawFile: string): { packets: number; share: number } {
-  const packets = recorder?.packets() ?? [];
+/**
+ * The share of the packets a far end received whose payload is a 20 ms block of the recording. With
+ * `silenceFill` (media.mode freeswitch), packets of pure µ-law silence (0x7f/0xff) that are no block of the
+ * recording are left out: FreeSWITCH sends them while the callee sends nothing (before its audio reaches a
+ * bridge, after its recording ends), as a channel whose audio AMD listens to (eavesdrop) turns the missing
+ * frames into silence (docs/media.md).
+ */
+export function shareOfRecording(recorder: RtpRecorder | undefined, ulawFile: string, opts: { silenceFill?: boolean } = {}): { packets: number; share: number } {
+  let packets = recorder?.packets() ?? [];
   if (packets.length === 0) return { packets: 0, share: 0 };
   const file = readFileSync(ulawFile);
   const blocks = new Set<string>();
   for (let o = 0; o + 160 <= file.length; o += 160) blocks.add(file.subarray(o, o + 160).toString('base64'));
+  if (opts.silenceFill) {
+    const silence = (p: Uint8Array) => p.every((b) => b === 0x7f) || p.every((b) => b === 0xff);
+    packets = packets.filter((p) => blocks.has(Buffer.from(p.payload).toString('base64')) || !silence(p.payload));
+    if (packets.length === 0) return { packets: 0, share: 0 };
+  }
   const found = packets.filter((p) => blocks.has(Buffer.from(p.payload).toString('base64'))).length;
   return { packets: packets.length, share: found / packets.length };
 }
