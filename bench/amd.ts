@@ -129,6 +129,8 @@ function summarize(o: Outcome[], run: Run, engine: boolean): Map<string, string>
   const lat = humanLatencies(o);
   rows.set('human decision after speech p50', ms(quantile(lat, 0.5)));
   rows.set('human decision after speech p90', ms(quantile(lat, 0.9)));
+  // the p50 stays under 800 ms only while more than half the people are decided that soon
+  rows.set('humans decided within 800 ms', pct(lat.filter((x) => x <= 800).length, humans.length));
   const wrongHuman = o.filter((x) => x.label.cls === 'machine' && x.decision === 'amd_human_detected');
   rows.set('machines called human, caught later', engine ? pct(wrongHuman.filter((x) => x.lateMachine).length, wrongHuman.length) : 'n/a');
   rows.set('humans with a late machine event', engine ? pct(humans.filter((x) => x.lateMachine).length, humans.length) : 'n/a');

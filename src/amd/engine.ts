@@ -159,10 +159,13 @@ export class AmdEngine {
       for (const change of this.toneChanges) this.onToneChange(change, out);
     }
     // a frame that continues a steady tone is not speech; a lone tonal frame (a nasal, a vowel) still is
-    if (frame) voiced = this.speech.push(f.energyDb, tonal && this.tones.runFrames >= 2);
+    const steadyTone = tonal && this.tones.runFrames >= 2;
+    if (frame) voiced = this.speech.push(f.energyDb, steadyTone);
     else voiced = this.speech.pushGap();
-    this.words.push(f.energyDb, voiced, this.speech.thresholdDb);
-    this.greeting.push(voiced, startMs, FRAME_MS);
+    this.greeting.push(voiced, startMs, FRAME_MS, f.energyDb, steadyTone);
+    // speech far louder than what came before: that was the room, and its syllables are no greeting's words
+    if (this.greeting.restarted && this.phase === 'listening') this.words.restart();
+    this.words.push(f.energyDb, this.greeting.heard, this.speech.thresholdDb);
     if (this.phase === 'listening') this.checkDecision(out);
     if (this.phase === 'decided') {
       this.checkGreetingAfterHuman(out);

@@ -52,6 +52,11 @@ export class WordEstimator {
     }
   }
 
+  /** Forgets the syllables counted so far but not the envelope state of the syllable under way. */
+  restart(): void {
+    this.syllableCount = this.inPeak ? 1 : 0;
+  }
+
   reset(): void {
     this.syllableCount = 0;
     this.inPeak = false;

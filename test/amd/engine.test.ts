@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AmdEngine, defaultAmdOptions, detectFile, type AmdEvent } from '../../src/amd/index.js';
-import { concat, frames, noise, silence, syllables, tone, wav } from './signals.js';
+import { concat, frames, mix, noise, silence, syllables, tone, wav } from './signals.js';
 
 function run(x: Int16Array, options?: ConstructorParameters<typeof AmdEngine>[0], rate: 8000 | 16000 = 8000): AmdEvent[] {
   const engine = new AmdEngine(options, rate);
@@ -70,6 +70,26 @@ describe('AMD engine on generated audio', () => {
     expect(again[0]).toMatchObject({ type: 'amd_human_detected' });
     expect(again[0]!.atMs - againEnd).toBeGreaterThan(600);
     expect(again[0]!.atMs - againEnd).toBeLessThan(900);
+  });
+
+  it('hears a person over talk in the room: the room before them is not the start of their greeting', () => {
+    // a TV 22 dB under the person, talking from the start of the call and on after the person's "hello?"
+    const room = syllables(36, 220, -38);
+    const person = concat(silence(1500), syllables(2, 220, -16), silence(6000));
+    const events = run(mix(person, room.subarray(0, person.length)));
+    const speechEnd = 1500 + 440;
+    expect(events[0]).toMatchObject({ type: 'amd_human_detected', reason: 'short greeting' });
+    expect(events[0]!.atMs - speechEnd).toBeGreaterThan(600);
+    expect(events[0]!.atMs - speechEnd).toBeLessThan(900);
+  });
+
+  it('a person over loud talk in the room (12 dB under them) is decided human soon after speaking, never a machine', () => {
+    const room = syllables(40, 260, -28);
+    const person = concat(silence(1200), syllables(2, 220, -16), silence(6000));
+    const events = run(mix(person, room.subarray(0, person.length)));
+    const speechEnd = 1200 + 440;
+    expect(events[0]).toMatchObject({ type: 'amd_human_detected', reason: 'short greeting' });
+    expect(events[0]!.atMs - speechEnd).toBeLessThan(900);
   });
 
   it('after a human decision, a beep is reported as a machine after all, and the first decision stands', () => {

@@ -28,4 +28,48 @@ describe('greeting tracker', () => {
     const joined = feed(`vvvvvvvvvv${'.'.repeat(10)}vvvvv`);
     expect(joined.utteranceMs).toBe(500);
   });
+
+  it('starts the greeting again where speech far louder than all before it begins (the room was talking)', () => {
+    const g = new GreetingTracker();
+    let t = 0;
+    const push = (voiced: boolean, db: number): boolean => {
+      g.push(voiced, t, 20, db);
+      t += 20;
+      return g.restarted;
+    };
+    for (let i = 0; i < 40; i++) push(i % 10 < 7, -40); // room talk, 800 ms
+    expect(g.onsetMs).toBe(0);
+    // a talker's own first syllables rising do not count as the room: too little voice came before
+    const one = new GreetingTracker();
+    [-45, -44, -40, -30, -22].forEach((db, i) => one.push(true, 1000 + i * 20, 20, db));
+    expect(one.onsetMs).toBe(1000);
+    expect(push(true, -36)).toBe(false);
+    expect(push(true, -30)).toBe(true); // 10 dB over the room: the person
+    expect(g.onsetMs).toBe(800); // where the voice first rose above the room's loudest
+    expect(g.pauseBeforeUtteranceMs).toBe(0);
+    expect(push(true, -20)).toBe(false); // the same person's voice rising further starts nothing new
+    expect(g.onsetMs).toBe(800);
+    expect(g.lastVoiceEndMs).toBe(860);
+    expect(g.voicedMs).toBe(60);
+  });
+
+  it('after a pause, hears voice far under the greeting as the room, not as the greeting going on', () => {
+    const g = new GreetingTracker();
+    let t = 0;
+    const push = (voiced: boolean, db: number): boolean => {
+      g.push(voiced, t, 20, db);
+      t += 20;
+      return g.heard;
+    };
+    for (let i = 0; i < 20; i++) push(true, -16); // "hello?" 0-400 ms
+    for (let i = 0; i < 10; i++) push(false, -60); // 200 ms quiet
+    expect(push(true, -30)).toBe(false); // a TV 14 dB under the person
+    expect(g.lastVoiceEndMs).toBe(400);
+    expect(g.silenceMs(t)).toBe(220);
+    expect(push(true, -20)).toBe(true); // the greeting going on
+    expect(g.lastVoiceEndMs).toBe(t);
+    // a quiet end of a word right after the voice is still the greeting's
+    push(true, -16);
+    expect(push(true, -30)).toBe(true);
+  });
 });
