@@ -3,17 +3,25 @@
 // the offline detectFile result for the same audio, and prints the most concurrent AMD calls held with
 // every decision identical, and the daemon's CPU time per call-second.
 //
+// `--media freeswitch` runs the same steps in media.mode freeswitch after direct mode, in the same run: the
+// daemon behind a real drachtio-server (DRACHTIO_BIN) with every call anchored at a real FreeSWITCH
+// (FREESWITCH_BIN, run with docker/freeswitch/), and prints FreeSWITCH's CPU per call-second (from
+// /proc/<pid>/stat) beside the daemon's. Without those binaries it says what is missing, runs direct mode,
+// and exits 2.
+//
 // The load: SIPp carriers with rtp_stream (one media socket and a few playback threads per SIPp process),
 // at most BENCH_CALLS_PER_SIPP calls each, a step's calls placed evenly over BENCH_CALLS_SPREAD_MS. A call that received
 // no RTP at all is the load generator failing, not the engine: it is counted apart (no-rtp) and ends the run.
 import { createSocket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { detectFile, type AmdEvent } from '../src/amd/index.js';
 import { dialoutAudiocodes, getCall, spawnDaemon, testConfigObject, type SpawnedDaemon } from '../test/support/daemon.js';
 import { e2eAudio } from '../test/support/e2e-audio.js';
+import { startFreeswitch } from '../test/support/freeswitch-server.js';
+import { startSipEdgeServer } from '../test/support/sip-edge-server.js';
 import { CALLER, pcmWavOf } from '../test/support/live-call.js';
 import { freePort } from '../test/support/ports.js';
 import { startSipp, stopAllSipp, type SippResult, type SippRun } from '../test/support/sipp.js';
@@ -35,6 +43,14 @@ const SPREAD_MS = Number(process.env.BENCH_CALLS_SPREAD_MS ?? 2500);
 const RTP_TASKS = Number(process.env.BENCH_CALLS_RTP_TASKS ?? 25);
 /** The decisions come by 5 s of audio; records are read after that, so polling does not load the daemon meanwhile. */
 const FIRST_POLL_MS = 5500;
+
+type MediaMode = 'direct' | 'freeswitch';
+
+/** A process beside the daemon whose CPU time a step measures (FreeSWITCH, drachtio-server). */
+interface Measured {
+  name: string;
+  pid: number;
+}
 
 interface Carrier {
   run: SippRun;
@@ -61,6 +77,8 @@ interface StepResult {
   sippProcesses: number;
   sippTrouble: string[];
   hostBusyPct: number;
+  /** CPU seconds of each measured process over the step. */
+  beside: { name: string; cpuSec: number }[];
 }
 
 function cpuTicks(pid: number): number {
@@ -164,7 +182,7 @@ function sippTrouble(c: Carrier, r: SippResult): string | undefined {
   return `SIPp ${c.run.address} (${c.audio}, ${c.calls} calls) exit ${String(r.exitCode)}${events.length ? `: ${events.length} events, first "${events[0]}"` : ''}${r.stderr.includes('rror') ? `; stderr ${r.stderr.trim().slice(-200)}` : ''}`;
 }
 
-async function step(daemon: SpawnedDaemon, n: number, files: Record<Audio, string>, expected: Record<Audio, AmdEvent>): Promise<StepResult> {
+async function step(daemon: SpawnedDaemon, n: number, files: Record<Audio, string>, expected: Record<Audio, AmdEvent>, measured: Measured[]): Promise<StepResult> {
   // Several SIPp processes, each streaming at most CALLS_PER_SIPP greetings.
   const kinds = Array.from({ length: n }, (_, k) => AUDIOS[k % AUDIOS.length]!);
   const groups = new Map<Audio, number[]>();
@@ -200,6 +218,7 @@ async function step(daemon: SpawnedDaemon, n: number, files: Record<Audio, strin
   await eventLoopLag(daemon.url);
   const host0 = hostTicks();
   const cpu0 = cpuTicks(daemon.child.pid!);
+  const beside0 = measured.map((m) => cpuTicks(m.pid));
   const wall0 = Date.now();
   const placed = await Promise.all(
     plan.map(async (p, i) => {
@@ -221,6 +240,7 @@ async function step(daemon: SpawnedDaemon, n: number, files: Record<Audio, strin
     await sleep(1000);
   }
   const cpuSec = (cpuTicks(daemon.child.pid!) - cpu0) / CLK_TCK;
+  const beside = measured.map((m, i) => ({ name: m.name, cpuSec: (cpuTicks(m.pid) - beside0[i]!) / CLK_TCK }));
   const wallSec = (Date.now() - wall0) / 1000;
   const host1 = hostTicks();
   const lag = await eventLoopLag(daemon.url);
@@ -297,13 +317,136 @@ async function step(daemon: SpawnedDaemon, n: number, files: Record<Audio, strin
     sippProcesses: carriers.length,
     sippTrouble: trouble,
     hostBusyPct: (100 * (host1.busy - host0.busy)) / Math.max(1, host1.total - host0.total),
+    beside,
   };
 }
 
 /** A step fails when any decision's offset lies further than this from the offline one. */
 const MAX_DRIFT_MS = 100;
 
+/** The media modes to run: direct always; freeswitch too with `--media freeswitch`. */
+function mediaModes(argv: string[]): MediaMode[] {
+  const k = argv.findIndex((a) => a === '--media' || a.startsWith('--media='));
+  if (k < 0) return ['direct'];
+  const value = argv[k]!.includes('=') ? argv[k]!.slice('--media='.length) : argv[k + 1];
+  if (value === 'direct') return ['direct'];
+  if (value === 'freeswitch') return ['direct', 'freeswitch'];
+  throw new Error(`--media must be direct or freeswitch, got ${value === undefined ? 'nothing' : `'${value}'`}`);
+}
+
+/** What freeswitch mode needs and is not there, as test:stack words it. */
+function freeswitchMissing(): string[] {
+  const missing: string[] = [];
+  for (const [name, what] of [
+    ['DRACHTIO_BIN', 'a drachtio-server binary (v0.9.x)'],
+    ['FREESWITCH_BIN', 'a FreeSWITCH binary (1.10.x)'],
+  ] as const) {
+    const value = process.env[name];
+    if (!value) {
+      missing.push(`${name} is not set: it must name ${what}`);
+      continue;
+    }
+    try {
+      accessSync(value, constants.X_OK);
+    } catch {
+      missing.push(`${name}=${value} is not an executable file: it must name ${what}`);
+    }
+  }
+  return missing;
+}
+
+/** Waits until the daemon's SIP edge is connected and every media server is up (its /healthz). */
+async function ready(daemon: SpawnedDaemon): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const health = (await (await fetch(`${daemon.url}/healthz`)).json()) as { sip: { connected: boolean }; freeswitch?: { up: boolean }[] };
+    if (health.sip.connected && (health.freeswitch ?? []).every((s) => s.up)) return;
+    if (Date.now() > deadline) throw new Error(`the daemon was not ready within 30 s: ${JSON.stringify(health)}\n${daemon.output().slice(-2000)}`);
+    await sleep(200);
+  }
+}
+
+interface ModeResult {
+  best: number;
+  bestCpu: number | undefined;
+  bestBeside: { name: string; msPerCallSec: number }[];
+  loadFailed: boolean;
+}
+
+async function runMode(mode: MediaMode, files: Record<Audio, string>, expected: Record<Audio, AmdEvent>): Promise<ModeResult> {
+  const config = await testConfigObject({ carrierPort: 5, botPort: 7 });
+  // Above freePort()'s range (20000–38999), where the SIPp carriers take their SIP and media ports.
+  const rtpBase = 40000 + 2 * Math.floor(Math.random() * 2500);
+  const rtp = { host: '127.0.0.1', portMin: rtpBase, portMax: rtpBase + 1999 };
+  Object.assign(config, {
+    media: { mode: 'direct', rtp },
+    calls: { onUndecided: 'hangup', shutdownGraceMs: 1000, botAnswerTimeoutMs: 5000 },
+    log: { level: 'warn' },
+  });
+  const measured: Measured[] = [];
+  const stops: (() => Promise<void>)[] = [];
+  if (mode === 'freeswitch') {
+    const drachtio = await startSipEdgeServer('drachtio');
+    stops.push(() => drachtio.stop());
+    // Two channels per call (the callee's and the one eavesdropping on it), two ports each.
+    const fs = await startFreeswitch({ rtpPorts: 4 * Math.max(...STEPS) + 400 });
+    stops.push(() => fs.stop());
+    const fsPid = fs.pid();
+    if (fsPid === undefined) throw new Error('the FreeSWITCH pid is unknown');
+    measured.push({ name: 'FreeSWITCH', pid: fsPid }, { name: 'drachtio-server', pid: drachtio.pid() });
+    Object.assign(config, {
+      sip: { edge: 'drachtio', drachtio: drachtio.control },
+      media: { mode: 'freeswitch', freeswitch: [fs.esl], rtp },
+    });
+  }
+  const daemon = await spawnDaemon(config);
+  const result: ModeResult = { best: 0, bestCpu: undefined, bestBeside: [], loadFailed: false };
+  try {
+    await ready(daemon);
+    console.log('');
+    console.log(
+      mode === 'direct'
+        ? 'media.mode direct: RTP ends on the daemon\'s own sockets (embedded SIP edge)'
+        : `media.mode freeswitch: calls anchored at FreeSWITCH pid ${measured[0]!.pid} through drachtio-fsmrf, SIP through drachtio-server pid ${measured[1]!.pid}`,
+    );
+    console.log(`calls  answered  held-AMD  identical  no-rtp  max-offset-drift  daemon-cpu  call-seconds  cpu-ms/call-s  wall${mode === 'freeswitch' ? '    fs-cpu  fs-cpu-ms/call-s' : ''}`);
+    for (const n of STEPS) {
+      const r = await step(daemon, n, files, expected, measured);
+      const cpuPerCallSec = r.callSec > 0 ? (r.cpuSec * 1000) / r.callSec : NaN;
+      const fs = r.beside.find((b) => b.name === 'FreeSWITCH');
+      console.log(
+        `${String(r.calls).padStart(5)}  ${String(r.answered).padStart(8)}  ${String(r.heldAmd).padStart(8)}  ${String(r.identical).padStart(9)}  ${String(r.noRtp).padStart(6)}  ${`${r.maxOffsetDriftMs} ms`.padStart(16)}  ${`${r.cpuSec.toFixed(2)} s`.padStart(10)}  ${r.callSec.toFixed(0).padStart(12)}  ${cpuPerCallSec.toFixed(2).padStart(13)}  ${r.wallSec.toFixed(1)} s` +
+          (fs ? `${' '.repeat(Math.max(0, 4 - r.wallSec.toFixed(1).length))}  ${`${fs.cpuSec.toFixed(2)} s`.padStart(8)}  ${(r.callSec > 0 ? (fs.cpuSec * 1000) / r.callSec : NaN).toFixed(2).padStart(16)}` : ''),
+      );
+      console.log(
+        `       daemon ${((100 * r.cpuSec) / r.wallSec).toFixed(0)}% of a core, event-loop lag beyond its 10 ms timer p99 ${r.lagP99Ms.toFixed(1)} ms, max ${r.lagMaxMs.toFixed(1)} ms; ` +
+          r.beside.map((b) => `${b.name} ${((100 * b.cpuSec) / r.wallSec).toFixed(0)}% of a core; `).join('') +
+          `${r.sippProcesses} SIPp ${r.sippCpuSec.toFixed(2)} s CPU, ${r.sippTrouble.length === 0 ? 'all exited 0' : `${r.sippTrouble.length} in trouble`}; host ${r.hostBusyPct.toFixed(0)}% busy`,
+      );
+      for (const t of r.sippTrouble.slice(0, 5)) console.log(`  ${t}`);
+      if (r.noRtp > 0) {
+        console.log(`  load generator failed at ${n} calls: ${r.noRtp} answered calls received no RTP: ${r.loadFailures.slice(0, 5).join('; ')}`);
+        result.loadFailed = true;
+      }
+      if (r.mismatches.length > 0) console.log(`  drift at ${n} calls (${r.mismatches.length}): ${r.mismatches.slice(0, 5).join('; ')}`);
+      if (result.loadFailed || r.mismatches.length > 0 || r.identical !== r.calls) break;
+      result.best = r.heldAmd;
+      result.bestCpu = cpuPerCallSec;
+      result.bestBeside = r.beside.map((b) => ({ name: b.name, msPerCallSec: (b.cpuSec * 1000) / r.callSec }));
+    }
+  } finally {
+    daemon.child.kill('SIGTERM');
+    await daemon.exited;
+    await stopAllSipp();
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  }
+  return result;
+}
+
 async function main(): Promise<void> {
+  const modes = mediaModes(process.argv.slice(2));
+  const missing = modes.includes('freeswitch') ? freeswitchMissing() : [];
+  for (const m of missing) console.log(`bench:calls --media freeswitch: ${m}; freeswitch mode will not run, direct mode does`);
   const audio = await e2eAudio();
   const files = { voicemail: audio.files.voicemail.ulaw, silence: audio.files.silence.ulaw };
   const expected = Object.fromEntries(
@@ -313,54 +456,28 @@ async function main(): Promise<void> {
       return [a, d];
     }),
   ) as Record<Audio, AmdEvent>;
-  const config = await testConfigObject({ carrierPort: 5, botPort: 7 });
-  // Above freePort()'s range (20000–38999), where the SIPp carriers take their SIP and media ports.
-  const rtpBase = 40000 + 2 * Math.floor(Math.random() * 2500);
-  Object.assign(config, {
-    media: { mode: 'direct', rtp: { host: '127.0.0.1', portMin: rtpBase, portMax: rtpBase + 1999 } },
-    calls: { onUndecided: 'hangup', shutdownGraceMs: 1000, botAnswerTimeoutMs: 5000 },
-    log: { level: 'warn' },
-  });
-  const daemon = await spawnDaemon(config);
   const cores = cpus();
-  console.log(`bench:calls — daemon pid ${daemon.child.pid} (node ${process.version}), ${cores.length} × ${cores[0]?.model ?? 'cpu'}`);
+  console.log(`bench:calls — node ${process.version}, ${cores.length} × ${cores[0]?.model ?? 'cpu'}`);
   console.log(`greetings: ${AUDIOS.map((a) => `${a} (offline: ${expected[a].type}${'reason' in expected[a] ? `/${String(expected[a].reason)}` : ''} at ${expected[a].atMs} ms)`).join(', ')}; machineDetection disconnect`);
   console.log(`load: SIPp rtp_stream, at most ${CALLS_PER_SIPP} calls per SIPp process, ${RTP_TASKS} per playback thread; a step's calls start over ${SPREAD_MS} ms`);
-  console.log('');
-  console.log('calls  answered  held-AMD  identical  no-rtp  max-offset-drift  daemon-cpu  call-seconds  cpu-ms/call-s  wall');
-  let best = 0;
-  let bestCpu: number | undefined;
-  let loadFailed = false;
-  try {
-    for (const n of STEPS) {
-      const r = await step(daemon, n, files, expected);
-      const cpuPerCallSec = r.callSec > 0 ? (r.cpuSec * 1000) / r.callSec : NaN;
-      console.log(
-        `${String(r.calls).padStart(5)}  ${String(r.answered).padStart(8)}  ${String(r.heldAmd).padStart(8)}  ${String(r.identical).padStart(9)}  ${String(r.noRtp).padStart(6)}  ${`${r.maxOffsetDriftMs} ms`.padStart(16)}  ${`${r.cpuSec.toFixed(2)} s`.padStart(10)}  ${r.callSec.toFixed(0).padStart(12)}  ${cpuPerCallSec.toFixed(2).padStart(13)}  ${r.wallSec.toFixed(1)} s`,
-      );
-      console.log(
-        `       daemon ${((100 * r.cpuSec) / r.wallSec).toFixed(0)}% of a core, event-loop lag beyond its 10 ms timer p99 ${r.lagP99Ms.toFixed(1)} ms, max ${r.lagMaxMs.toFixed(1)} ms; ` +
-          `${r.sippProcesses} SIPp ${r.sippCpuSec.toFixed(2)} s CPU, ${r.sippTrouble.length === 0 ? 'all exited 0' : `${r.sippTrouble.length} in trouble`}; host ${r.hostBusyPct.toFixed(0)}% busy`,
-      );
-      for (const t of r.sippTrouble.slice(0, 5)) console.log(`  ${t}`);
-      if (r.noRtp > 0) {
-        console.log(`  load generator failed at ${n} calls: ${r.noRtp} answered calls received no RTP: ${r.loadFailures.slice(0, 5).join('; ')}`);
-        loadFailed = true;
-      }
-      if (r.mismatches.length > 0) console.log(`  drift at ${n} calls (${r.mismatches.length}): ${r.mismatches.slice(0, 5).join('; ')}`);
-      if (loadFailed || r.mismatches.length > 0 || r.identical !== r.calls) break;
-      best = r.heldAmd;
-      bestCpu = cpuPerCallSec;
-    }
-  } finally {
-    daemon.child.kill('SIGTERM');
-    await daemon.exited;
-    await stopAllSipp();
+  const results: [MediaMode, ModeResult][] = [];
+  for (const mode of modes) {
+    if (mode === 'freeswitch' && missing.length > 0) continue;
+    results.push([mode, await runMode(mode, files, expected)]);
   }
   console.log('');
-  console.log(`most concurrent AMD calls held with every decision identical to detectFile: ${best}`);
-  console.log(`daemon CPU per call-second at that step: ${bestCpu === undefined ? 'n/a' : `${bestCpu.toFixed(2)} ms`}`);
-  if (loadFailed) console.log('the run stopped on a load-generator failure (calls without RTP), not on a drifted decision');
+  for (const [mode, r] of results) {
+    console.log(`${mode}: most concurrent AMD calls held with every decision identical to detectFile: ${r.best}`);
+    console.log(
+      `${mode}: daemon CPU per call-second at that step: ${r.bestCpu === undefined ? 'n/a' : `${r.bestCpu.toFixed(2)} ms`}` +
+        r.bestBeside.map((b) => `; ${b.name} ${b.msPerCallSec.toFixed(2)} ms`).join(''),
+    );
+    if (r.loadFailed) console.log(`${mode}: the run stopped on a load-generator failure (calls without RTP), not on a drifted decision`);
+  }
+  if (missing.length > 0) {
+    console.log(`freeswitch mode did not run: ${missing.join('; ')}`);
+    process.exitCode = 2;
+  }
 }
 
 main().catch((err: unknown) => {

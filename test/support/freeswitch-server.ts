@@ -45,9 +45,16 @@ export interface FreeswitchServer {
   /** SIGTERM (SIGKILL after 5 s). */
   stop(): Promise<void>;
   log(): string;
+  /** The FreeSWITCH process's pid (for its CPU time in /proc), once known. */
+  pid(): number | undefined;
 }
 
-export async function startFreeswitch(): Promise<FreeswitchServer> {
+export interface FreeswitchOptions {
+  /** How many RTP ports FreeSWITCH may hand out (400 by default; each channel takes two). */
+  rtpPorts?: number;
+}
+
+export async function startFreeswitch(options: FreeswitchOptions = {}): Promise<FreeswitchServer> {
   const bin = process.env.FREESWITCH_BIN;
   if (!bin) throw new Error('FREESWITCH_BIN is not set: it must name a FreeSWITCH binary (1.10.x)');
   const dir = mkdtempSync(join(tmpdir(), 'outdial-freeswitch-'));
@@ -57,7 +64,8 @@ export async function startFreeswitch(): Promise<FreeswitchServer> {
   const esl = { address: '127.0.0.1', port: await freePort(), secret: `fs-${Math.random().toString(36).slice(2)}` };
   const sipPort = await freePort();
   // Below freePort()'s 20000-39000 and the daemons' RTP ports, so no test binds what FreeSWITCH hands out.
-  const rtpStart = 10000 + 2 * Math.floor(Math.random() * 4800);
+  const rtpPorts = options.rtpPorts ?? 400;
+  const rtpStart = 10000 + 2 * Math.floor(Math.random() * Math.max(1, (10000 - rtpPorts) / 2));
   const vars: Record<string, string | number> = {
     mrf_sip_ip: '127.0.0.1',
     mrf_sip_port: sipPort,
@@ -67,7 +75,7 @@ export async function startFreeswitch(): Promise<FreeswitchServer> {
     esl_port: esl.port,
     esl_password: esl.secret,
     rtp_start_port: rtpStart,
-    rtp_end_port: rtpStart + 399,
+    rtp_end_port: rtpStart + rtpPorts - 1,
   };
   rtpRanges.set(esl.port, { portMin: rtpStart, portMax: rtpStart + 399 });
   writeFileSync(
@@ -123,7 +131,7 @@ export async function startFreeswitch(): Promise<FreeswitchServer> {
     await exited;
     clearTimeout(force);
   };
-  return { esl, kill: () => end('SIGKILL'), stop: () => end('SIGTERM'), log };
+  return { esl, kill: () => end('SIGKILL'), stop: () => end('SIGTERM'), log, pid: () => fsPid };
 }
 
 function accepts(port: number): Promise<boolean> {
