@@ -33,6 +33,7 @@ export default defineConfig({
           include: [
             'test/stack/drachtio-*.test.ts',
             ...freeswitchMode,
+            'test/e2e/dialout-100rel.test.ts',
             'test/e2e/trunk-auth.test.ts',
             'test/e2e/inbound-amd.test.ts',
             'test/e2e/cluster-limits.test.ts',

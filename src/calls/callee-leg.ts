@@ -21,6 +21,8 @@ export class CalleeLeg extends UacLeg {
     /** The host of the From URI when the dialout names a caller but no callerHost. */
     private readonly localHost: string,
     private readonly hooks: CalleeLegHooks,
+    /** RFC 4028 Session-Expires the INVITE asks for (sip.sessionExpiresSec); 0 asks for no session timer. */
+    private readonly sessionExpiresSec = 0,
   ) {
     super(services);
   }
@@ -45,7 +47,7 @@ export class CalleeLeg extends UacLeg {
     const { req } = this;
     return {
       uri: req.requestUri,
-      headers: withExtraHeaders(this.inviteHeaders(), req.sipHeaders ?? {}),
+      headers: withExtraHeaders(this.inviteHeaders(), req.sipHeaders ?? {}, this.extensionHeaders()),
       ...(req.trunk?.auth && { auth: { username: req.trunk.auth.username, password: req.trunk.auth.password } }),
     };
   }
@@ -54,7 +56,7 @@ export class CalleeLeg extends UacLeg {
   targetFor(invite: TrunkInvite): InviteTarget {
     return {
       uri: invite.requestUri,
-      headers: withExtraHeaders(this.inviteHeaders(invite.fromHost), invite.headers),
+      headers: withExtraHeaders(this.inviteHeaders(invite.fromHost), invite.headers, this.extensionHeaders()),
       ...(invite.auth && { auth: invite.auth }),
     };
   }
@@ -72,6 +74,15 @@ export class CalleeLeg extends UacLeg {
     return this.startEarlyMedia(sdp) ? this.media : undefined;
   }
 
+  /**
+   * What the INVITE says it can do, for both SIP edges (a drachtio-server adds neither): reliable provisional
+   * responses (RFC 3262; drachtio-srf PRACKs them) and session timers (RFC 4028; the edge refreshes them).
+   */
+  private extensionHeaders(): Record<string, string> {
+    if (this.sessionExpiresSec <= 0) return { Supported: '100rel' };
+    return { Supported: '100rel, timer', 'Session-Expires': String(this.sessionExpiresSec) };
+  }
+
   private inviteHeaders(trunkFromHost?: string): Record<string, string> {
     const { req } = this;
     const headers: Record<string, string> = {};
@@ -84,10 +95,15 @@ export class CalleeLeg extends UacLeg {
   }
 }
 
-/** The trunk's and the dialout's headers beside the call's own; the call's own (From, Call-ID, X-Conversation-Id) win. */
-function withExtraHeaders(own: Record<string, string>, extra: Record<string, string>): Record<string, string> {
+/**
+ * The trunk's and the dialout's headers beside the call's own; the call's own (From, Call-ID, X-Conversation-Id)
+ * win, and `defaults` (Supported, Session-Expires) go only where neither names the header.
+ */
+function withExtraHeaders(own: Record<string, string>, extra: Record<string, string>, defaults: Record<string, string> = {}): Record<string, string> {
   const taken = new Set(Object.keys(own).map((name) => name.toLowerCase()));
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(extra)) if (!taken.has(name.toLowerCase())) out[name] = value;
+  for (const name of Object.keys(out)) taken.add(name.toLowerCase());
+  for (const [name, value] of Object.entries(defaults)) if (!taken.has(name.toLowerCase())) out[name] = value;
   return { ...out, ...own };
 }

@@ -67,7 +67,7 @@ export class OutboundCall {
     this.callee = new CalleeLeg(this.legServices, req, services.localHost, {
       onProvisional: (status, sdp) => this.onProvisional(status, sdp),
       onAnswerTimeout: () => this.end({ kind: 'answer-timeout' }),
-    });
+    }, services.config.sip.sessionExpiresSec);
     this.callee.onGone((cause) => this.end({ kind: 'ended', by: cause === 'session-expired' ? 'session-timer' : 'callee' }));
   }
 

@@ -173,9 +173,12 @@ export const configSchema = z
           .strict()
           .default({ host: '127.0.0.1', port: 9022, secret: 'cymru' }),
         dns: dnsSchema.optional(),
+        // RFC 4028: the Session-Expires (s) callee INVITEs ask for, with `Supported: timer`; 0 asks for none.
+        sessionExpiresSec: z.union([z.literal(0), z.number().int().min(90).max(86400)]).default(1800),
       })
       .strict()
       .default({
+        sessionExpiresSec: 1800,
         edge: 'embedded',
         embedded: { host: '127.0.0.1', port: 5060 },
         drachtio: { host: '127.0.0.1', port: 9022, secret: 'cymru' },

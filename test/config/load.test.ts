@@ -20,6 +20,7 @@ describe('config loading', () => {
     expect(cfg.store.type).toBe('memory');
     expect(cfg.http.port).toBe(8080);
     expect(cfg.notifications.retries).toBe(5);
+    expect(cfg.sip.sessionExpiresSec).toBe(1800);
   });
 
   it('loads the example config of the repository', () => {
@@ -33,6 +34,7 @@ describe('config loading', () => {
     ['port out of range', 'http: { port: 70000 }', /http\.port: .*65535/],
     ['unknown key', 'htp: { port: 80 }', /htp: unknown key/],
     ['wrong edge', 'sip: { edge: kamailio }', /sip\.edge: /],
+    ['session interval below RFC 4028 minimum', 'sip: { sessionExpiresSec: 30 }', /sip\.sessionExpiresSec/],
     ['store type', 'store: { type: postgres }', /store\.type/],
     ['redis url', 'store: { type: redis, url: "http://x" }', /store\.url: must be a redis:\/\/ URL/],
     ['concurrency above 300', 'accounts: [{name: a}]\nbots: [{name: B, account: a, sipUri: "sip:b@h", dialoutMaxConcurrentCalls: 301}]', /bots\[0\]\.dialoutMaxConcurrentCalls: .*300/],

@@ -19,6 +19,7 @@ export const MEDIA_PORT_OFFSET = 4;
 export type E2eScenario =
   | 'carrier-answer-audio'
   | 'carrier-answer-audio-bye'
+  | 'carrier-100rel-answer-bye'
   | 'carrier-reject'
   | 'carrier-blocked-reject'
   | 'carrier-no-answer'
@@ -50,6 +51,7 @@ const ANSWERING: ReadonlySet<E2eScenario> = new Set([
   'carrier-early-media',
   'carrier-answer-audio',
   'carrier-answer-audio-bye',
+  'carrier-100rel-answer-bye',
   'bot-answer',
   'bot-answer-bye',
   'inbound-uac',

@@ -2,10 +2,13 @@ import { parseCSeq, tagOf, uriOf, withoutTag, type SipRequest, type SipResponse 
 import { Dialog } from './dialog.js';
 import { dialogIdFor } from './dialog-state.js';
 
-/** §12.1.2: the dialog a 2xx to our INVITE creates; none when the 2xx names no Contact to reach the far end at. */
-export function dialogFromOurInvite(invite: SipRequest, answer: SipResponse, ourContact: string): Dialog | undefined {
+/**
+ * §12.1.2: the dialog a 2xx (or, RFC 3262, a reliable provisional) to our INVITE creates; none when the response
+ * names no Contact to reach the far end at and no `fallbackTarget` is given.
+ */
+export function dialogFromOurInvite(invite: SipRequest, answer: SipResponse, ourContact: string, fallbackTarget?: string): Dialog | undefined {
   const contact = answer.get('contact');
-  if (!contact) return undefined;
+  if (!contact && !fallbackTarget) return undefined;
   const callId = invite.get('call-id') ?? '';
   const localTag = tagOf(invite.get('from')) ?? '';
   const dialog = new Dialog({
@@ -18,7 +21,7 @@ export function dialogFromOurInvite(invite: SipRequest, answer: SipResponse, our
     remoteSequenceNumber: undefined,
     localURI: withoutTag(invite.get('from') ?? ''),
     remoteURI: withoutTag(answer.get('to') ?? ''),
-    remoteTarget: uriOf(contact),
+    remoteTarget: contact ? uriOf(contact) : (fallbackTarget ?? ''),
     // The UAC takes the Record-Route values in reverse order.
     routeSet: [...answer.getAll('record-route')].reverse(),
     localContact: invite.get('contact') ?? ourContact,
