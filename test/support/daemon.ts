@@ -9,6 +9,7 @@ import { createLogger } from '../../src/log/index.js';
 import { onCleanup } from './cleanup.js';
 import { startFreeswitch, testMediaMode } from './freeswitch-server.js';
 import { freePort } from './ports.js';
+import { outboxEntries, type RedisServer } from './redis.js';
 import { startSipEdgeServer, testEdgeKind, type SipEdgeServer } from './sip-edge-server.js';
 import { until } from './until.js';
 
@@ -199,4 +200,33 @@ export async function dialoutKore(url: string, botId: string, body: Record<strin
     body: JSON.stringify(body),
   });
   return { status: res.status, json: await res.json() };
+}
+
+/**
+ * One metric of the daemon at `url`, from its /metrics: the sum of the samples named `name` whose labels
+ * include `labels` (0 when there is none), e.g. metric(url, 'outdial_calls_ended_total', { reasonCode: 'error' }).
+ */
+export async function metric(url: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const has = new Map([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1]!, l[2]!]));
+    if (Object.entries(labels).every(([k, v]) => has.get(k) === v)) sum += Number(m[3]);
+  }
+  return sum;
+}
+
+/**
+ * Waits until the daemon at `url` holds no notification waiting for delivery or a retry and its Redis
+ * outboxes are empty: from then on no notification can arrive again, so a test can count what arrived.
+ */
+export async function notificationsSettled(url: string, redis: RedisServer, timeoutMs = 10_000): Promise<void> {
+  await until(
+    'every notification delivered and out of the outbox',
+    async () => (await metric(url, 'outdial_notifications_pending')) === 0 && (await outboxEntries(redis)) === 0,
+    timeoutMs,
+    100,
+  );
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
+import { Redis } from 'ioredis';
 import { freePort } from './ports.js';
 
 /** A real redis-server on a loopback port, for tests and benchmarks. */
@@ -79,4 +80,20 @@ function answersPing(port: number): Promise<boolean> {
       if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
     });
   });
+}
+
+/**
+ * How many notifications wait in the outboxes on this Redis, under every key prefix: 0 once each one was
+ * delivered and removed, so that no retry or outbox rescan can send one again.
+ */
+export async function outboxEntries(redis: RedisServer): Promise<number> {
+  const client = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await client.connect();
+    const keys = await client.keys('*outbox');
+    const sizes = await Promise.all(keys.map((k) => client.hlen(k)));
+    return sizes.reduce((a, b) => a + b, 0);
+  } finally {
+    client.disconnect();
+  }
 }
