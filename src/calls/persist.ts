@@ -2,6 +2,7 @@
 // in progress when Redis goes away still gets its record and notifications written once it is back.
 
 import type { Logger } from '../log/index.js';
+import { backoffDelay, sleep, STORE_BACKOFF, type Backoff } from '../retry/backoff.js';
 
 /**
  * Epoch ms after which every write still failing is abandoned instead of retried: the daemon sets it when
@@ -19,12 +20,13 @@ export class OrderedWrites {
 
   constructor(
     private readonly logger: Logger,
-    private readonly retryMs = 500,
+    private readonly backoff: Backoff = STORE_BACKOFF,
   ) {}
 
   /**
-   * Runs `write` after every write queued before it; retries it until it succeeds or `giveUp()` says so (or
-   * the daemon stops); `abandoned` then runs, for a write that must not vanish silently.
+   * Runs `write` after every write queued before it; retries it on the store's backoff schedule until it
+   * succeeds or `giveUp()` says so (or the daemon stops); `abandoned` then runs, for a write that must not
+   * vanish silently.
    */
   enqueue(what: string, write: () => Promise<void>, giveUp: () => boolean = () => false, abandoned?: () => Promise<void>): void {
     this.pendingCount++;
@@ -40,7 +42,8 @@ export class OrderedWrites {
             return;
           }
           if (attempt === 1 || attempt % 20 === 0) this.logger.warn({ err, what, attempt }, 'write failed, retrying');
-          await new Promise((r) => setTimeout(r, this.retryMs));
+          // Never past the point where the write would be abandoned, so stopping stays within its bound.
+          await sleep(Math.min(backoffDelay(attempt, this.backoff), Math.max(0, abandonAt - Date.now())));
         }
       }
     }).finally(() => {

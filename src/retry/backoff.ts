@@ -19,6 +19,12 @@ export interface Backoff {
   random?: () => number;
 }
 
+/**
+ * The store's schedule: a call's ordered writes and the Redis PING probe. Short at first (a blip costs a
+ * quarter second), never more than 2 s apart, so a store that is back is noticed within 2 s.
+ */
+export const STORE_BACKOFF: Backoff = { baseMs: 250, maxMs: 2000 };
+
 /** The wait before retry number `attempt` (1 = the first retry), in milliseconds. */
 export function backoffDelay(attempt: number, backoff: Backoff): number {
   const { baseMs, maxMs, factor = 2, jitter = 0.2, random = Math.random } = backoff;

@@ -1,6 +1,7 @@
 import type { CallRecord } from '../domain/index.js';
 import { Redis, ReplyError } from 'ioredis';
 import type { Logger } from '../log/index.js';
+import { backoffDelay, STORE_BACKOFF } from '../retry/backoff.js';
 import { StoreUnavailableError } from './errors.js';
 import { checkLimits } from './limits.js';
 import { orderOutbox } from './outbox-order.js';
@@ -229,21 +230,23 @@ export class RedisStore implements Store {
     return storeKey(this.options.keyPrefix, ...parts);
   }
 
-  /** A command timed out on a live connection: health says so until Redis answers again (probed by PING). */
+  /**
+   * A command timed out on a live connection: health says so until Redis answers again, probed by PING on
+   * the store's backoff schedule.
+   */
   private notAnswering(message: string): void {
     if (this.unanswered !== undefined || this.closing) return;
     this.unanswered = message;
     this.logger.warn({ redis: this.where, err: message }, 'redis store not answering');
-    const attempt = () => {
-      if (this.unanswered === undefined || this.closing) return;
-      this.redis.ping().then(
-        () => this.answered(),
-        () => {
-          this.probe = setTimeout(attempt, 500).unref();
-        },
-      );
+    let probes = 0;
+    const next = () => {
+      this.probe = setTimeout(ping, backoffDelay(++probes, STORE_BACKOFF)).unref();
     };
-    this.probe = setTimeout(attempt, 500).unref();
+    const ping = () => {
+      if (this.unanswered === undefined || this.closing) return;
+      this.redis.ping().then(() => this.answered(), next);
+    };
+    next();
   }
 
   private answered(): void {
