@@ -281,6 +281,7 @@ async function step(daemon: SpawnedDaemon, n: number, files: Record<Audio, strin
     const live = firstDecision(r.amdEvents);
     const want = expected[p.audio] as { type: string; atMs: number; reason?: string };
     const packets = Number(r.media?.packetsReceived ?? 0);
+    const rtp = `${packets} RTP packets received, ${Number(r.media?.packetsLost ?? 0)} lost, ${Number(r.media?.audioMs ?? 0)} ms of audio`;
     if (packets === 0) {
       noRtp++;
       loadFailures.push(`${p.target}: no RTP received (SIPp ${p.carrier.run.address}); live ${live ? live.type : 'no decision'}`);
@@ -292,10 +293,10 @@ async function step(daemon: SpawnedDaemon, n: number, files: Record<Audio, strin
       maxOffsetDriftMs = Math.max(maxOffsetDriftMs, drift);
       // the live timeline must be the file's: a decision more than MAX_DRIFT_MS away is heard differently
       if (drift <= MAX_DRIFT_MS) identical++;
-      else mismatches.push(`${p.target}: live ${live.type}@${live.atMs} vs offline @${want.atMs}: ${drift} ms apart (${packets} RTP packets received)`);
+      else mismatches.push(`${p.target}: live ${live.type}@${live.atMs} vs offline @${want.atMs}: ${drift} ms apart (${rtp})`);
     } else {
       mismatches.push(
-        `${p.target}: live ${live ? `${live.type}/${live.reason ?? ''}@${live.atMs}` : 'no decision'} vs offline ${want.type}/${want.reason ?? ''}@${want.atMs} (${packets} RTP packets received)`,
+        `${p.target}: live ${live ? `${live.type}/${live.reason ?? ''}@${live.atMs}` : 'no decision'} vs offline ${want.type}/${want.reason ?? ''}@${want.atMs} (${rtp})`,
       );
     }
   }
