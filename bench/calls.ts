@@ -430,6 +430,12 @@ async function runMode(mode: MediaMode, files: Record<Audio, string>, expected: 
         result.loadFailed = true;
       }
       if (r.mismatches.length > 0) console.log(`  drift at ${n} calls (${r.mismatches.length}): ${r.mismatches.slice(0, 5).join('; ')}`);
+      if (r.answered < r.calls) {
+        // Why calls were not answered, by reason (the record's reasonCode and reason).
+        const why = new Map<string, number>();
+        for (const m of r.mismatches) if (!m.includes(' vs offline ')) why.set(m.replace(/^\S+: /, ''), (why.get(m.replace(/^\S+: /, '')) ?? 0) + 1);
+        console.log(`  not answered (${r.calls - r.answered}): ${[...why].map(([k, v]) => `${v} × ${k}`).join('; ')}`);
+      }
       if (result.loadFailed || r.mismatches.length > 0 || r.identical !== r.calls) break;
       result.best = r.heldAmd;
       result.bestCpu = cpuPerCallSec;
