@@ -1,15 +1,18 @@
 import { HumanReason, MachineReason, type AmdEvent, type LateMachineEvidence, type Transcript } from './events.js';
-import { analyzeFrame, newFrameFeatures, SILENCE_DB } from './frame-analysis.js';
+import { analyzeFrame, evenCrossingsHz, newFrameFeatures, SILENCE_DB } from './frame-analysis.js';
 import { judgeFaxTone } from './fax-detector.js';
 import { GreetingTracker } from './greeting-tracker.js';
 import { countWords, defaultVoicemailHints, findHint, hintsFor } from './hints.js';
 import { resolveAmdOptions, type AmdOptions } from './options.js';
 import { SitDetector } from './sit-detector.js';
 import { SpeechDetector } from './speech-detector.js';
-import { TONAL_MAX_RESIDUAL, TONE_SNR_DB, ToneTracker, type ToneChange, type ToneSegment } from './tone-tracker.js';
+import { TONAL_MAX_RESIDUAL, TONE_MAX_HZ, TONE_MIN_HZ, TONE_SNR_DB, ToneTracker, type ToneChange, type ToneSegment } from './tone-tracker.js';
 import { WordEstimator } from './word-estimator.js';
 import { ANALYSIS_RATE, FRAME_MS, FrameAssembler } from './frame-assembler.js';
 import { GREETING_RESUME_MS, LATE_MACHINE_WINDOW_MS, LONG_UTTERANCE_MS, machineFinished, speechEndWaitMs } from './timings.js';
+
+/** Only a tone near full scale can have been clipped (a full-scale sine is -3 dBFS). */
+const CLIPPED_TONE_MIN_DB = -10;
 
 type MachineEvent = Extract<AmdEvent, { type: 'amd_machine_detected' }>;
 type Phase = 'listening' | 'decided' | 'stopped';
@@ -151,6 +154,15 @@ export class AmdEngine {
     }
     if (frame) {
       analyzeFrame(frame, ANALYSIS_RATE, f);
+      if (f.energyDb > CLIPPED_TONE_MIN_DB) {
+        // a beep on a line driven into clipping: no sinusoid fits (or one at the wrong pitch), but its
+        // crossings keep time
+        const hz = evenCrossingsHz(frame, ANALYSIS_RATE);
+        if (hz >= TONE_MIN_HZ && hz <= TONE_MAX_HZ) {
+          f.tonality = 0;
+          f.toneHz = hz;
+        }
+      }
       tonal = f.tonality < TONAL_MAX_RESIDUAL && f.energyDb > this.speech.noiseFloorDb + TONE_SNR_DB;
     }
     if (startMs < this.options!.toneTimeoutMs || this.tones.active) {

@@ -65,3 +65,37 @@ export function analyzeFrame(x: Int16Array, sampleRate: number, out: FrameFeatur
   out.toneHz = (Math.acos(c) * sampleRate) / (2 * Math.PI);
   return out;
 }
+
+/**
+ * A tone driven into clipping is a square-ish wave: one sinusoid no longer fits it, but its zero crossings
+ * stay where the sinusoid's were, evenly spaced. Returns the frequency when a frame's crossings are evenly
+ * spaced (within CROSSING_SPREAD samples of their mean spacing), else 0.
+ */
+export function evenCrossingsHz(x: Int16Array, sampleRate: number): number {
+  let first = -1;
+  let last = -1;
+  let count = 0;
+  let prevPos = -1;
+  let minGap = Infinity;
+  let maxGap = 0;
+  for (let i = 1; i < x.length; i++) {
+    const a = x[i - 1]!;
+    const b = x[i]!;
+    if (a < 0 === b < 0) continue;
+    const pos = i - 1 + a / (a - b);
+    if (prevPos >= 0) {
+      const gap = pos - prevPos;
+      if (gap < minGap) minGap = gap;
+      if (gap > maxGap) maxGap = gap;
+    } else first = pos;
+    prevPos = pos;
+    last = pos;
+    count++;
+  }
+  if (count < MIN_CROSSINGS) return 0;
+  const mean = (last - first) / (count - 1);
+  if (maxGap - mean > CROSSING_SPREAD || mean - minGap > CROSSING_SPREAD) return 0;
+  return sampleRate / (2 * mean);
+}
+const MIN_CROSSINGS = 6;
+const CROSSING_SPREAD = 0.75;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AmdEngine, defaultAmdOptions, detectFile, type AmdEvent } from '../../src/amd/index.js';
-import { concat, frames, mix, noise, silence, syllables, tone, wav } from './signals.js';
+import { clipped, concat, frames, mix, noise, silence, syllables, tone, wav } from './signals.js';
 
 function run(x: Int16Array, options?: ConstructorParameters<typeof AmdEngine>[0], rate: 8000 | 16000 = 8000): AmdEvent[] {
   const engine = new AmdEngine(options, rate);
@@ -116,6 +116,14 @@ describe('AMD engine on generated audio', () => {
     // the last syllable fades out a little before its nominal end
     expect(events[1]!.atMs).toBeGreaterThan(500 + 20 * 220 + 1500 - 100);
     expect(events[1]!.atMs).toBeLessThanOrEqual(500 + 20 * 220 + 1500);
+  });
+
+  it('hears a beep on a line driven into clipping (a square wave, not a sinusoid) at its frequency', () => {
+    const x = concat(silence(500), syllables(20), silence(400), clipped(tone(600, 400, -6), 18), silence(2500));
+    const events = run(x);
+    expect(types(events)).toEqual(['amd_machine_detected', 'amd_tone_detected', 'amd_machine_stopped_speaking']);
+    const hz = (events[1] as { frequency: number }).frequency;
+    expect(Math.abs(hz - 600)).toBeLessThan(6);
   });
 
   it('reports both beeps of a double beep', () => {

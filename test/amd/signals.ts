@@ -65,6 +65,12 @@ export function syllables(count: number, syllableMs = 220, dbfs = -18, rate = RA
   return toPcm(x);
 }
 
+/** A hot line: the signal amplified by gainDb and clipped at full scale. */
+export function clipped(x: Int16Array, gainDb: number): Int16Array {
+  const g = 10 ** (gainDb / 20);
+  return Int16Array.from(x, (v) => Math.max(-32768, Math.min(32767, Math.round(v * g))));
+}
+
 export function concat(...parts: Int16Array[]): Int16Array {
   const out = new Int16Array(parts.reduce((s, p) => s + p.length, 0));
   let o = 0;
