@@ -58,6 +58,7 @@ export class CalleeLeg extends UacLeg {
       uri: invite.requestUri,
       headers: withExtraHeaders(this.inviteHeaders(invite.fromHost), invite.headers, this.extensionHeaders()),
       ...(invite.auth && { auth: invite.auth }),
+      ...(invite.proxy !== undefined && { proxy: invite.proxy }),
     };
   }
 

@@ -3,6 +3,7 @@
 
 import { DialoutRejected, routeTarget, tlsPathExists, type CallLauncher, type DialoutRequest } from '../dialout/index.js';
 import { trunkKey, TrunkRoute, type TrunkInvite } from '../trunks/index.js';
+import { SipResolver } from '../dns/index.js';
 import { admissionLimits, orphanedCalls, StoreUnavailableError } from '../store/index.js';
 import { isFinalStatus } from '../domain/index.js';
 import { CallJournal, DirectWrites } from './call-journal.js';
@@ -24,11 +25,16 @@ export interface LauncherOptions {
 export class Launcher implements CallLauncher {
   private readonly calls = new Map<string, HeldCall>();
   private accepting = true;
+  /** Trunk domains resolved through NAPTR/SRV/A, cached for their TTL across calls (src/dns). */
+  private readonly resolver: SipResolver;
 
   constructor(
     private readonly services: CallServices,
     private readonly options: LauncherOptions,
-  ) {}
+  ) {
+    const dns = services.config.sip.dns;
+    this.resolver = new SipResolver({ ...(dns?.servers && { servers: dns.servers }), ...(dns && { timeoutMs: dns.timeoutMs }) });
+  }
 
   get active(): number {
     return this.calls.size;
@@ -123,6 +129,7 @@ export class Launcher implements CallLauncher {
       usable: (account, trunk) => this.services.trunks?.usable(account, trunk) ?? true,
       maxCallDurationSec: config.calls.maxCallDurationSec,
       requestUri: (target, trunk) => routeTarget(target, { name: req.account.name, trunks: [trunk] }, trunk.name, { tls: tlsPathExists(config) }).requestUri,
+      resolve: (trunk) => this.resolver.resolve(trunk.host, trunk.transport),
       metrics,
     });
     let first;

@@ -27,6 +27,8 @@ export interface InviteTarget {
   uri: string;
   headers: Record<string, string>;
   auth?: { username: string; password: string };
+  /** Where to send it when not to the Request-URI's host: the address DNS chose for a trunk (docs/trunks.md). */
+  proxy?: string;
 }
 
 /** The INVITE got a final non-2xx response that outdial did not cause by a CANCEL. */
@@ -147,7 +149,7 @@ export abstract class UacLeg {
     const attempt: Promise<Attempt> = this.services.srf
       .createUAC(
         target.uri,
-        { localSdp: media.offer, headers: target.headers, ...(target.auth && { auth: target.auth }) },
+        { localSdp: media.offer, headers: target.headers, ...(target.auth && { auth: target.auth }), ...(target.proxy !== undefined && { proxy: target.proxy }) },
         uacProgress({
           onRequest: (sent) => {
             this.sent = sent;

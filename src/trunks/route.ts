@@ -10,6 +10,8 @@ import { classifyFailure, failsOver } from './failover.js';
 import { fromHostFor, inviteHeadersFor } from './invite-headers.js';
 import { trunkKey, trunkLimitMessage, trunkLimits } from './limits.js';
 import { orderTrunks } from './selection.js';
+import { resolvesByDns } from './trunk-address.js';
+import { hopUri, type SipHop } from '../dns/index.js';
 
 /** One attempt as the call record and the final notification show it. */
 export type TrunkAttemptRecord = TrunkAttempt;
@@ -38,6 +40,11 @@ export interface RouteServices {
   requestUri(target: string, trunk: TrunkConfig): string;
   metrics?: Pick<Metrics, 'trunkAttempts'>;
   random?: () => number;
+  /**
+   * The addresses of a trunk that is a domain without a port, best first (RFC 3263, src/dns); never
+   * rejects. Without it such a trunk is sent to by name and the SIP edge looks it up.
+   */
+  resolve?(trunk: TrunkConfig): Promise<SipHop[]>;
 }
 
 /** One INVITE through one trunk: where it goes and what the trunk adds to it. */
@@ -49,6 +56,8 @@ export interface TrunkInvite {
   /** Host part of the From URI on this trunk, when the trunk or the dialout names one. */
   fromHost?: string;
   auth?: { username: string; password: string };
+  /** Where the INVITE is sent when DNS chose the address (drachtio-srf's `proxy`); the Request-URI keeps the domain. */
+  proxy?: string;
 }
 
 /** Why no trunk can take a dialout now: 429 when every usable trunk is at a limit, 503 when none is usable. */
@@ -68,6 +77,9 @@ export class TrunkRoute {
   private current: TrunkConfig | undefined;
   /** Whether the attempt in progress is written down already. */
   private currentRecorded = false;
+  /** The current trunk's INVITE and the addresses DNS gave for it that are not tried yet. */
+  private currentInvite: TrunkInvite | undefined;
+  private hopsLeft: SipHop[] = [];
   private released = false;
 
   constructor(
@@ -107,6 +119,13 @@ export class TrunkRoute {
     if (!trunk) return undefined;
     const kind = classifyFailure(failure.status, failure.fromFarEnd);
     this.record(trunk, failure.status, failure.reason, kind.kind === 'status' ? String(failure.status) : kind.kind);
+    // RFC 3263 §4.3: no answer, a transport error or a 503 moves on to the trunk's next address first.
+    const hop = this.hopsLeft.shift();
+    if (hop && this.currentInvite && !this.released && (kind.kind !== 'status' || failure.status === 503)) {
+      this.currentRecorded = false;
+      return { ...this.currentInvite, proxy: hopUri(hop) };
+    }
+    this.hopsLeft = [];
     if (!failsOver(kind, trunk.failoverOn)) return undefined;
     await this.releaseCurrent();
     const next = await this.admitNext([]).catch(() => undefined);
@@ -164,15 +183,17 @@ export class TrunkRoute {
       }
       this.current = trunk;
       this.currentRecorded = false;
-      return this.attemptOn(trunk);
+      return this.attemptOn(trunk, resolvesByDns(trunk) && services.resolve ? await services.resolve(trunk) : []);
     }
     return undefined;
   }
 
-  private attemptOn(trunk: TrunkConfig): TrunkInvite {
+  private attemptOn(trunk: TrunkConfig, hops: SipHop[]): TrunkInvite {
     const { call } = this;
     const fromHost = fromHostFor(trunk, call.callerHost, '');
-    return {
+    const [first, ...rest] = hops;
+    this.hopsLeft = rest;
+    const invite: TrunkInvite = {
       trunk,
       requestUri: this.services.requestUri(call.target, trunk),
       headers: inviteHeadersFor(trunk, {
@@ -184,5 +205,7 @@ export class TrunkRoute {
       ...(fromHost !== '' && { fromHost }),
       ...(trunk.auth && { auth: { username: trunk.auth.username, password: trunk.auth.password } }),
     };
+    this.currentInvite = invite;
+    return first ? { ...invite, proxy: hopUri(first) } : invite;
   }
 }

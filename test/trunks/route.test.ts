@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig, type AccountConfig } from '../../src/config/index.js';
 import { createMetrics } from '../../src/metrics/index.js';
 import { MemoryStore } from '../../src/store/index.js';
-import { TrunkRoute, trunkHostport, type RouteRefusal, type TrunkInvite } from '../../src/trunks/index.js';
+import { TrunkRoute, trunkHostport, type RouteRefusal, type RouteServices, type TrunkInvite } from '../../src/trunks/index.js';
 
 function account(trunks: Record<string, unknown>[]): AccountConfig {
   return parseConfig({ accounts: [{ name: 'acme', trunks }] }).accounts[0]!;
@@ -16,7 +16,7 @@ const three = account([
   { name: 'third', host: '10.0.0.3', priority: 2 },
 ]);
 
-function route(acct: AccountConfig, opts: { store?: MemoryStore; down?: string[]; requested?: string; id?: string } = {}) {
+function route(acct: AccountConfig, opts: { store?: MemoryStore; down?: string[]; requested?: string; id?: string; resolve?: RouteServices['resolve'] } = {}) {
   const store = opts.store ?? new MemoryStore();
   const metrics = createMetrics({ defaultMetrics: false });
   const r = new TrunkRoute(
@@ -27,6 +27,7 @@ function route(acct: AccountConfig, opts: { store?: MemoryStore; down?: string[]
       maxCallDurationSec: 3600,
       requestUri: (target, trunk) => `sip:${target.slice(4)}@${trunkHostport(trunk)}`,
       metrics,
+      ...(opts.resolve && { resolve: opts.resolve }),
     },
   );
   return { r, store, metrics };
@@ -127,5 +128,43 @@ describe('a call over its trunks', () => {
     r.ended(487, 'Request Terminated');
     r.ended(487, 'Request Terminated');
     expect(r.attempts).toEqual([{ trunk: 'first', status: 487, reason: 'Request Terminated' }]);
+  });
+
+  it('a trunk found through DNS tries its addresses in turn on timeouts, transport errors and 503, holding one slot, then the next trunk', async () => {
+    const dnsTrunks = account([
+      { name: 'srv', host: 'carrier.example', priority: 0 },
+      { name: 'backup', host: '10.0.0.9', priority: 1 },
+    ]);
+    const asked: string[] = [];
+    const resolve = async (trunk: { host: string; transport: string }) => {
+      asked.push(`${trunk.host}/${trunk.transport}`);
+      return [
+        { address: '192.0.2.1', port: 5070, transport: 'udp' as const },
+        { address: '192.0.2.2', port: 5080, transport: 'udp' as const },
+        { address: '192.0.2.3', port: 5090, transport: 'udp' as const },
+      ];
+    };
+    const { r, store } = route(dnsTrunks, { resolve });
+    const first = attempt(await r.start());
+    expect(first).toMatchObject({ requestUri: 'sip:+15551234567@carrier.example', proxy: 'sip:192.0.2.1:5070;transport=udp' });
+    expect(asked).toEqual(['carrier.example/udp']);
+    const second = attempt(await r.failover({ status: 408, reason: 'Request Timeout', fromFarEnd: false }));
+    expect(second).toMatchObject({ trunk: { name: 'srv' }, requestUri: 'sip:+15551234567@carrier.example', proxy: 'sip:192.0.2.2:5080;transport=udp' });
+    expect(await store.activeTrunkSlots('acme/srv')).toBe(1);
+    const third = attempt(await r.failover({ status: 503, reason: 'Service Unavailable', fromFarEnd: true }));
+    expect(third.proxy).toBe('sip:192.0.2.3:5090;transport=udp');
+    const backup = attempt(await r.failover({ status: 503, reason: 'Service Unavailable', fromFarEnd: false }));
+    expect(backup).toMatchObject({ trunk: { name: 'backup' }, requestUri: 'sip:+15551234567@10.0.0.9:5060' });
+    expect(backup.proxy).toBeUndefined();
+    expect(await store.activeTrunkSlots('acme/srv')).toBe(0);
+    expect(r.attempts.map((a) => `${a.trunk} ${a.status}`)).toEqual(['srv 408', 'srv 503', 'srv 503']);
+
+    // A callee's answer, or a carrier failure other than 503, is not a reason to try another address.
+    const busy = route(dnsTrunks, { resolve });
+    attempt(await busy.r.start());
+    expect(await busy.r.failover({ status: 486, reason: 'Busy Here', fromFarEnd: true })).toBeUndefined();
+    const broken = route(dnsTrunks, { resolve });
+    attempt(await broken.r.start());
+    expect(attempt(await broken.r.failover({ status: 500, reason: 'Server Internal Error', fromFarEnd: true })).trunk.name).toBe('backup');
   });
 });

@@ -1,0 +1,80 @@
+// RFC 3263 §4 for the trunks outdial sends to: a SIP domain with no port is resolved NAPTR → SRV → A, and
+// the call tries the addresses in that order (docs/trunks.md, "DNS"). The transport is the trunk's own, so
+// NAPTR only says which SRV names carry it. When DNS knows nothing of SRV for the domain, its A records on
+// the transport's default port are the one target (§4.2); when DNS knows nothing at all, the name itself is
+// handed on and the SIP edge looks it up as it always did.
+
+import { isIP } from 'node:net';
+import { DnsClient, type DnsClientOptions } from './dns-client.js';
+import { srvName, srvNamesFromNaptr, type NaptrRecord, type SipTransportName } from './naptr.js';
+import { orderSrv, type SrvRecord } from './srv-order.js';
+
+/** One address to send to, in the order a call tries them. */
+export interface SipHop {
+  address: string;
+  port: number;
+  transport: SipTransportName;
+}
+
+export interface SipResolverOptions extends DnsClientOptions {
+  random?: () => number;
+  client?: DnsClient;
+}
+
+const defaultPort = (transport: SipTransportName) => (transport === 'tls' ? 5061 : 5060);
+
+/** The URI of a hop, as drachtio-srf's `proxy` option takes it (both edges send the request there). */
+export function hopUri(hop: SipHop): string {
+  const host = isIP(hop.address) === 6 ? `[${hop.address}]` : hop.address;
+  return `sip:${host}:${hop.port};transport=${hop.transport}`;
+}
+
+export class SipResolver {
+  readonly client: DnsClient;
+  private readonly random: () => number;
+
+  constructor(options: SipResolverOptions = {}) {
+    this.client = options.client ?? new DnsClient(options);
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Every address of `domain` for `transport`, best first. Never rejects: DNS failures give the name itself. */
+  async resolve(domain: string, transport: SipTransportName): Promise<SipHop[]> {
+    try {
+      const hops = await this.viaSrv(domain, transport);
+      if (hops.length > 0) return hops;
+      const port = defaultPort(transport);
+      const addresses = await this.addresses(domain);
+      if (addresses.length > 0) return addresses.map((address) => ({ address, port, transport }));
+    } catch {
+      // No server answered: the edge's own lookup is the fallback, as before DNS SRV.
+    }
+    return [{ address: domain, port: defaultPort(transport), transport }];
+  }
+
+  private async viaSrv(domain: string, transport: SipTransportName): Promise<SipHop[]> {
+    const naptr = await this.client.query<NaptrRecord>(domain, 'NAPTR');
+    const names = naptr.records.length > 0 ? srvNamesFromNaptr(naptr.records, transport) : [srvName(domain, transport)];
+    for (const name of names) {
+      const srv = await this.client.query<SrvRecord>(name, 'SRV');
+      // A target of "." says the service is decidedly not offered here (RFC 2782).
+      const records = srv.records.filter((r) => r.target !== '' && r.target !== '.').map((r) => ({ ...r, priority: r.priority ?? 0, weight: r.weight ?? 0 }));
+      if (records.length === 0) continue;
+      const hops: SipHop[] = [];
+      for (const record of orderSrv(records, this.random)) {
+        const target = record.target.replace(/\.$/, '');
+        const addresses = isIP(target) ? [target] : await this.addresses(target).catch(() => []);
+        for (const address of addresses) hops.push({ address, port: record.port, transport });
+      }
+      if (hops.length > 0) return hops;
+    }
+    return [];
+  }
+
+  /** A records, or AAAA when there are none (the edge's sockets are IPv4 first). */
+  private async addresses(name: string): Promise<string[]> {
+    const a = await this.client.query<string>(name, 'A');
+    if (a.records.length > 0) return a.records;
+    return (await this.client.query<string>(name, 'AAAA')).records;
+  }
+}

@@ -1,0 +1,60 @@
+// A trunk published in DNS (RFC 3263) end to end: its host is a domain with no port, a DNS server on loopback
+// (sip.dns.servers) gives NAPTR → SRV → A, the first SRV target is dead, and the call reaches the SIPp
+// carrier behind the second within its answer timeout; the Request-URI keeps the domain.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialoutAudiocodes, getCall, startTestDaemon } from '../support/daemon.js';
+import { startDnsServer, type TestDnsServer } from '../support/dns-server.js';
+import { startNotifyListener, type NotifyListener } from '../support/notify-listener.js';
+import { freePort } from '../support/ports.js';
+import { bodies, deliveredOn, farEnd, finalRecord, notifyPath, onCleanup, useCleanup } from './dialout-fixture.js';
+
+useCleanup();
+let listener: NotifyListener;
+beforeAll(async () => {
+  listener = await startNotifyListener();
+});
+afterAll(async () => {
+  await listener.close();
+});
+
+describe('trunk found through DNS SRV', () => {
+  it('an SRV record set whose first target is dead reaches the carrier behind the second', async () => {
+    const [carrier, bot] = await Promise.all([farEnd({ scenario: 'carrier-answer-audio-bye', audio: 'human', byeAfterMs: 1000 }), farEnd({ scenario: 'bot-answer', audio: 'bot' })]);
+    const deadPort = await freePort();
+    const dns: TestDnsServer = await startDnsServer([
+      { type: 'NAPTR', name: 'carrier.test', data: { order: 10, preference: 10, flags: 's', services: 'SIP+D2U', regexp: '', replacement: '_sip._udp.carrier.test' } },
+      { type: 'SRV', name: '_sip._udp.carrier.test', data: { priority: 10, weight: 1, port: deadPort, target: 'dead.carrier.test' } },
+      { type: 'SRV', name: '_sip._udp.carrier.test', data: { priority: 20, weight: 1, port: carrier.port, target: 'live.carrier.test' } },
+      { type: 'A', name: 'dead.carrier.test', data: '127.0.0.1' },
+      { type: 'A', name: 'live.carrier.test', data: '127.0.0.1' },
+    ]);
+    onCleanup(() => dns.close());
+    const daemon = await startTestDaemon({
+      carrierPort: carrier.port,
+      botPort: bot.port,
+      overrides: {
+        // T1 of 20 ms: Timer B gives up on the dead target after 1.28 s.
+        sip: { edge: 'embedded', embedded: { t1Ms: 20 }, dns: { servers: [dns.address] } },
+        accounts: [{ name: 'acme', trunks: [{ name: 'carrier1', host: 'carrier.test', default: true }] }],
+      },
+    });
+    onCleanup(() => daemon.stop());
+    const path = notifyPath();
+    const res = await dialoutAudiocodes(daemon.url, { bot: 'Bot1', target: 'tel:+15551234567', caller: '+15550001111', machineDetection: 'disabled', notifyUrl: listener.url(path) });
+    expect(res.status, JSON.stringify(res.json)).toBe(200);
+    const conversationId = res.json.conversationId as string;
+
+    const [answered, completed] = bodies(await deliveredOn(listener, path, 2));
+    expect(answered).toMatchObject({ conversationId, status: 'answered' });
+    const attempts = [
+      { trunk: 'carrier1', status: 408, reason: 'Request Timeout' },
+      { trunk: 'carrier1', status: 200, reason: 'OK' },
+    ];
+    expect(completed).toMatchObject({ conversationId, status: 'completed', reasonCode: 'client-disconnected', trunk: 'carrier1', attempts });
+    const record = await finalRecord(() => getCall(daemon.url, conversationId));
+    expect(record).toMatchObject({ status: 'completed', attempts, requestUri: 'sip:+15551234567@carrier.test' });
+    const invite = carrier.messages().find((m) => m.direction === 'received' && m.method === 'INVITE');
+    expect(invite?.requestUri).toBe('sip:+15551234567@carrier.test');
+    expect(dns.asked).toEqual(['NAPTR carrier.test', 'SRV _sip._udp.carrier.test', 'A dead.carrier.test', 'A live.carrier.test']);
+  });
+});
