@@ -20,6 +20,8 @@ export type E2eScenario =
   | 'carrier-answer-audio'
   | 'carrier-answer-audio-bye'
   | 'carrier-100rel-answer-bye'
+  | 'carrier-422-answer-bye'
+  | 'carrier-session-refresh-unanswered'
   | 'carrier-reject'
   | 'carrier-blocked-reject'
   | 'carrier-no-answer'
@@ -52,6 +54,8 @@ const ANSWERING: ReadonlySet<E2eScenario> = new Set([
   'carrier-answer-audio',
   'carrier-answer-audio-bye',
   'carrier-100rel-answer-bye',
+  'carrier-422-answer-bye',
+  'carrier-session-refresh-unanswered',
   'bot-answer',
   'bot-answer-bye',
   'inbound-uac',
