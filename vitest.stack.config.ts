@@ -41,6 +41,7 @@ export default defineConfig({
             'test/e2e/sip-edge-*.test.ts',
             'test/e2e/trunks-failover.test.ts',
             'test/e2e/trunks-health.test.ts',
+            'test/e2e/trunks-dns.test.ts',
           ],
           env: { OUTDIAL_TEST_EDGE: 'drachtio' },
         },

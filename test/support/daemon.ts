@@ -70,7 +70,10 @@ export async function testConfigObject(spec: TestDaemonSpec): Promise<Record<str
   };
   // Under test:stack a daemon that does not choose its own edge gets a real drachtio-server of its own,
   // kept for the test (a restarted daemon with the same config finds it again).
-  if (testEdgeKind() === 'drachtio' && !(spec.overrides && 'sip' in spec.overrides)) {
+  // A test that sets up the SIP edge itself keeps it; one that only names DNS servers runs on either edge.
+  const sipOverride = spec.overrides?.sip as Record<string, unknown> | undefined;
+  const ownEdge = sipOverride !== undefined && Object.keys(sipOverride).some((k) => k !== 'dns');
+  if (testEdgeKind() === 'drachtio' && !ownEdge) {
     sharedDrachtio ??= startSipEdgeServer('drachtio');
     const server = await sharedDrachtio;
     base.sip = { edge: 'drachtio', drachtio: server.control } as unknown as typeof base.sip;
