@@ -19,6 +19,7 @@ import { connectSip, type SipConnection } from '../sip/index.js';
 import { STEP_MS, WRITE_RETRY_AFTER_GRACE_MS, within } from './stop-bounds.js';
 import { createStore, type Store, type StoreHealth } from '../store/index.js';
 import { srfRequester, TrunkHealth, type TrunkReport } from '../trunks/index.js';
+import { SipResolver } from '../dns/index.js';
 
 /** What GET /healthz reports: each part the daemon depends on, and whether it is usable now. */
 export interface Health {
@@ -175,7 +176,11 @@ export class Daemon {
     }
     this.sip = await connectSip(this.config, log);
     const sip = this.sip;
-    this.trunkHealth = new TrunkHealth(this.config.accounts, srfRequester(sip.srf), log.child({ component: 'trunks' }), this.metrics, () => sip.connected());
+    const dns = this.config.sip.dns;
+    const resolver = new SipResolver({ ...(dns?.servers && { servers: dns.servers }), ...(dns && { timeoutMs: dns.timeoutMs }) });
+    this.trunkHealth = new TrunkHealth(this.config.accounts, srfRequester(sip.srf), log.child({ component: 'trunks' }), this.metrics, () => sip.connected(), (trunk) =>
+      resolver.resolve(trunk.host, trunk.transport),
+    );
     this.trunkHealth.start();
     const services: CallServices = {
       srf: sip.srf,

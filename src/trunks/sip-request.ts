@@ -8,6 +8,8 @@ export interface OutOfDialogRequest {
   headers: Record<string, string>;
   /** Credentials for a 401/407 challenge. */
   auth?: { username: string; password: string };
+  /** Where to send it when not to the Request-URI's host: the address DNS chose for the trunk. */
+  proxy?: string;
 }
 
 /** A final response as the trunk code needs it. */
@@ -27,7 +29,7 @@ export type SipRequester = (uri: string, request: OutOfDialogRequest, timeoutMs:
 interface RequestSender {
   request(
     uri: string,
-    opts: { method: string; headers: Record<string, string>; auth?: { username: string; password: string } },
+    opts: { method: string; headers: Record<string, string>; auth?: { username: string; password: string }; proxy?: string },
     callback: (err: Error | null, req: Srf.SrfRequest) => void,
   ): unknown;
 }
@@ -47,7 +49,8 @@ export function srfRequester(srf: Srf): SipRequester {
       const timer = setTimeout(() => settle('timeout'), timeoutMs);
       const local = (reason: string): FinalResponse => ({ status: 503, reason, header: () => undefined, fromFarEnd: false });
       try {
-        sender.request(uri, { method: request.method, headers: { ...request.headers }, ...(request.auth && { auth: request.auth }) }, (err, req) => {
+        const opts = { method: request.method, headers: { ...request.headers }, ...(request.auth && { auth: request.auth }), ...(request.proxy !== undefined && { proxy: request.proxy }) };
+        sender.request(uri, opts, (err, req) => {
           if (err) return settle(local(err.message));
           req.on('response', (res) => {
             if (!res || res.status < 200) return;

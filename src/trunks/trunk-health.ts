@@ -8,7 +8,16 @@ import { TrunkKeepalive } from './keepalive.js';
 import { trunkKey } from './limits.js';
 import { TrunkRegistration, type RegistrationReport } from './registration.js';
 import type { SipRequester } from './sip-request.js';
-import { trunkHostport, trunkTransportParam } from './trunk-address.js';
+import { resolvesByDns, trunkHostport, trunkTransportParam } from './trunk-address.js';
+import { hopUri, type SipHop } from '../dns/index.js';
+
+/** A requester sending to the first address DNS gives now (answers are cached for their TTL). */
+function viaDns(request: SipRequester, hops: () => Promise<SipHop[]>): SipRequester {
+  return async (uri, req, timeoutMs) => {
+    const [first] = await hops();
+    return request(uri, first ? { ...req, proxy: hopUri(first) } : req, timeoutMs);
+  };
+}
 
 /** One trunk in the health report. */
 export interface TrunkReport {
@@ -40,14 +49,17 @@ export class TrunkHealth {
 
   constructor(
     accounts: readonly AccountConfig[],
-    request: SipRequester,
+    sendRequest: SipRequester,
     logger: Logger,
     private readonly metrics?: Pick<Metrics, 'trunkUp' | 'trunkRegistered'>,
     /** Whether our SIP edge is connected: a trunk is not blamed for our own edge being gone. */
     edgeConnected?: () => boolean,
+    /** The addresses of a trunk found through DNS (src/dns): its pings and REGISTERs go to the first. */
+    resolve?: (trunk: TrunkConfig) => Promise<SipHop[]>,
   ) {
     for (const account of accounts) {
       for (const trunk of account.trunks) {
+        const request = resolve && resolvesByDns(trunk) ? viaDns(sendRequest, () => resolve(trunk)) : sendRequest;
         const labels = { account: account.name, trunk: trunk.name };
         const log = logger.child(labels);
         const w: Watched = { account: account.name, trunk };

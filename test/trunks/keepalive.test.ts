@@ -9,6 +9,8 @@ import { startEdgeWithSrf, type EdgeWithSrf } from '../edge/harness.js';
 import { freePort } from '../support/ports.js';
 import { startSipp, stopAllSipp } from '../support/sipp.js';
 import { until } from '../support/until.js';
+import { startDnsServer } from '../support/dns-server.js';
+import { SipResolver } from '../../src/dns/index.js';
 
 let env: EdgeWithSrf;
 let health: TrunkHealth | undefined;
@@ -51,6 +53,31 @@ describe('trunk OPTIONS keepalive', () => {
     expect(await metrics.text()).toMatch(/outdial_trunk_up\{account="acme",trunk="pinged"\} 1/);
     const result = await carrier.stop();
     expect(result.messages).toMatch(/^OPTIONS sip:127\.0\.0\.1:\d+ SIP\/2\.0/m);
+  });
+});
+
+describe('keepalive of a trunk found through DNS', () => {
+  it('pings the first address SRV gives, with the domain in the Request-URI', async () => {
+    const port = await freePort();
+    const dns = await startDnsServer([
+      { type: 'SRV', name: '_sip._udp.carrier.test', data: { priority: 10, weight: 1, port, target: 'edge.carrier.test' } },
+      { type: 'A', name: 'edge.carrier.test', data: '127.0.0.1' },
+    ]);
+    try {
+      const config = parseConfig({ accounts: [{ name: 'acme', trunks: [{ name: 'srv', host: 'carrier.test', ping: { intervalSec: 1 } }] }] });
+      const resolver = new SipResolver({ servers: [dns.address] });
+      const carrier = await startSipp({ scenario: 'uas-options.xml', port, calls: 100, traceMessages: true });
+      health = new TrunkHealth(config.accounts, srfRequester(env.srf), createLogger('silent'), undefined, undefined, (t) => resolver.resolve(t.host, t.transport));
+      health.start();
+      // Two ping intervals: pings the carrier did not answer would count as missed by now.
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(health.usable('acme', 'srv')).toBe(true);
+      expect(health.report()[0]).toMatchObject({ usable: true, ping: { up: true, missedInARow: 0 } });
+      const result = await carrier.stop();
+      expect(result.messages).toMatch(/^OPTIONS sip:carrier\.test SIP\/2\.0/m);
+    } finally {
+      await dns.close();
+    }
   });
 });
 
