@@ -3,12 +3,12 @@
 // callee answered outdial's INVITE) and an inbound call (outdial answered a dialer's INVITE) each run one;
 // the call that owns it keeps its lifecycle, its journal and the one way out, end().
 
-import type { AmdEvent, CallRecord, Clock, MachineDetection } from '../domain/index.js';
+import type { AmdEvent, BotEvent, CallRecord, Clock, MachineDetection } from '../domain/index.js';
 import type { AmdSettings } from '../dialout/index.js';
 import type { Logger } from '../log/index.js';
 import type { LegMedia, MediaBridge } from '../media/index.js';
 import { AmdSession } from './amd-session.js';
-import { machineDetectionEvent, type BotCallFacts, type BotEvent } from './bot-events.js';
+import { machineDetectionEvent, type BotCallFacts } from './bot-events.js';
 import { BotLeg } from './bot-leg.js';
 import type { CallJournal } from './call-journal.js';
 import type { CallServices } from './call-services.js';

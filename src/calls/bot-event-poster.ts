@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log/index.js';
 import { deliveryRefusal, guardedDispatcher } from '../notify/destination-guard.js';
 import { webhookHeaders } from '../notify/signature.js';
-import type { BotEvent } from './bot-events.js';
+import type { BotEvent } from '../domain/index.js';
 
 export interface BotEventPoster {
   post(url: string, event: BotEvent): void;

@@ -1,20 +1,14 @@
 // What the bot hears about a call: AudioCodes Bot API shaped events (docs/dialects/audiocodes.md, "Bot events"), and the headers of the
 // INVITE that connects the callee to the bot. Pure builders.
 
+import type { BotEvent } from '../domain/index.js';
+
 export interface BotCallFacts {
   conversationId: string;
   /** The dialled target as the dialer gave it (tel: or sip: URI). */
   callee: string;
   caller?: string;
   metadata?: Record<string, unknown>;
-}
-
-export interface BotEvent {
-  type: 'event';
-  name: 'dialoutInitiated' | 'start' | 'machineDetection';
-  value?: string;
-  parameters?: Record<string, unknown>;
-  conversationId: string;
 }
 
 /** The callee as the bot sees it: the number of a tel: URI, or the sip: URI as given. */

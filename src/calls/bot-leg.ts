@@ -2,9 +2,10 @@
 // INVITE (with the call's facts in X- headers), its own media, and the bot events as SIP INFO.
 
 import type Srf from 'drachtio-srf';
+import type { BotEvent } from '../domain/index.js';
 import type { LegMedia } from '../media/index.js';
 import type { BotEventPoster } from './bot-event-poster.js';
-import { botInviteHeaders, startEvent, type BotCallFacts, type BotEvent } from './bot-events.js';
+import { botInviteHeaders, startEvent, type BotCallFacts } from './bot-events.js';
 import { InviteCancelled, InviteRejected, UacLeg, type UacLegServices } from './uac-leg.js';
 
 export interface BotLegOptions {

@@ -5,3 +5,4 @@ export { amdDecisionTypes, amdEventTypes, isAmdDecision, type AmdEvent, type Amd
 export { isFinalStatus, type AmdInfo, type CallRecord, type CallStatus, type CalleeMedia, type TrunkAttempt } from './call-record.js';
 export { systemClock, type Cancel, type Clock } from './clock.js';
 export type { AudioSummary } from './audio-summary.js';
+export type { BotEvent } from './bot-event.js';

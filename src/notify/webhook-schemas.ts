@@ -3,8 +3,7 @@
 // checks below keep each schema's fields the fields of the type its builder returns, so the description
 // cannot drift from what is sent. The dialect pages in docs/ explain each field.
 
-import { amdEventTypes } from '../domain/index.js';
-import type { BotEvent } from '../calls/bot-events.js';
+import { amdEventTypes, type BotEvent } from '../domain/index.js';
 import type { AudiocodesNotification } from './audiocodes.js';
 import type { JambonzAmdPayload } from './jambonz.js';
 import type { KoreNotification } from './kore.js';
