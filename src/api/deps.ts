@@ -1,4 +1,4 @@
-import type { CallRecord } from '../domain/index.js';
+import { systemClock, type CallRecord, type Clock } from '../domain/index.js';
 import type { Config } from '../config/index.js';
 import type { CallLauncher } from '../dialout/index.js';
 
@@ -16,4 +16,12 @@ export interface ApiDeps {
   acceptingDialouts(): DialoutAcceptance;
   /** Lifetime of OAuth access tokens from POST /oauth/token; default 3600 s. */
   tokenTtlSeconds?: number;
+  /** The time tokens are issued and checked at (expiry, Kore JWT lifetime, failed-attempt window); the system's by default. */
+  clock?: Clock;
+}
+
+/** The API's "now" in epoch ms, from the injected clock or the system's. */
+export function apiNow(deps: ApiDeps): () => number {
+  const clock = deps.clock ?? systemClock;
+  return () => clock.now();
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CallRecord } from '../../src/domain/index.js';
 import { DialoutRejected } from '../../src/dialout/index.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { baseUrl, basic, koreJwt, postJson, startApi, type ApiUnderTest } from './fixture.js';
 
 let api: ApiUnderTest;
@@ -153,22 +154,36 @@ describe('AudioCodes dialout', () => {
 });
 
 describe('OAuth 2.0 client_credentials', () => {
-  async function token(body: string, headers: Record<string, string> = {}) {
-    const res = await fetch(`${url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
+  async function token(body: string, headers: Record<string, string> = {}, at = url) {
+    const res = await fetch(`${at}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
     return { status: res.status, body: (await res.json()) as any };
   }
 
-  it('issues a bearer token that dials out until it expires', async () => {
-    const t = await token('grant_type=client_credentials&client_id=dialer1&client_secret=s3cret');
-    expect(t.status).toBe(200);
-    expect(t.body).toMatchObject({ token_type: 'Bearer', expires_in: 1 });
-    const ok = await postJson(`${url}${acPath}`, { bot: 'Bot1', target: 'tel:+15551234567' }, { authorization: `Bearer ${t.body.access_token}` });
-    expect(ok.status).toBe(200);
-    expect(api.launcher.last.clientId).toBe('dialer1');
-    await new Promise((r) => setTimeout(r, 2100));
-    const expired = await postJson(`${url}${acPath}`, { bot: 'Bot1', target: 'tel:+15551234567' }, { authorization: `Bearer ${t.body.access_token}` });
-    expect(expired.status).toBe(401);
-    expect(expired.body.error).toBe('bearer token has expired');
+  it('issues a bearer token that dials out until it expires, by the API clock', async () => {
+    const clock = new ManualClock(Date.now());
+    const clocked = await startApi({ tokenTtlSeconds: 1, clock });
+    try {
+      const at = baseUrl(clocked.app);
+      const t = await token('grant_type=client_credentials&client_id=dialer1&client_secret=s3cret', {}, at);
+      expect(t.status).toBe(200);
+      expect(t.body).toMatchObject({ token_type: 'Bearer', expires_in: 1 });
+      const ok = await postJson(`${at}${acPath}`, { bot: 'Bot1', target: 'tel:+15551234567' }, { authorization: `Bearer ${t.body.access_token}` });
+      expect(ok.status).toBe(200);
+      expect(clocked.launcher.last.clientId).toBe('dialer1');
+      await clock.advance(2000);
+      const expired = await postJson(`${at}${acPath}`, { bot: 'Bot1', target: 'tel:+15551234567' }, { authorization: `Bearer ${t.body.access_token}` });
+      expect(expired.status).toBe(401);
+      expect(expired.body.error).toBe('bearer token has expired');
+      // The Kore dialect's JWT is checked at the same clock: one minute on, its one-minute token has expired.
+      const jwt = await koreJwt('dialer1', 's3cret', 60);
+      expect((await postJson(`${at}${korePath('Bot1')}`, { target: 'tel:+15551234567' }, { auth: jwt })).status).toBe(200);
+      await clock.advance(61_000);
+      const late = await postJson(`${at}${korePath('Bot1')}`, { target: 'tel:+15551234567' }, { auth: jwt });
+      expect(late.status).toBe(401);
+      expect(late.body.error).toBe('auth JWT has expired');
+    } finally {
+      await clocked.app.close();
+    }
   });
 
   it('accepts client credentials in a Basic header', async () => {

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { SignJWT } from 'jose';
 import { registerApi, type DialoutAcceptance } from '../../src/api/index.js';
-import type { CallRecord } from '../../src/domain/index.js';
+import type { CallRecord, Clock } from '../../src/domain/index.js';
 import { parseConfig, type Config } from '../../src/config/index.js';
 import type { CallLauncher, DialoutRequest } from '../../src/dialout/index.js';
 
@@ -53,7 +53,7 @@ export interface ApiUnderTest {
   acceptance: { current: DialoutAcceptance };
 }
 
-export async function startApi(options: { tokenTtlSeconds?: number; config?: Config } = {}): Promise<ApiUnderTest> {
+export async function startApi(options: { tokenTtlSeconds?: number; config?: Config; clock?: Clock } = {}): Promise<ApiUnderTest> {
   const { config = testConfig, ...rest } = options;
   const app = Fastify();
   const launcher = new RecordingLauncher();

@@ -10,8 +10,10 @@ export { authenticateClient, parseBasic } from './clients.js';
 
 const challenge = { 'www-authenticate': 'Basic realm="outdial", Bearer realm="outdial"' };
 
+// `now` (epoch ms) below is the time a token is checked at: the API's clock (ApiDeps.clock).
+
 /** AudioCodes dialect: `Authorization: Basic <id:secret>` or `Authorization: Bearer <access token>`. */
-export async function authenticateAuthorization(config: Config, header: string | undefined): Promise<ClientConfig> {
+export async function authenticateAuthorization(config: Config, header: string | undefined, now: () => number = Date.now): Promise<ClientConfig> {
   if (header === undefined || header.trim() === '') throw new ApiError(401, 'missing Authorization header (Basic or Bearer)', challenge);
   const basic = parseBasic(header);
   if (basic) {
@@ -21,7 +23,7 @@ export async function authenticateAuthorization(config: Config, header: string |
   }
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (bearer) {
-    const check = await verifyAccessToken(config, bearer[1]!);
+    const check = await verifyAccessToken(config, bearer[1]!, now);
     if (!check.ok) throw new ApiError(401, check.error, challenge);
     return check.client;
   }
@@ -29,16 +31,20 @@ export async function authenticateAuthorization(config: Config, header: string |
 }
 
 /** Kore dialect: header `auth: <JWT>`. */
-export async function authenticateKoreHeader(config: Config, header: string | undefined): Promise<ClientConfig> {
+export async function authenticateKoreHeader(config: Config, header: string | undefined, now: () => number = Date.now): Promise<ClientConfig> {
   if (header === undefined || header.trim() === '') throw new ApiError(401, 'missing auth header (JWT)');
-  const check = await verifyKoreJwt(config, header.trim());
+  const check = await verifyKoreJwt(config, header.trim(), now);
   if (!check.ok) throw new ApiError(401, check.error);
   return check.client;
 }
 
 /** Read-only routes take either dialect's credentials. */
-export async function authenticateEither(config: Config, headers: { authorization?: string; auth?: string | string[] }): Promise<ClientConfig> {
+export async function authenticateEither(
+  config: Config,
+  headers: { authorization?: string; auth?: string | string[] },
+  now: () => number = Date.now,
+): Promise<ClientConfig> {
   const kore = Array.isArray(headers.auth) ? headers.auth[0] : headers.auth;
-  if (headers.authorization === undefined && kore !== undefined) return authenticateKoreHeader(config, kore);
-  return authenticateAuthorization(config, headers.authorization);
+  if (headers.authorization === undefined && kore !== undefined) return authenticateKoreHeader(config, kore, now);
+  return authenticateAuthorization(config, headers.authorization, now);
 }

@@ -7,7 +7,8 @@ import type { Config } from '../../config/index.js';
 import { findClient } from './clients.js';
 import type { TokenCheck } from './tokens.js';
 
-export async function verifyKoreJwt(config: Config, token: string): Promise<TokenCheck> {
+/** `now` (epoch ms) is the time the token is checked at; tests pass their own clock's. */
+export async function verifyKoreJwt(config: Config, token: string, now: () => number = Date.now): Promise<TokenCheck> {
   let appId: unknown;
   try {
     appId = decodeJwt(token).appId;
@@ -18,9 +19,9 @@ export async function verifyKoreJwt(config: Config, token: string): Promise<Toke
   const client = findClient(config, appId);
   if (!client) return { ok: false, error: 'auth JWT is not valid' };
   try {
-    const { payload } = await jwtVerify(token, new TextEncoder().encode(client.secret), { algorithms: ['HS256'], requiredClaims: ['exp'] });
+    const { payload } = await jwtVerify(token, new TextEncoder().encode(client.secret), { algorithms: ['HS256'], requiredClaims: ['exp'], currentDate: new Date(now()) });
     const maxLifetime = config.auth.koreJwtMaxLifetimeSec;
-    if (payload.exp! - Math.floor(Date.now() / 1000) > maxLifetime) {
+    if (payload.exp! - Math.floor(now() / 1000) > maxLifetime) {
       return { ok: false, error: `auth JWT expires too far ahead (exp more than ${maxLifetime} s from now)` };
     }
     return { ok: true, client };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { findBot, normalizeAudiocodes } from '../../dialout/index.js';
 import { authenticateAuthorization, dialoutDenied } from '../auth/index.js';
-import type { ApiDeps } from '../deps.js';
+import { apiNow, type ApiDeps } from '../deps.js';
 import { ApiError } from '../http-error.js';
 import { audiocodesDialoutBody } from '../schemas.js';
 import { typed } from '../type-provider.js';
@@ -11,11 +11,12 @@ import { launch } from './launch.js';
 export const audiocodesDialoutPath = '/api/v1/actions/dialout';
 
 export function audiocodesDialoutRoute(app: FastifyInstance, deps: ApiDeps): void {
+  const now = apiNow(deps);
   typed(app).post(audiocodesDialoutPath, {
     schema: { body: audiocodesDialoutBody },
     // Credentials are checked before the body, so a stranger learns nothing from validation errors.
     onRequest: async (request) => {
-      request.apiClient = await authenticateAuthorization(deps.config, request.headers.authorization);
+      request.apiClient = await authenticateAuthorization(deps.config, request.headers.authorization, now);
     },
     handler: async (request) => {
       const client = request.apiClient!;

@@ -3,7 +3,7 @@ import type { CallRecord } from '../../domain/index.js';
 import type { ClientConfig } from '../../config/index.js';
 import { findBot } from '../../dialout/index.js';
 import { authenticateEither, scopeCovers } from '../auth/index.js';
-import type { ApiDeps } from '../deps.js';
+import { apiNow, type ApiDeps } from '../deps.js';
 import { ApiError } from '../http-error.js';
 import { callParams } from '../schemas.js';
 import { typed } from '../type-provider.js';
@@ -11,10 +11,11 @@ import { typed } from '../type-provider.js';
 export const callPath = '/api/v1/calls/:conversationId';
 
 export function callRoute(app: FastifyInstance, deps: ApiDeps): void {
+  const now = apiNow(deps);
   typed(app).get(callPath, {
     schema: { params: callParams },
     onRequest: async (request) => {
-      request.apiClient = await authenticateEither(deps.config, request.headers as { authorization?: string; auth?: string });
+      request.apiClient = await authenticateEither(deps.config, request.headers as { authorization?: string; auth?: string }, now);
     },
     handler: async (request) => visibleCall(deps, request.apiClient!, request.params.conversationId),
   });

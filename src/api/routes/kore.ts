@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { findBot, normalizeKore } from '../../dialout/index.js';
 import { authenticateKoreHeader, dialoutDenied } from '../auth/index.js';
-import type { ApiDeps } from '../deps.js';
+import { apiNow, type ApiDeps } from '../deps.js';
 import { ApiError } from '../http-error.js';
 import { koreDialoutBody, koreDialoutParams } from '../schemas.js';
 import { typed } from '../type-provider.js';
@@ -15,10 +15,11 @@ function headerValue(v: string | string[] | undefined): string | undefined {
 }
 
 export function koreDialoutRoute(app: FastifyInstance, deps: ApiDeps): void {
+  const now = apiNow(deps);
   typed(app).post(koreDialoutPath, {
     schema: { body: koreDialoutBody, params: koreDialoutParams },
     onRequest: async (request) => {
-      request.apiClient = await authenticateKoreHeader(deps.config, headerValue(request.headers.auth));
+      request.apiClient = await authenticateKoreHeader(deps.config, headerValue(request.headers.auth), now);
     },
     handler: async (request) => {
       const client = request.apiClient!;

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { authenticateClient, issueAccessToken, parseBasic } from '../auth/index.js';
 import { FailureThrottle } from '../auth/failure-throttle.js';
-import type { ApiDeps } from '../deps.js';
+import { apiNow, type ApiDeps } from '../deps.js';
 import { tokenRequestBody } from '../schemas.js';
 import { typed } from '../type-provider.js';
 
@@ -14,7 +14,8 @@ function oauthError(reply: FastifyReply, status: number, error: string, descript
 
 export function tokenRoute(app: FastifyInstance, deps: ApiDeps): void {
   const ttl = deps.tokenTtlSeconds ?? 3600;
-  const throttle = new FailureThrottle(deps.config.auth.tokenFailuresPerMinute);
+  const now = apiNow(deps);
+  const throttle = new FailureThrottle(deps.config.auth.tokenFailuresPerMinute, now);
   typed(app).post(tokenPath, {
     schema: { body: tokenRequestBody },
     handler: async (request, reply) => {
@@ -35,7 +36,7 @@ export function tokenRoute(app: FastifyInstance, deps: ApiDeps): void {
         throttle.failed(id);
         return oauthError(reply, 401, 'invalid_client', 'client id or secret is wrong');
       }
-      const accessToken = await issueAccessToken(client, ttl);
+      const accessToken = await issueAccessToken(client, ttl, now);
       reply.header('cache-control', 'no-store');
       return { access_token: accessToken, token_type: 'Bearer', expires_in: ttl };
     },
