@@ -177,7 +177,12 @@ export class AmdEngine {
     this.greeting.push(voiced, startMs, FRAME_MS, f.energyDb, steadyTone);
     // speech far louder than what came before: that was the room, and its syllables are no greeting's words
     if (this.greeting.restarted && this.phase === 'listening') this.words.restart();
-    this.words.push(f.energyDb, this.greeting.heard, this.speech.thresholdDb);
+    // voice held pending (the greeting going on, or the room's loudest syllables) counts only once confirmed
+    const pending = this.greeting.resumePending;
+    if (pending) this.words.hold();
+    this.words.push(f.energyDb, this.greeting.heard || (pending && voiced), this.speech.thresholdDb);
+    if (this.greeting.resumeConfirmed) this.words.keep();
+    else if (!pending) this.words.drop();
     if (this.phase === 'listening') this.checkDecision(out);
     if (this.phase === 'decided') {
       this.checkGreetingAfterHuman(out);
@@ -249,7 +254,7 @@ export class AmdEngine {
         this.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.longGreeting, atMs: now }, out);
         return;
       }
-      if (!this.tones.active && this.greeting.silenceMs(now) >= speechEndWaitMs(opts.speechEndThresholdMs, this.greeting)) {
+      if (!this.tones.active && !this.greeting.resumePending && this.greeting.silenceMs(now) >= speechEndWaitMs(opts.speechEndThresholdMs, this.greeting)) {
         this.decide({ type: 'amd_human_detected', reason: HumanReason.shortGreeting, atMs: now }, out);
         return;
       }

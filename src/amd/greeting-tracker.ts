@@ -21,6 +21,20 @@ const ROOM_TALK_MIN_MS = 200;
  */
 const RESUME_AFTER_MS = 100;
 const RESUME_RANGE_DB = 11;
+/**
+ * Voice resuming after RESUME_AFTER_MS of silence within RESUME_RANGE_DB of the greeting's loudest may still be
+ * the room's loudest syllables (a TV's talk peaks 8-11 dB under the person in the corpus). It is held pending
+ * for up to CONFIRM_WINDOW_MS: it is the greeting going on once CONFIRM_FRAMES of it are voiced or one frame
+ * comes within CONFIRM_RANGE_DB of the loudest; otherwise it was the room's short burst (docs/amd.md,
+ * "Talk in the room"). The speech-end decision waits while it is pending.
+ */
+const CONFIRM_WINDOW_MS = 300;
+const CONFIRM_FRAMES = 6;
+const CONFIRM_RANGE_DB = 8;
+/** ...or this many voiced frames at any level: a room's loud syllables are few and short. */
+const CONFIRM_RUN_FRAMES = 8;
+/** Only voice after this much silence is held pending (shorter pauses are a greeting's own). */
+const PENDING_AFTER_MS = 300;
 /** Frames remembered to find where that louder speech began. */
 const RECENT_FRAMES = 25;
 /** Voice younger than this (40 ms) may be the rise of new speech, not yet the room's level. */
@@ -50,10 +64,26 @@ export class GreetingTracker {
   private heardNow = false;
   /** Within the run of voice that started the greeting again (its later, louder frames start nothing new). */
   private rising = false;
+  /** Start of the resumption held pending (-1: none), its voiced frames, and the silence before it. */
+  private pendingResumeStart = -1;
+  private pendingResumeVoiced = 0;
+  private pendingResumePause = 0;
+  private pendingResumeRun = 0;
+  private confirmedNow = false;
 
   /** Whether the last frame started the greeting again (what came before was the room). */
   get restarted(): boolean {
     return this.restartedNow;
+  }
+
+  /** Whether voice that resumed after a pause is held pending: the greeting going on, or the room. */
+  get resumePending(): boolean {
+    return this.pendingResumeStart >= 0;
+  }
+
+  /** Whether the last frame confirmed a pending resumption as the greeting's voice. */
+  get resumeConfirmed(): boolean {
+    return this.confirmedNow;
   }
 
   /** Whether the last frame was heard as the greeting's voice (not silence, not the room). */
@@ -109,6 +139,7 @@ export class GreetingTracker {
     // a steady vowel the tone tracker held back from speech still keeps the greeting's sound going
     if (steadyTone && this.onset !== undefined && energyDb >= this.greetingPeakDb - RESUME_RANGE_DB) this.lastSoundEnd = frameEnd;
     this.restartedNow = false;
+    this.confirmedNow = false;
     this.heardNow = isVoiced;
     this.recentDb.push(isVoiced ? energyDb : -Infinity);
     if (this.recentDb.length > RECENT_FRAMES) this.recentDb.shift();
@@ -134,6 +165,7 @@ export class GreetingTracker {
       }
       return;
     }
+    if (this.pendingResumeStart >= 0 && frameStartMs - this.pendingResumeStart >= CONFIRM_WINDOW_MS) this.pendingResumeStart = -1;
     if (!isVoiced) {
       this.rising = false;
       return;
@@ -154,12 +186,38 @@ export class GreetingTracker {
       this.restartedNow = true;
       return;
     }
-    if (frameStartMs - Math.max(this.lastVoiceEnd, this.lastSoundEnd) >= RESUME_AFTER_MS && energyDb < this.greetingPeakDb - RESUME_RANGE_DB) {
+    const quietFor = frameStartMs - Math.max(this.lastVoiceEnd, this.lastSoundEnd);
+    const inRange = energyDb >= this.greetingPeakDb - RESUME_RANGE_DB;
+    if (this.pendingResumeStart < 0 && inRange && quietFor >= PENDING_AFTER_MS && energyDb < this.greetingPeakDb - CONFIRM_RANGE_DB) {
+      this.pendingResumeStart = frameStartMs;
+      this.pendingResumeVoiced = 0;
+      this.pendingResumeRun = 0;
+      this.pendingResumePause = frameStartMs - this.lastVoiceEnd;
+    }
+    if (this.pendingResumeStart >= 0) {
+      this.pendingResumeRun++;
+      if (inRange) this.pendingResumeVoiced++;
+      const confirmed = this.pendingResumeVoiced >= CONFIRM_FRAMES || this.pendingResumeRun >= CONFIRM_RUN_FRAMES || energyDb >= this.greetingPeakDb - CONFIRM_RANGE_DB;
+      if (!confirmed) {
+        this.heardNow = false;
+        return;
+      }
+      // the greeting goes on: it resumed where the pending voice began
+      const start = this.pendingResumeStart;
+      this.pendingResumeStart = -1;
+      this.confirmedNow = true;
+      if (this.pendingResumePause >= UTTERANCE_PAUSE_MS) {
+        this.pauseBefore = this.pendingResumePause;
+        this.utteranceStart = start;
+      }
+      this.voiced += (this.pendingResumeRun - 1) * frameMs;
+    }
+    if (!this.confirmedNow && quietFor >= RESUME_AFTER_MS && !inRange) {
       this.heardNow = false;
       return;
     }
     if (energyDb > this.greetingPeakDb) this.greetingPeakDb = energyDb;
-    if (frameStartMs - this.lastVoiceEnd >= UTTERANCE_PAUSE_MS) {
+    if (!this.confirmedNow && frameStartMs - this.lastVoiceEnd >= UTTERANCE_PAUSE_MS) {
       this.pauseBefore = frameStartMs - this.lastVoiceEnd;
       this.utteranceStart = frameStartMs;
     }

@@ -14,13 +14,32 @@ export class WordEstimator {
   private extreme = 0;
   private smoothed = -Infinity;
   private unvoicedRun = 0;
+  /** Syllables counted before voice that may yet turn out to be the room's (-1: none held). */
+  private heldFrom = -1;
 
   get syllables(): number {
     return this.syllableCount;
   }
 
   get words(): number {
-    return Math.round(this.syllableCount / SYLLABLES_PER_WORD);
+    return Math.round((this.heldFrom >= 0 ? this.heldFrom : this.syllableCount) / SYLLABLES_PER_WORD);
+  }
+
+  /**
+   * The syllables from here on are held: `words` leaves them out until `keep` counts them (the voice was the
+   * greeting's) or `drop` forgets them (it was the room's).
+   */
+  hold(): void {
+    if (this.heldFrom < 0) this.heldFrom = this.syllableCount;
+  }
+
+  keep(): void {
+    this.heldFrom = -1;
+  }
+
+  drop(): void {
+    if (this.heldFrom >= 0) this.syllableCount = this.heldFrom;
+    this.heldFrom = -1;
   }
 
   /** `voiced` is the speech detector's verdict for the frame; `thresholdDb` its current threshold. */
@@ -54,6 +73,7 @@ export class WordEstimator {
 
   /** Forgets the syllables counted so far but not the envelope state of the syllable under way. */
   restart(): void {
+    this.heldFrom = -1;
     this.syllableCount = this.inPeak ? 1 : 0;
   }
 
@@ -63,5 +83,6 @@ export class WordEstimator {
     this.extreme = 0;
     this.smoothed = -Infinity;
     this.unvoicedRun = 0;
+    this.heldFrom = -1;
   }
 }

@@ -72,4 +72,47 @@ describe('greeting tracker', () => {
     push(true, -16);
     expect(push(true, -30)).toBe(true);
   });
+
+  it("holds a short loud burst after a pause pending: the room's loudest syllables do not keep the line from falling quiet", () => {
+    const g = new GreetingTracker();
+    let t = 0;
+    const push = (voiced: boolean, db: number): boolean => {
+      g.push(voiced, t, 20, db);
+      t += 20;
+      return g.heard;
+    };
+    for (let i = 0; i < 20; i++) push(true, -16); // "hello?" 0-400 ms
+    for (let i = 0; i < 20; i++) push(false, -60); // 400 ms quiet
+    // a TV's syllable 10 dB under the person: pending, not heard
+    for (let i = 0; i < 3; i++) expect(push(true, -26)).toBe(false);
+    expect(g.resumePending).toBe(true);
+    for (let i = 0; i < 15; i++) push(false, -50);
+    expect(g.resumePending).toBe(false); // the burst ended unconfirmed: it was the room
+    expect(g.lastVoiceEndMs).toBe(400);
+    expect(g.silenceMs(t)).toBe(t - 400);
+  });
+
+  it('confirms a pending resumption that goes on, as the greeting resuming where it began', () => {
+    const g = new GreetingTracker();
+    let t = 0;
+    const push = (voiced: boolean, db: number): boolean => {
+      g.push(voiced, t, 20, db);
+      t += 20;
+      return g.heard;
+    };
+    for (let i = 0; i < 20; i++) push(true, -16);
+    for (let i = 0; i < 30; i++) push(false, -60); // 600 ms: a breath between sentences
+    const resumedAt = t;
+    expect(push(true, -26)).toBe(false); // within 11 dB of the loudest: pending
+    for (let i = 0; i < 6; i++) expect(push(true, -29)).toBe(false);
+    expect(push(true, -29)).toBe(true); // eight voiced frames: a sentence, not a syllable
+    expect(g.resumeConfirmed).toBe(true);
+    expect(g.utteranceStartMs).toBe(resumedAt);
+    expect(g.pauseBeforeUtteranceMs).toBe(600);
+    expect(g.lastVoiceEndMs).toBe(t);
+    // a frame near the greeting's loudest confirms at once
+    for (let i = 0; i < 20; i++) push(false, -60);
+    expect(push(true, -25)).toBe(false);
+    expect(push(true, -18)).toBe(true);
+  });
 });
