@@ -181,8 +181,9 @@ export class OutboundCall {
   }
 
   /**
-   * A 183 with SDP: the callee's audio before the answer. Special information tones there (an intercept)
-   * end the call now instead of at the answer timeout; ringback and silence keep it waiting (README, "Notifications").
+   * A 183 with SDP: the callee's audio before the answer. Special information tones there (an intercept), or a
+   * recorded announcement with no ringback around it, end the call now instead of at the answer timeout;
+   * ringback, music and silence keep it waiting (README, "Notifications"; docs/amd.md, "Early media").
    */
   private listenEarly(sdp: string): void {
     if (this.earlyMedia || this.lifecycle.isEnding) return;
@@ -190,10 +191,10 @@ export class OutboundCall {
     if (!media) return;
     const listener = new EarlyMediaListener();
     const onFrame = (pcm: Int16Array) => {
-      const atMs = listener.pushFrame(pcm);
-      if (atMs === undefined) return;
-      this.log.info({ atMs }, 'special information tones in early media');
-      this.end({ kind: 'early-media', cause: 'sit' });
+      const signal = listener.pushFrame(pcm);
+      if (!signal) return;
+      this.log.info({ atMs: signal.atMs, cause: signal.cause }, signal.cause === 'sit' ? 'special information tones in early media' : 'recorded announcement in early media');
+      this.end({ kind: 'early-media', cause: signal.cause });
     };
     const onGap = (ms: number) => listener.pushGap(ms);
     media.on('frame', onFrame);

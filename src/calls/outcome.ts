@@ -8,8 +8,8 @@ export type CallEnd =
   | { kind: 'sip-final'; status: number; reason?: string; reasonHeader?: string; warning?: string }
   /** answerTimeoutSec / timeoutInMs passed and outdial CANCELled the INVITE. */
   | { kind: 'answer-timeout' }
-  /** Early media (a 183's audio) played special information tones: outdial CANCELled the INVITE. */
-  | { kind: 'early-media'; cause: 'sit' }
+  /** Early media (a 183's audio) played special information tones or an announcement: outdial CANCELled the INVITE. */
+  | { kind: 'early-media'; cause: 'sit' | 'announcement' }
   /** The call never got a final response: no SIP edge, the daemon stopping, an internal error. */
   | { kind: 'not-answered'; cause: 'shutdown' | 'error'; detail?: string }
   /** An answered call ended. */
@@ -72,6 +72,11 @@ export function blockedByNetwork(end: { status: number; reason?: string; reasonH
 /** The reason of a call ended by special information tones in early media (an intercept), in both dialects. */
 export const earlyMediaSitReason = 'sit: special information tone in early media';
 
+/** The reason of a call ended by a recorded announcement (no SIT, no ringback) in early media, in both dialects. */
+export const earlyMediaAnnouncementReason = 'announcement: intercept announcement in early media';
+
+const earlyMediaReason = (cause: 'sit' | 'announcement'): string => (cause === 'sit' ? earlyMediaSitReason : earlyMediaAnnouncementReason);
+
 /** The words a network-blocked call is reported with, in both dialects. */
 export const networkBlockedPhrase = 'Network Blocked';
 
@@ -99,7 +104,7 @@ function audiocodesOutcome(end: CallEnd): CallOutcome {
     case 'answer-timeout':
       return { status: 'failed', reasonCode: 'no-answer', reason: 'answer timeout' };
     case 'early-media':
-      return { status: 'failed', reasonCode: 'error', reason: earlyMediaSitReason };
+      return { status: 'failed', reasonCode: 'error', reason: earlyMediaReason(end.cause) };
     case 'not-answered':
       return { status: 'failed', reasonCode: 'error', reason: end.detail ?? (end.cause === 'shutdown' ? 'service shutting down' : 'call could not be placed') };
     case 'ended':
@@ -137,7 +142,7 @@ function koreOutcome(end: CallEnd): CallOutcome {
       return { status: 'failed', reasonCode: 'no-answer', reason: '487 Request Terminated' };
     case 'early-media':
       // The CANCELled INVITE ends 487: its phrase is the reasonCode, the reason names the intercept.
-      return { status: 'failed', reasonCode: 'Request Terminated', reason: earlyMediaSitReason };
+      return { status: 'failed', reasonCode: 'Request Terminated', reason: earlyMediaReason(end.cause) };
     case 'not-answered':
       return { status: 'failed', reasonCode: 'Service Unavailable', reason: '503 Service Unavailable' };
     case 'ended':

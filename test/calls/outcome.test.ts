@@ -26,6 +26,12 @@ const rows: [string, CallEnd, { status: string; reasonCode: string; reason: stri
     { status: 'failed', reasonCode: 'error', reason: 'sit: special information tone in early media' },
     { status: 'failed', reasonCode: 'Request Terminated', reason: 'sit: special information tone in early media' },
   ],
+  [
+    'recorded announcement (no SIT) in early media',
+    { kind: 'early-media', cause: 'announcement' },
+    { status: 'failed', reasonCode: 'error', reason: 'announcement: intercept announcement in early media' },
+    { status: 'failed', reasonCode: 'Request Terminated', reason: 'announcement: intercept announcement in early media' },
+  ],
   ['not placed: error', { kind: 'not-answered', cause: 'error', detail: 'no SIP edge' }, { status: 'failed', reasonCode: 'error', reason: 'no SIP edge' }, { status: 'failed', reasonCode: 'Service Unavailable', reason: '503 Service Unavailable' }],
   ['not answered: shutdown', { kind: 'not-answered', cause: 'shutdown' }, { status: 'failed', reasonCode: 'error', reason: 'service shutting down' }, { status: 'failed', reasonCode: 'Service Unavailable', reason: '503 Service Unavailable' }],
   ['callee BYE', { kind: 'ended', by: 'callee' }, { status: 'completed', reasonCode: 'client-disconnected', reason: 'client disconnected' }, { status: 'completed', reasonCode: 'caller-disconnected', reason: '200 OK' }],

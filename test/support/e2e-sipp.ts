@@ -26,6 +26,7 @@ export type E2eScenario =
   | 'carrier-blocked-reject'
   | 'carrier-no-answer'
   | 'carrier-early-media'
+  | 'carrier-early-media-answer-bye'
   | 'bot-answer'
   | 'bot-answer-bye'
   | 'bot-reject'
@@ -51,6 +52,7 @@ const REASONS: Record<number, string> = {
 /** Scenarios that stream audio (answering far ends, early media, and dialers sending calls in). */
 const ANSWERING: ReadonlySet<E2eScenario> = new Set([
   'carrier-early-media',
+  'carrier-early-media-answer-bye',
   'carrier-answer-audio',
   'carrier-answer-audio-bye',
   'carrier-100rel-answer-bye',
