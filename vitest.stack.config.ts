@@ -50,7 +50,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'freeswitch',
-          include: ['test/stack/freeswitch-*.test.ts', ...freeswitchMode, 'test/e2e/inbound-amd.test.ts'],
+          include: ['test/stack/freeswitch-*.test.ts', ...freeswitchMode, 'test/e2e/inbound-amd.test.ts', 'test/e2e/call-liveness.test.ts'],
           env: { OUTDIAL_TEST_EDGE: 'drachtio', OUTDIAL_TEST_MEDIA: 'freeswitch' },
         },
       },

@@ -63,7 +63,13 @@ export class AnsweredCall {
     this.liveness = new LivenessWatch(
       clock,
       services.config.calls,
-      { answeredAt: setup.answeredAt, calleeLastRtpAt: () => setup.media.stats.lastArrivalAt, botLastRtpAt: () => this.bot?.lastRtpAt },
+      {
+        answeredAt: setup.answeredAt,
+        calleeLastRtpAt: () => setup.media.stats.lastArrivalAt,
+        botLastRtpAt: () => this.bot?.lastRtpAt,
+        calleeMediaStopped: () => setup.media.stopped,
+        botMediaStopped: () => this.bot?.mediaStopped,
+      },
       () => setup.rtp.report(),
       (detail) => owner.end({ kind: 'ended', by: 'outdial', cause: 'error', detail }),
     );

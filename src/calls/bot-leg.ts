@@ -63,6 +63,11 @@ export class BotLeg extends UacLeg {
     return this.media?.stats.lastArrivalAt ?? this.answeredAt;
   }
 
+  /** Why the bot's media ended on its own (its media server is gone), while the bot is up. */
+  get mediaStopped(): string | undefined {
+    return this.up ? this.media?.stopped : undefined;
+  }
+
   /** An event to the bot: as SIP INFO on its leg and, when configured, to its eventsUrl. */
   send(event: BotEvent): void {
     if (this.options.eventsUrl) this.options.poster.post(this.options.eventsUrl, event);

@@ -16,6 +16,10 @@ export interface LivenessSources {
   calleeLastRtpAt(): number | undefined;
   /** Epoch ms of the bridged bot's last RTP (or its answer), undefined while no bot is up. */
   botLastRtpAt(): number | undefined;
+  /** Why the callee's media ended on its own (the media server anchoring it is gone), if it did. */
+  calleeMediaStopped?(): string | undefined;
+  /** The same for the bridged bot's media. */
+  botMediaStopped?(): string | undefined;
 }
 
 /** Why the call should end now, or undefined while it is alive. */
@@ -24,6 +28,9 @@ export function deadCallReason(now: number, limits: LivenessLimits, sources: Liv
   if (maxCallDurationSec > 0 && now - sources.answeredAt >= maxCallDurationSec * 1000) {
     return `call exceeded maxCallDurationSec (${maxCallDurationSec} s)`;
   }
+  // A leg whose media server went away cannot carry the call any more: end it now, not after the RTP timeout.
+  const stopped = sources.calleeMediaStopped?.() ?? sources.botMediaStopped?.();
+  if (stopped !== undefined) return stopped;
   if (rtpTimeoutSec <= 0) return undefined;
   const last = sources.calleeLastRtpAt() ?? sources.answeredAt;
   if (now - last >= rtpTimeoutSec * 1000) return `no RTP from the callee for ${rtpTimeoutSec} s`;

@@ -154,7 +154,7 @@ export class Daemon {
     if (this.config.media.mode !== 'freeswitch') return new DirectRtpPath(this.pool);
     this.freeswitch = new FreeswitchServers(this.config.media.freeswitch ?? [], sip.srf, this.pool.host, this.logger.child({ component: 'media' }));
     void this.freeswitch.start();
-    return new FreeswitchPath(this.freeswitch, this.pool);
+    return new FreeswitchPath(this.freeswitch, this.pool, this.config.calls.rtpTimeoutSec);
   }
 
   private mediaReadiness(freePorts: number): { ok: boolean; detail?: string } {

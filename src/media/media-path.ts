@@ -36,6 +36,11 @@ export interface LegMedia {
   off<E extends keyof LegMediaEvents>(event: E, listener: (...args: LegMediaEvents[E]) => void): unknown;
   readonly codec: string | undefined;
   readonly stats: LegMediaStats;
+  /**
+   * Why the leg's media ended on its own while the call was up (the media server anchoring it, or the leg's
+   * channel on it, is gone): the call should end. Undefined while it flows; direct RTP never sets it.
+   */
+  readonly stopped?: string | undefined;
   /** Releases the leg's ports. Idempotent. */
   close(): void;
 }

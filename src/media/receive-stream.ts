@@ -18,6 +18,13 @@ export interface ReceiveStreamOptions {
   reorderWaitMs?: number;
   /** A forward timestamp jump longer than this is a discontinuity, not silence. */
   maxJumpMs?: number;
+  /**
+   * Place audio by sequence number alone, ignoring RTP timestamps; a lost packet is a gap as long as the
+   * audio packet before it. For a sender whose timestamps follow its own clock rather than the audio it
+   * relays: FreeSWITCH's eavesdrop stamps by its timer, so a packet it sends a tick late looks like a gap
+   * the audio never had, and AMD's decisions would drift late (docs/media.md).
+   */
+  sequenceTimeline?: boolean;
 }
 
 export interface ReceiveCounters {
@@ -76,6 +83,10 @@ export class RtpReceiveStream {
   readonly #reorderWindow: number;
   readonly #reorderWaitMs: number;
   readonly #maxJumpSamples: number;
+  readonly #sequenceTimeline: boolean;
+  /** Packets declared lost since the last audio packet played, and that packet's length in samples. */
+  #lostSincePlayed = 0;
+  #lastAudioSamples = FRAME_SAMPLES;
 
   #audioPt = 0;
   #audioTable: Readonly<Int16Array> = decodeTableOf('PCMU');
@@ -107,6 +118,7 @@ export class RtpReceiveStream {
     this.#reorderWindow = Math.max(1, options.reorderWindow ?? 4);
     this.#reorderWaitMs = options.reorderWaitMs ?? 40;
     this.#maxJumpSamples = ((options.maxJumpMs ?? 10_000) * SAMPLE_RATE) / 1000;
+    this.#sequenceTimeline = options.sequenceTimeline ?? false;
     this.#timeline = new AudioTimeline(sink, this.counters);
   }
 
@@ -222,6 +234,7 @@ export class RtpReceiveStream {
     for (const h of this.#held) if (h.ext < next) next = h.ext;
     if (next === Infinity) return;
     this.counters.packetsLost += next - this.#expected;
+    this.#lostSincePlayed += next - this.#expected;
     this.#expected = next;
     this.#lossPending = true;
     this.#drain();
@@ -258,11 +271,19 @@ export class RtpReceiveStream {
       if (pt !== PT_COMFORT_NOISE) this.counters.packetsUnsupported++;
       return;
     }
-    this.#placeAt(ts);
+    if (this.#sequenceTimeline) this.#placeBySequence(length);
+    else this.#placeAt(ts);
+    this.#lostSincePlayed = 0;
     this.#lossPending = false;
     this.#anchorTs = ts;
     this.#anchorPos = this.#timeline.emitted;
     this.#timeline.samples(table, buf, offset, length);
+  }
+
+  /** sequenceTimeline: the packets lost just before this one become a gap; G.711 is one byte a sample. */
+  #placeBySequence(samples: number): void {
+    if (this.#lostSincePlayed > 0) this.#timeline.silence(this.#lostSincePlayed * this.#lastAudioSamples, 'loss');
+    this.#lastAudioSamples = samples;
   }
 
   /** Put the timeline at this packet's timestamp: a gap before it, or a re-anchor when it lies behind. */

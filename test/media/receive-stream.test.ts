@@ -16,6 +16,29 @@ function stream(options = {}) {
 }
 
 describe('RtpReceiveStream timeline', () => {
+  it('sequenceTimeline: timestamps that jump while the sequence runs on make no gap; a lost packet is a gap of its length', () => {
+    const { s, out, push, timeline } = stream({ sequenceTimeline: true });
+    // A relaying sender stamps by its own clock: a packet sent a tick late carries a timestamp 20 ms ahead.
+    let ts = 0;
+    for (let i = 0; i < 10; i++) push(i, (ts += i % 3 === 0 ? 320 : 160), i * 20);
+    expect(out.gaps).toEqual([]);
+    expect(timeline()).toBe(200);
+    // Packet 10 never comes: the reorder window gives up on it, and its 20 ms become a declared gap.
+    for (let i = 11; i < 16; i++) push(i, (ts += 160), i * 20);
+    s.tick(400);
+    expect(s.counters.packetsLost).toBe(1);
+    expect(out.gaps).toEqual([{ ms: 20, cause: 'loss' }]);
+    expect(timeline()).toBe(320);
+  });
+
+  it('without sequenceTimeline the same timestamp jumps are gaps (the far end paused)', () => {
+    const { out, push, timeline } = stream();
+    let ts = 0;
+    for (let i = 0; i < 10; i++) push(i, (ts += i % 3 === 0 ? 320 : 160), i * 20);
+    expect(timeline()).toBeGreaterThan(200);
+    expect(out.gaps.length).toBeGreaterThan(0);
+  });
+
   it('follows wall time through a silence-suppressed pause: watchdog gaps, then the remainder from the timestamp', () => {
     const { s, out, push, timeline } = stream();
     for (let i = 0; i < 10; i++) push(i, i * 160, i * 20);

@@ -18,6 +18,8 @@ beforeAll(async () => {
     { name: 'human', dialect: 'audiocodes', mode: 'detect', audio: 'human', carrier: { scenario: 'carrier-answer-audio-bye', byeAfterMs: 3000 } },
     { name: 'voicemail', dialect: 'audiocodes', mode: 'detect', audio: 'voicemail', carrier: { scenario: 'carrier-answer-audio-bye', byeAfterMs: 10500 } },
     { name: 'silence', dialect: 'audiocodes', mode: 'detect', audio: 'silence', carrier: { scenario: 'carrier-answer-audio-bye', byeAfterMs: 6000 } },
+    // A fax's first CNG burst must be heard whole and alone: hung up as "fax detected", not taken for a beep.
+    { name: 'fax', dialect: 'audiocodes', mode: 'detect', audio: 'fax' },
   ]);
   ({ finals, records } = await scene.ends());
 }, 60_000);
@@ -28,7 +30,7 @@ afterAll(async () => {
 });
 
 describe('media.mode freeswitch: live AMD through FreeSWITCH equals offline AMD on the same audio', () => {
-  for (const name of ['human', 'voicemail', 'silence'] as const) {
+  for (const name of ['human', 'voicemail', 'fax', 'silence'] as const) {
     it(`${name}: same decision and reason, offset within 200 ms; the call ends with its final notification`, () => {
       const file = detectFile(pcmWavOf(scene.audio.files[name].ulaw)).filter((e) => e.type !== 'amd_stopped');
       const live = (records.get(name).amdEvents as any[]).filter((e) => e.type !== 'amd_stopped');

@@ -21,6 +21,16 @@ export function testMediaMode(): 'direct' | 'freeswitch' {
   return process.env.OUTDIAL_TEST_MEDIA === 'freeswitch' ? 'freeswitch' : 'direct';
 }
 
+/** Every FreeSWITCH this worker started, by its event socket port. */
+const started = new Map<number, FreeswitchServer>();
+
+/** The FreeSWITCH (started by this worker) a freeswitch-mode daemon's calls are anchored at. */
+export function freeswitchOf(config: { media: { freeswitch?: readonly { port: number }[] | undefined } }): FreeswitchServer {
+  const server = started.get(config.media.freeswitch?.[0]?.port ?? -1);
+  if (!server) throw new Error('the daemon is anchored at no FreeSWITCH this test worker started');
+  return server;
+}
+
 /** The RTP ports each started FreeSWITCH hands out, by its event socket port. */
 const rtpRanges = new Map<number, { portMin: number; portMax: number }>();
 
@@ -77,7 +87,7 @@ export async function startFreeswitch(options: FreeswitchOptions = {}): Promise<
     rtp_start_port: rtpStart,
     rtp_end_port: rtpStart + rtpPorts - 1,
   };
-  rtpRanges.set(esl.port, { portMin: rtpStart, portMax: rtpStart + 399 });
+  rtpRanges.set(esl.port, { portMin: rtpStart, portMax: rtpStart + rtpPorts - 1 });
   writeFileSync(
     join(conf, 'vars.xml'),
     `<include>\n${Object.entries(vars)
@@ -131,7 +141,9 @@ export async function startFreeswitch(options: FreeswitchOptions = {}): Promise<
     await exited;
     clearTimeout(force);
   };
-  return { esl, kill: () => end('SIGKILL'), stop: () => end('SIGTERM'), log, pid: () => fsPid };
+  const server: FreeswitchServer = { esl, kill: () => end('SIGKILL'), stop: () => end('SIGTERM'), log, pid: () => fsPid };
+  started.set(esl.port, server);
+  return server;
 }
 
 function accepts(port: number): Promise<boolean> {

@@ -23,6 +23,8 @@ declare module 'drachtio-fsmrf' {
       readonly local: { sdp?: string; mediaIp?: string; mediaPort?: string };
       readonly remote: { sdp?: string; mediaIp?: string; mediaPort?: string };
       readonly connected: boolean;
+      /** The channel's own (outbound) event socket connection; null once it closed. */
+      readonly conn: EventEmitter | null;
       modify(sdp: string): Promise<unknown>;
       bridge(other: Endpoint | string): Promise<void>;
       set(name: string | Record<string, string>, value?: string): Promise<unknown>;
@@ -33,6 +35,8 @@ declare module 'drachtio-fsmrf' {
     interface MediaServer extends EventEmitter {
       readonly address: string;
       connected(): boolean;
+      /** An API command on the server's (inbound) event socket; resolves with its reply body. */
+      api(command: string): Promise<string>;
       createEndpoint(opts?: EndpointOptions): Promise<Endpoint>;
       disconnect(): void;
     }

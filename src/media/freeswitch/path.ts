@@ -18,9 +18,48 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** How a FreeSWITCH channel hung up, from its CHANNEL_HANGUP event. */
+interface HangupEvent {
+  getHeader(name: string): string | undefined;
+}
+
+/** How often FreeSWITCH is asked whether the far end's RTP still arrives: a quarter of the timeout, 0.25-15 s. */
+export function inboundPollMs(rtpTimeoutSec: number): number {
+  return Math.min(15_000, Math.max(250, (rtpTimeoutSec * 1000) / 4));
+}
+
+/** The far end's RTP packet count in a `json {"command":"mediaStats"}` reply, or undefined when it has none. */
+export function inboundPackets(reply: string): number | undefined {
+  try {
+    const parsed = JSON.parse(reply) as { response?: { audio?: { in_packet_count?: unknown } } };
+    const count = parsed.response?.audio?.in_packet_count;
+    return typeof count === 'number' ? count : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The tap's offer to the listening channel, at 10 ms packets while the leg runs at 20 ms. FreeSWITCH's
+ * eavesdrop holds at most 200 ms of the leg's audio and, when leg and listener packets are the same size,
+ * sends one packet per packet the listener reads: once it lags (a busy host delays its thread), it never
+ * catches up and the next overflow throws the whole 200 ms away, unannounced, so AMD's timeline shrinks and
+ * its decisions come early (seen: 660 ms; a fax's tone cut up and taken for a beep). With smaller listener
+ * packets it sends everything buffered each time (switch_ivr_eavesdrop_session), so the backlog drains.
+ */
+export function listenerOffer(host: string, port: number): string {
+  return buildOffer({ address: host, port }).replace(/^a=ptime:20\r?$/m, (line) => line.replace('20', '10'));
+}
+
 class FreeswitchLeg implements LegMedia {
   #closed = false;
   #answered = false;
+  #stopped: string | undefined;
+  /** When FreeSWITCH last reported more RTP from the far end than the time before (epoch ms). */
+  #lastHeardAt: number | undefined;
+  #inPackets = 0;
+  #poll: NodeJS.Timeout | undefined;
+  readonly #onLost = () => this.#stop(`FreeSWITCH ${this.#name} lost (event socket closed)`);
 
   constructor(
     readonly server: FreeswitchServer,
@@ -31,8 +70,70 @@ class FreeswitchLeg implements LegMedia {
     /** outdial's socket receiving the far end's audio: the source of frames, gaps and stats. */
     readonly tap: RtpEndpoint,
     readonly logger: Logger,
-    private readonly onLost: () => void,
-  ) {}
+    /** calls.rtpTimeoutSec (0: off). */
+    private readonly rtpTimeoutSec: number,
+  ) {
+    server.lostListeners.add(this.#onLost);
+    // A channel FreeSWITCH hangs up on its own (or that goes with its server) ends the call at once.
+    for (const [ep, what] of [
+      [endpoint, 'leg'],
+      [listener, 'listening'],
+    ] as const) {
+      let cause: string | undefined;
+      ep.conn?.on(`esl::event::CHANNEL_HANGUP::${ep.uuid}`, (evt: HangupEvent) => (cause ??= evt.getHeader('Hangup-Cause')));
+      ep.once('destroy', () => this.#stop(`FreeSWITCH ${this.#name} ended the call's ${what} channel (${cause ?? 'its event socket closed'})`));
+    }
+  }
+
+  get #name(): string {
+    return `${this.server.config.address}:${this.server.config.port}`;
+  }
+
+  get stopped(): string | undefined {
+    return this.#stopped;
+  }
+
+  #stop(reason: string): void {
+    if (this.#closed || this.#stopped !== undefined) return;
+    this.#stopped = reason;
+    this.#stopPolling();
+    this.tap.close();
+    this.logger.warn({ reason }, 'FreeSWITCH leg: media ended');
+  }
+
+  /**
+   * The listening channel keeps sending the tap silence it makes up while the far end sends nothing, so the
+   * tap cannot tell when the far end went quiet: FreeSWITCH's own count of the far end's packets can. It is
+   * read every inboundPollMs (its RTP session's media_timeout did not fire on these channels in FreeSWITCH
+   * 1.10.12), so the liveness watch ends a silent call between calls.rtpTimeoutSec and that plus one poll.
+   */
+  #startPolling(): void {
+    if (this.rtpTimeoutSec <= 0 || this.#poll) return;
+    this.#lastHeardAt = Date.now();
+    this.#poll = setInterval(() => void this.#pollInbound(), inboundPollMs(this.rtpTimeoutSec));
+    this.#poll.unref();
+  }
+
+  #stopPolling(): void {
+    clearInterval(this.#poll);
+    this.#poll = undefined;
+  }
+
+  async #pollInbound(): Promise<void> {
+    const ms = this.server.mediaServer;
+    if (!ms) return;
+    let reply: string;
+    try {
+      reply = await ms.api(`json ${JSON.stringify({ command: 'mediaStats', data: { uuid: this.endpoint.uuid } })}`);
+    } catch (err) {
+      this.logger.debug({ err: message(err) }, 'FreeSWITCH leg: media stats not read');
+      return;
+    }
+    const count = inboundPackets(reply);
+    if (count === undefined || this.#closed) return;
+    if (count > this.#inPackets) this.#lastHeardAt = Date.now();
+    this.#inPackets = count;
+  }
 
   get offer(): string {
     const sdp = this.endpoint.local.sdp;
@@ -45,6 +146,7 @@ class FreeswitchLeg implements LegMedia {
     if (this.#answered) return;
     this.#answered = true;
     this.tap.start();
+    this.#startPolling();
     void this.#connect(sdp);
   }
 
@@ -59,6 +161,7 @@ class FreeswitchLeg implements LegMedia {
     if (this.#answered) throw new Error('the leg has taken an SDP offer or answer already');
     this.#answered = true;
     this.tap.start();
+    this.#startPolling();
     let answer: unknown;
     try {
       answer = await this.endpoint.modify(sdp);
@@ -99,14 +202,16 @@ class FreeswitchLeg implements LegMedia {
 
   get stats(): LegMediaStats {
     const { packetsReceived, packetsLost, lastArrivalAt } = this.tap.stats;
-    return { packetsReceived, packetsLost, lastArrivalAt };
+    // The tap's own arrivals include the listening channel's made-up silence: FreeSWITCH's count is the truth.
+    return { packetsReceived, packetsLost, lastArrivalAt: this.#poll ? this.#lastHeardAt : lastArrivalAt };
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stopPolling();
     this.server.calls--;
-    this.server.lostListeners.delete(this.onLost);
+    this.server.lostListeners.delete(this.#onLost);
     this.tap.close();
     for (const ep of [this.listener, this.endpoint]) {
       ep.destroy().catch((err: unknown) => this.logger.debug({ err: message(err) }, 'FreeSWITCH endpoint already gone'));
@@ -118,6 +223,8 @@ export class FreeswitchPath implements MediaPath {
   constructor(
     private readonly servers: FreeswitchServers,
     private readonly pool: RtpPortPool,
+    /** calls.rtpTimeoutSec (0: off). */
+    private readonly rtpTimeoutSec: number,
   ) {}
 
   async openLeg(logger: Logger): Promise<LegMedia> {
@@ -127,10 +234,11 @@ export class FreeswitchPath implements MediaPath {
     const opened: Mrf.Endpoint[] = [];
     let tap: RtpEndpoint | undefined;
     try {
-      tap = await RtpEndpoint.open(this.pool, { logger });
+      // The listening channel stamps its packets by its own clock, not the leg's audio: sequence order only.
+      tap = await RtpEndpoint.open(this.pool, { logger, sequenceTimeline: true });
       const endpoint = await ms.createEndpoint();
       opened.push(endpoint);
-      const listener = await ms.createEndpoint({ remoteSdp: buildOffer({ address: this.pool.host, port: tap.localPort }) });
+      const listener = await ms.createEndpoint({ remoteSdp: listenerOffer(this.pool.host, tap.localPort) });
       opened.push(listener);
       if (!listener.local.sdp) throw new Error('FreeSWITCH gave no SDP answer for the listening endpoint');
       // Only what the far end sends (the channel's read side), not what outdial or the bot plays to it. Set
@@ -140,10 +248,8 @@ export class FreeswitchPath implements MediaPath {
       // AMD at once instead of being lost while a listener is set up (AMD offsets would shift by that much).
       listener.execute('eavesdrop', endpoint.uuid).catch(() => undefined);
       tap.setRemote(parseAnswer(listener.local.sdp));
-      // The server going away takes the leg's audio with it: the tap hears nothing from then on.
-      const lost = () => tap?.close();
-      server.lostListeners.add(lost);
-      return new FreeswitchLeg(server, endpoint, listener, tap, logger, lost);
+      // The server going away (or hanging a channel up) ends the leg's media: the call ends with it.
+      return new FreeswitchLeg(server, endpoint, listener, tap, logger, this.rtpTimeoutSec);
     } catch (err) {
       server.calls--;
       tap?.close();

@@ -1,0 +1,51 @@
+// media.mode freeswitch: the FreeSWITCH a call is anchored at dies mid-call (SIGKILL). The call ends at once
+// with its final notification (not when calls.rtpTimeoutSec runs out), both far ends get a BYE, /healthz shows
+// the server down, /readyz is not ready and a new dialout is refused with 503 while no server is up.
+process.env.OUTDIAL_TEST_MEDIA = 'freeswitch';
+const { describe, expect, it } = await import('vitest');
+const { dialoutAudiocodes } = await import('../support/daemon.js');
+const { freeswitchOf } = await import('../support/freeswitch-server.js');
+const { startNotifyListener } = await import('../support/notify-listener.js');
+const { callSetup, onCleanup, useCleanup } = await import('../e2e/dialout-fixture.js');
+
+useCleanup();
+
+// Far longer than the test may take: only the server's loss can end the call in time.
+const RTP_TIMEOUT_SEC = 120;
+
+describe('media.mode freeswitch: a FreeSWITCH that goes away', () => {
+  it('ends its bridged call at once with a final notification; /healthz and /readyz say so; new dialouts get 503', async () => {
+    const notify = await startNotifyListener();
+    onCleanup(() => notify.close());
+    const { carrier, bot, daemon } = await callSetup(
+      { scenario: 'carrier-answer-audio', audio: 'human' },
+      { bot: { scenario: 'bot-answer', audio: 'bot' }, overrides: { calls: { rtpTimeoutSec: RTP_TIMEOUT_SEC } } },
+    );
+    const placed = await dialoutAudiocodes(daemon.url, { bot: 'Bot1', target: 'tel:+15551230008', machineDetection: 'disabled', notifyUrl: notify.url('/lost') });
+    expect(placed.status).toBe(200);
+    await notify.waitFor((n) => (n.body as any)?.status === 'answered', 15_000);
+    await bot!.waitForRequest('INVITE', 10_000);
+    // The call is up and bridged through FreeSWITCH; now FreeSWITCH dies.
+    await new Promise((r) => setTimeout(r, 1000));
+    const killedAt = Date.now();
+    await freeswitchOf(daemon.config).kill();
+
+    const final = await notify.waitFor((n) => (n.body as any)?.status === 'completed', 15_000);
+    const endedAfterMs = Date.now() - killedAt;
+    expect(final.body).toMatchObject({ status: 'completed', reasonCode: 'error', reason: expect.stringMatching(/^FreeSWITCH 127\.0\.0\.1:\d+ /) });
+    // At once (the liveness watch looks every second), not after calls.rtpTimeoutSec.
+    expect(endedAfterMs, `final notification ${endedAfterMs} ms after the kill`).toBeLessThan(5000);
+    await carrier.waitForRequest('BYE', 5000);
+    await bot!.waitForRequest('BYE', 5000);
+
+    const health = (await (await fetch(`${daemon.url}/healthz`)).json()) as any;
+    expect(health.freeswitch).toEqual([expect.objectContaining({ up: false, calls: 0, lastError: expect.any(String) })]);
+    const ready = await fetch(`${daemon.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as any).reasons).toContain('no FreeSWITCH media server is up (1 configured)');
+
+    const refused = await dialoutAudiocodes(daemon.url, { bot: 'Bot1', target: 'tel:+15551230009', machineDetection: 'disabled', notifyUrl: notify.url('/refused') });
+    expect(refused.status).toBe(503);
+    expect(JSON.stringify(refused.json)).toContain('no FreeSWITCH media server is up');
+  });
+});
