@@ -103,4 +103,18 @@ describe('trunk over TLS', () => {
     expect(record.attempts[0].reason).toMatch(/TLS: certificate of 127\.0\.0\.1 has SHA-256 fingerprint [0-9A-F]+, not the pinned one/);
     expect(other.received).toEqual([]);
   });
+
+  it('a sips: target goes to its own host over TLS, verified, and the call completes', async () => {
+    const peer = await tlsCarrier(carrierCert);
+    const daemon = await tlsDaemon(peer);
+    const path = notifyPath();
+    const target = `sips:callee@127.0.0.1:${peer.port}`;
+    const res = await dialoutAudiocodes(daemon.url, { bot: 'Bot1', target, caller: '+15550001111', machineDetection: 'disabled', notifyUrl: listener.url(path) });
+    expect(res.status, JSON.stringify(res.json)).toBe(200);
+    const [answered, completed] = bodies(await deliveredOn(listener, path, 2));
+    expect(answered).toMatchObject({ status: 'answered' });
+    expect(completed).toMatchObject({ status: 'completed', reasonCode: 'client-disconnected' });
+    expect(peer.received.find((m) => m.startsWith('INVITE '))).toMatch(new RegExp(`^INVITE ${target} SIP/2\\.0\r\n`));
+    expect(await peer.byeAnswered).toBe('SIP/2.0 200 OK');
+  });
 });
