@@ -12,3 +12,18 @@ export const amdDefaults: AmdSettings = {
   toneTimeoutMs: 20000,
   greetingCompletionTimeoutMs: 2000,
 };
+
+/** The AMD timers a dialout body (Kore `timers`) or an inbound route may set, each one optional. */
+export type AmdTimers = { [K in Exclude<keyof AmdSettings, 'thresholdWordCount'>]?: number | undefined };
+
+/** The AMD settings of a call from its thresholdWordCount and timers as given; each one left out takes its default. */
+export function amdSettings(thresholdWordCount: number | undefined, timers: AmdTimers): AmdSettings {
+  return {
+    thresholdWordCount: thresholdWordCount ?? amdDefaults.thresholdWordCount,
+    noSpeechTimeoutMs: timers.noSpeechTimeoutMs ?? amdDefaults.noSpeechTimeoutMs,
+    decisionTimeoutMs: timers.decisionTimeoutMs ?? amdDefaults.decisionTimeoutMs,
+    toneTimeoutMs: timers.toneTimeoutMs ?? amdDefaults.toneTimeoutMs,
+    greetingCompletionTimeoutMs: timers.greetingCompletionTimeoutMs ?? amdDefaults.greetingCompletionTimeoutMs,
+    ...(timers.speechEndThresholdMs !== undefined && { speechEndThresholdMs: timers.speechEndThresholdMs }),
+  };
+}

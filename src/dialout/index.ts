@@ -9,4 +9,4 @@ export { checkCallerId } from './caller-id.js';
 export { checkMetadata, metadataLimits } from './metadata.js';
 export { checkNotifyHeaders, notifyHeaderLimits } from './notify-headers.js';
 export { resolveCaller } from './caller.js';
-export { amdDefaults, answerTimeoutSec, voicemailEndTimeoutSec } from './defaults.js';
+export { amdDefaults, amdSettings, answerTimeoutSec, voicemailEndTimeoutSec } from './defaults.js';

@@ -4,7 +4,7 @@ import { resolveCaller } from './caller.js';
 import { checkCallerId } from './caller-id.js';
 import { checkMetadata } from './metadata.js';
 import { checkNotifyHeaders } from './notify-headers.js';
-import { amdDefaults, answerTimeoutSec, voicemailEndTimeoutSec } from './defaults.js';
+import { amdDefaults, amdSettings, answerTimeoutSec, voicemailEndTimeoutSec } from './defaults.js';
 import { DialoutInvalid } from './errors.js';
 import type { DialoutRequest } from './request.js';
 import { routeTarget, tlsPathExists } from './target.js';
@@ -114,14 +114,7 @@ export function normalizeKore(body: KoreDialoutBody, ctx: DialoutContext, ids: K
     ...(body.metadata !== undefined && { metadata: body.metadata }),
     answerTimeoutMs: body.timeoutInMs ?? answerTimeoutSec.default * 1000,
     machineDetection: machineDetection ?? 'disabled',
-    amd: {
-      thresholdWordCount: body.thresholdWordCount ?? amdDefaults.thresholdWordCount,
-      noSpeechTimeoutMs: timers.noSpeechTimeoutMs ?? amdDefaults.noSpeechTimeoutMs,
-      decisionTimeoutMs: timers.decisionTimeoutMs ?? amdDefaults.decisionTimeoutMs,
-      toneTimeoutMs: timers.toneTimeoutMs ?? amdDefaults.toneTimeoutMs,
-      greetingCompletionTimeoutMs: timers.greetingCompletionTimeoutMs ?? amdDefaults.greetingCompletionTimeoutMs,
-      ...(timers.speechEndThresholdMs !== undefined && { speechEndThresholdMs: timers.speechEndThresholdMs }),
-    },
+    amd: amdSettings(body.thresholdWordCount, timers),
     voicemailEndTimeoutMs: voicemailEndTimeoutSec.default * 1000,
     ...(body.amdEventsSubscription !== undefined && { amdEventsSubscription: body.amdEventsSubscription }),
     ...(body.sipHeaders !== undefined && { sipHeaders: body.sipHeaders }),

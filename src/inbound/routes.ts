@@ -2,7 +2,7 @@
 // Request-URI's user takes the INVITE (docs/inbound.md).
 
 import type { BotConfig, Config } from '../config/index.js';
-import { amdDefaults, type AmdSettings } from '../dialout/index.js';
+import { amdSettings, type AmdSettings } from '../dialout/index.js';
 import { checkUrlDestination } from '../notify/destination-guard.js';
 import type { DestinationPolicy } from '../notify/destination-policy.js';
 import { DigestAuthenticator } from './digest.js';
@@ -28,14 +28,7 @@ function routeOf(config: InboundRouteConfig, bots: readonly BotConfig[]): Inboun
     config,
     name: config.name,
     bot: config.bot === undefined ? undefined : bots.find((b) => b.name === config.bot),
-    amd: {
-      thresholdWordCount: config.thresholdWordCount ?? amdDefaults.thresholdWordCount,
-      noSpeechTimeoutMs: timers.noSpeechTimeoutMs ?? amdDefaults.noSpeechTimeoutMs,
-      decisionTimeoutMs: timers.decisionTimeoutMs ?? amdDefaults.decisionTimeoutMs,
-      toneTimeoutMs: timers.toneTimeoutMs ?? amdDefaults.toneTimeoutMs,
-      greetingCompletionTimeoutMs: timers.greetingCompletionTimeoutMs ?? amdDefaults.greetingCompletionTimeoutMs,
-      ...(timers.speechEndThresholdMs !== undefined && { speechEndThresholdMs: timers.speechEndThresholdMs }),
-    },
+    amd: amdSettings(config.thresholdWordCount, timers),
     sources: config.allowedSources ? new SourceAllowList(config.allowedSources) : undefined,
     auth: config.sipAuth
       ? new DigestAuthenticator({ username: config.sipAuth.username, password: config.sipAuth.password, realm: config.sipAuth.realm ?? 'outdial' })

@@ -2,14 +2,7 @@ import type { CallRecord } from '../domain/index.js';
 import { checkLimits } from './limits.js';
 import { admitInto, emptyAdmissionState, expireSlots, type BotAdmissionState } from './admission.js';
 import { orderOutbox } from './outbox-order.js';
-import type {
-  ActiveCall,
-  Admission,
-  AdmissionLimits,
-  OutboxEntry,
-  Store,
-  StoreHealth,
-} from './types.js';
+import type { ActiveCall, Admission, AdmissionLimits, OutboxEntry, Store, StoreHealth } from './types.js';
 
 export interface MemoryStoreOptions {
   /** Call records kept; beyond this the oldest records of calls no longer active are dropped. */

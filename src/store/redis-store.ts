@@ -7,14 +7,7 @@ import { checkLimits } from './limits.js';
 import { orderOutbox } from './outbox-order.js';
 import { limiterKey, storeKey, type LimiterKind } from './redis-keys.js';
 import { activeSlotsScript, admitScript, claimLeaseScript, outboxUpdateScript } from './redis-scripts.js';
-import type {
-  ActiveCall,
-  Admission,
-  AdmissionLimits,
-  OutboxEntry,
-  Store,
-  StoreHealth,
-} from './types.js';
+import type { ActiveCall, Admission, AdmissionLimits, OutboxEntry, Store, StoreHealth } from './types.js';
 
 export interface RedisStoreOptions {
   url: string;
