@@ -1,11 +1,11 @@
-// A DNS stub resolver over UDP (RFC 1035 §4.2.1) for the record types SIP needs (NAPTR, SRV, A, AAAA),
-// keeping each answer for its TTL. node:dns gives NAPTR and SRV records without their TTL, so the packets
+// A DNS stub resolver over UDP (RFC 1035 §4.2.1), and TCP when an answer comes truncated (RFC 7766 §5), for
+// the record types SIP needs (NAPTR, SRV, A, AAAA), keeping each answer for its TTL. node:dns gives NAPTR and SRV records without their TTL, so the packets
 // are read here (dns-packet) to cache them as long as the zone says and no longer.
 
 import { createSocket, type Socket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import { getServers } from 'node:dns';
-import { isIP } from 'node:net';
+import { connect, isIP } from 'node:net';
 import dnsPacket from 'dns-packet';
 
 export type QueryType = 'NAPTR' | 'SRV' | 'A' | 'AAAA';
@@ -84,13 +84,48 @@ export class DnsClient {
     throw new DnsError(`no DNS answer for ${type} ${name} (${problems.join('; ') || 'no DNS server configured'})`);
   }
 
-  private askOne(server: Server, name: string, type: QueryType): Promise<DnsAnswer> {
+  private async askOne(server: Server, name: string, type: QueryType): Promise<DnsAnswer> {
     this.queries++;
     const id = randomInt(0, 0x10000);
-    const query = dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, name }] });
+    const query: dnsPacket.Packet = { type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, name }] };
+    const packet = await this.overUdp(server, query);
+    // A truncated answer is asked again over TCP, where it fits whole.
+    return this.answerOf(packet.flag_tc ? await this.overTcp(server, query) : packet, name, type);
+  }
+
+  private overTcp(server: Server, query: dnsPacket.Packet): Promise<dnsPacket.DecodedPacket> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: server.address, port: server.port });
+      let buffer = Buffer.alloc(0);
+      const finish = (err: Error | undefined, packet?: dnsPacket.DecodedPacket) => {
+        clearTimeout(timer);
+        socket.destroy();
+        if (err) reject(err);
+        else resolve(packet!);
+      };
+      const timer = setTimeout(() => finish(new Error(`no answer over TCP within ${this.timeoutMs} ms`)), this.timeoutMs);
+      socket.on('error', (err) => finish(err));
+      socket.on('connect', () => socket.write(dnsPacket.streamEncode(query)));
+      socket.on('data', (data: Buffer) => {
+        buffer = Buffer.concat([buffer, data]);
+        if (buffer.length < 2 || buffer.length < 2 + buffer.readUInt16BE(0)) return;
+        try {
+          const packet = dnsPacket.decode(buffer.subarray(2, 2 + buffer.readUInt16BE(0)));
+          if (packet.id !== query.id || packet.type !== 'response') throw new Error('answer does not match the question');
+          finish(undefined, packet);
+        } catch (err) {
+          finish(err as Error);
+        }
+      });
+    });
+  }
+
+  private overUdp(server: Server, packet: dnsPacket.Packet): Promise<dnsPacket.DecodedPacket> {
+    const query = dnsPacket.encode(packet);
+    const id = packet.id;
     return new Promise((resolve, reject) => {
       const socket: Socket = createSocket(isIP(server.address) === 6 ? 'udp6' : 'udp4');
-      const finish = (err: Error | undefined, answer?: DnsAnswer) => {
+      const finish = (err: Error | undefined, answer?: dnsPacket.DecodedPacket) => {
         clearTimeout(timer);
         socket.close();
         if (err) reject(err);
@@ -108,7 +143,7 @@ export class DnsClient {
           return;
         }
         if (packet.id !== id || packet.type !== 'response') return;
-        finish(undefined, this.answerOf(packet, name, type));
+        finish(undefined, packet);
       });
       socket.send(query, server.port, server.address);
     });

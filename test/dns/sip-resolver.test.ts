@@ -104,6 +104,15 @@ describe('SIP resolver', () => {
     expect(dns.asked.slice(first)).toEqual(['NAPTR carrier.test', 'SRV _sip._udp.carrier.test']);
   });
 
+  it('asks again over TCP when the UDP answer comes truncated, and gets every target', async () => {
+    const targets = Array.from({ length: 12 }, (_v, i) => srv('_sip._udp.carrier.test', 10 + i, 1, 6000 + i, `t${i}.carrier.test`));
+    dns = await startDnsServer([...targets, ...targets.map((_t, i) => a(`t${i}.carrier.test`, `127.0.1.${i + 1}`))], { udpAnswerLimit: 4 });
+    const hops = await new SipResolver({ servers: [dns.address] }).resolve('carrier.test', 'udp');
+    expect(hops.map((h) => h.port)).toEqual(targets.map((_t, i) => 6000 + i));
+    expect(dns.asked).toContain('SRV _sip._udp.carrier.test');
+    expect(dns.asked).toContain('TCP SRV _sip._udp.carrier.test');
+  });
+
   it('hands the name on when no server answers, so the SIP edge looks it up itself', async () => {
     const silent = new DnsClient({ servers: ['127.0.0.1:9'], timeoutMs: 100 });
     const resolver = new SipResolver({ client: silent });
