@@ -83,6 +83,19 @@ describe('outdial config check', () => {
     expect(check(file('clean.yaml', JSON.stringify(clean))).out).toContain('no warnings');
   });
 
+  it('warns about a TLS trunk that skips certificate checks, and about per-trunk TLS keys a drachtio-server does not read', () => {
+    const drachtio = parseConfig({
+      sip: { edge: 'drachtio' },
+      accounts: [{ name: 'a', trunks: [{ name: 't', host: 'carrier.example', transport: 'tls', tls: { verify: false } }] }],
+    });
+    expect(configWarnings(drachtio)).toEqual(
+      expect.arrayContaining([
+        'accounts[a].trunks[t].tls.verify: false; anyone on the path can pose as this carrier',
+        "accounts[a].trunks[t].tls: applies to the embedded edge only; a drachtio-server checks certificates as its own TLS settings say",
+      ]),
+    );
+  });
+
   it('masks secrets in lists and the password of a store URL', () => {
     expect(maskSecrets({ notifications: { signingSecrets: ['a', 'b'] }, store: { url: 'redis://user:pw@redis:6379/0' }, x: { host: 'h' } })).toEqual({
       notifications: { signingSecrets: ['********', '********'] },
