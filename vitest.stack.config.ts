@@ -34,6 +34,7 @@ export default defineConfig({
             'test/stack/drachtio-*.test.ts',
             ...freeswitchMode,
             'test/e2e/dialout-100rel.test.ts',
+            'test/e2e/session-timer-422.test.ts',
             'test/e2e/trunk-auth.test.ts',
             'test/e2e/inbound-amd.test.ts',
             'test/e2e/cluster-limits.test.ts',

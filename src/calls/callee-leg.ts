@@ -5,7 +5,7 @@ import type Srf from 'drachtio-srf';
 import { fromHeader, type DialoutRequest } from '../dialout/index.js';
 import type { LegMedia } from '../media/index.js';
 import type { TrunkInvite } from '../trunks/index.js';
-import { UacLeg, type InviteTarget, type UacLegServices } from './uac-leg.js';
+import { InviteRejected, UacLeg, type InviteTarget, type UacLegServices } from './uac-leg.js';
 
 export interface CalleeLegHooks {
   /** A 180 or 183 arrived; `sdp` when a 183 carries early media. */
@@ -66,8 +66,17 @@ export class CalleeLeg extends UacLeg {
    * Places the INVITE to one target. The one step a trunk failover repeats with its next target: the leg's
    * media, answer timer and CANCEL handling stay the same across attempts.
    */
-  inviteTarget(target: InviteTarget): Promise<Srf.Dialog> {
-    return this.invite(target, (status, sdp) => this.hooks.onProvisional(status, sdp));
+  async inviteTarget(target: InviteTarget): Promise<Srf.Dialog> {
+    const onProvisional = (status: number, sdp?: string) => this.hooks.onProvisional(status, sdp);
+    try {
+      return await this.invite(target, onProvisional);
+    } catch (err) {
+      // RFC 4028 §7.4: a 422 names the shortest interval the far end takes; the INVITE goes once more with it.
+      // The embedded edge does this itself; a drachtio-server passes the 422 up, so the leg does it here.
+      const retry = err instanceof InviteRejected ? retryAfter422(target, err) : undefined;
+      if (!retry) throw err;
+      return this.invite(retry, onProvisional);
+    }
   }
 
   /** Starts the callee's media on a 183's SDP (early media); the media, or undefined when it cannot start. */
@@ -107,4 +116,17 @@ function withExtraHeaders(own: Record<string, string>, extra: Record<string, str
   for (const name of Object.keys(out)) taken.add(name.toLowerCase());
   for (const [name, value] of Object.entries(defaults)) if (!taken.has(name.toLowerCase())) out[name] = value;
   return { ...out, ...own };
+}
+
+/** The target again with the interval a 422 asks for (Session-Expires and Min-SE), or undefined when it asks nothing larger. */
+function retryAfter422(target: InviteTarget, rejection: InviteRejected): InviteTarget | undefined {
+  const tooSmall = rejection.tooSmall;
+  if (rejection.status !== 422 || !tooSmall) return undefined;
+  const name = Object.keys(target.headers).find((h) => h.toLowerCase() === 'session-expires');
+  const asked = Number(/^\s*(\d+)/.exec(name ? (target.headers[name] ?? '') : '')?.[1] ?? NaN);
+  if (!name || !(tooSmall.minSE > asked)) return undefined;
+  // The same Call-ID, as §7.4 has it (the request is the same call, asked again).
+  const headers = Object.fromEntries(Object.entries(target.headers).filter(([h]) => !/^(session-expires|min-se|call-id)$/i.test(h)));
+  const se = String(tooSmall.minSE);
+  return { ...target, headers: { ...headers, 'Call-ID': tooSmall.callId, 'Session-Expires': se, 'Min-SE': se } };
 }

@@ -40,6 +40,8 @@ export class InviteRejected extends Error {
     readonly fromFarEnd = true,
     /** The response's Reason (RFC 3326) and Warning headers: they tell a network block from a callee's decline. */
     readonly signals: { reasonHeader?: string; warning?: string } = {},
+    /** A 422's Min-SE (RFC 4028 §6): the shortest session interval the far end takes, and the INVITE's Call-ID. */
+    readonly tooSmall?: { minSE: number; callId: string },
   ) {
     super(`INVITE answered ${status}${reason ? ` ${reason}` : ''}`);
   }
@@ -51,7 +53,7 @@ export class InviteCancelled extends Error {}
 /** A drachtio-srf SipError: a final non-2xx response, with the response itself as `res`. */
 function sipStatusOf(
   err: unknown,
-): { status: number; reason?: string; fromFarEnd: boolean; signals: { reasonHeader?: string; warning?: string } } | undefined {
+): { status: number; reason?: string; fromFarEnd: boolean; signals: { reasonHeader?: string; warning?: string }; tooSmall?: { minSE: number; callId: string } } | undefined {
   if (!(err instanceof Srf.SipError) || err.status < 300) return undefined;
   const header = (name: string): string | undefined => {
     const value = err.res?.get(name);
@@ -64,7 +66,11 @@ function sipStatusOf(
   const reasonHeader = header('Reason');
   const warning = header('Warning');
   const signals = { ...(reasonHeader !== undefined && { reasonHeader }), ...(warning !== undefined && { warning }) };
-  return { status: err.status, ...(err.reason !== undefined && { reason: err.reason }), fromFarEnd, signals };
+  // RFC 4028 §6: a 422 names the shortest session interval the far end takes.
+  const minSE = err.status === 422 ? Number(/^\s*(\d{1,10})/.exec(header('Min-SE') ?? '')?.[1] ?? NaN) : NaN;
+  const callId = header('Call-ID') ?? '';
+  const tooSmall = Number.isFinite(minSE) && callId ? { minSE, callId } : undefined;
+  return { status: err.status, ...(err.reason !== undefined && { reason: err.reason }), fromFarEnd, signals, ...(tooSmall && { tooSmall }) };
 }
 
 /** The SDP a 183 Session Progress carries, if any. */
@@ -175,7 +181,7 @@ export abstract class UacLeg {
       if (this.cancelWanted) throw err instanceof InviteCancelled ? err : new InviteCancelled('INVITE CANCELled', { cause: err });
       this.phase = 'idle';
       const sip = sipStatusOf(err);
-      if (sip) throw new InviteRejected(sip.status, sip.reason, sip.fromFarEnd, sip.signals);
+      if (sip) throw new InviteRejected(sip.status, sip.reason, sip.fromFarEnd, sip.signals, sip.tooSmall);
       throw err instanceof Error ? err : new Error(String(err));
     }
     this.stopAnswerTimer();

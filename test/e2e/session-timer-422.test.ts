@@ -1,0 +1,38 @@
+// A carrier that answers an INVITE asking for session timers with 422 and a larger Min-SE (RFC 4028 §6): the
+// INVITE goes once more at the carrier's Min-SE and the call goes on. Through both SIP edges: the embedded edge
+// retries on its own, behind a drachtio-server the callee leg does (test:stack runs it there too).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialoutAudiocodes } from '../support/daemon.js';
+import { startNotifyListener, type NotifyListener } from '../support/notify-listener.js';
+import { bodies, callSetup, deliveredOn, notifyPath, useCleanup } from './dialout-fixture.js';
+
+useCleanup();
+let listener: NotifyListener;
+beforeAll(async () => {
+  listener = await startNotifyListener();
+});
+afterAll(async () => {
+  await listener.close();
+});
+
+describe('a 422 Session Interval Too Small', () => {
+  it('answers a 422 with the INVITE again at the carrier\'s Min-SE, and the call goes on', async () => {
+    const { carrier, daemon } = await callSetup(
+      { scenario: 'carrier-422-answer-bye', audio: 'human', byeAfterMs: 1000 },
+      { bot: { scenario: 'bot-answer', audio: 'bot' } },
+    );
+    const path = notifyPath();
+    const res = await dialoutAudiocodes(daemon.url, { bot: 'Bot1', target: 'tel:+15551234567', notifyUrl: listener.url(path), machineDetection: 'disabled' });
+    expect(res.status).toBe(200);
+    const [answered, completed] = bodies(await deliveredOn(listener, path, 2));
+    expect(answered).toMatchObject({ status: 'answered' });
+    expect(completed).toMatchObject({ status: 'completed', reasonCode: 'client-disconnected' });
+    const invites = carrier.messages().filter((m) => m.direction === 'received' && m.method === 'INVITE');
+    expect(invites.map((m) => [m.header('Session-Expires'), m.header('Min-SE')])).toEqual([
+      ['1800', undefined],
+      ['3600', '3600'],
+    ]);
+    const result = await carrier.done;
+    expect(result.exitCode, result.errors).toBe(0);
+  });
+});
