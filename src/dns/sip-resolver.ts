@@ -29,17 +29,27 @@ export function hopUri(hop: SipHop): string {
   return `sip:${host}:${hop.port};transport=${hop.transport}`;
 }
 
+/** How long a domain whose lookup found no DNS server answering goes straight to the fallback. */
+const UNANSWERED_HOLD_MS = 30_000;
+
 export class SipResolver {
   readonly client: DnsClient;
   private readonly random: () => number;
+  private readonly now: () => number;
+  /** Domains no DNS server answered for, until when: calls meanwhile do not each wait out the timeouts. */
+  private readonly unanswered = new Map<string, number>();
 
   constructor(options: SipResolverOptions = {}) {
     this.client = options.client ?? new DnsClient(options);
     this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
   }
 
   /** Every address of `domain` for `transport`, best first. Never rejects: DNS failures give the name itself. */
   async resolve(domain: string, transport: SipTransportName): Promise<SipHop[]> {
+    const key = `${transport} ${domain.toLowerCase()}`;
+    if ((this.unanswered.get(key) ?? 0) > this.now()) return [{ address: domain, port: defaultPort(transport), transport }];
+    this.unanswered.delete(key);
     try {
       const hops = await this.viaSrv(domain, transport);
       if (hops.length > 0) return hops;
@@ -48,6 +58,7 @@ export class SipResolver {
       if (addresses.length > 0) return addresses.map((address) => ({ address, port, transport }));
     } catch {
       // No server answered: the edge's own lookup is the fallback, as before DNS SRV.
+      this.unanswered.set(key, this.now() + UNANSWERED_HOLD_MS);
     }
     return [{ address: domain, port: defaultPort(transport), transport }];
   }

@@ -113,9 +113,17 @@ describe('SIP resolver', () => {
     expect(dns.asked).toContain('TCP SRV _sip._udp.carrier.test');
   });
 
-  it('hands the name on when no server answers, so the SIP edge looks it up itself', async () => {
-    const silent = new DnsClient({ servers: ['127.0.0.1:9'], timeoutMs: 100 });
-    const resolver = new SipResolver({ client: silent });
+  it('hands the name on when no server answers, so the SIP edge looks it up itself; later calls do not wait again for 30 s', async () => {
+    let now = 5_000_000;
+    const silent = new DnsClient({ servers: ['127.0.0.1:9'], timeoutMs: 100, now: () => now });
+    const resolver = new SipResolver({ client: silent, now: () => now });
     expect(await resolver.resolve('carrier.test', 'tcp')).toEqual([{ address: 'carrier.test', port: 5060, transport: 'tcp' }]);
+    expect(silent.queries).toBe(1);
+    now += 29_000;
+    expect(await resolver.resolve('carrier.test', 'tcp')).toEqual([{ address: 'carrier.test', port: 5060, transport: 'tcp' }]);
+    expect(silent.queries).toBe(1);
+    now += 2_000;
+    await resolver.resolve('carrier.test', 'tcp');
+    expect(silent.queries).toBe(2);
   });
 });
