@@ -13,4 +13,5 @@ export { callOutcome, endedByOutdial, reasonPhrase, type CallEnd, type CallOutco
 export { actionFor, type PolicyAction } from './policy.js';
 export { CallLifecycle, IllegalTransition, statusOf, type CallState } from './call-state.js';
 export { CallJournal, DirectWrites, newCallRecord } from './call-journal.js';
+export { callParts, closeWhenTornDown, reportMedia, type CallParts } from './call-parts.js';
 export * from './bot-events.js';

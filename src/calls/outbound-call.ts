@@ -9,13 +9,12 @@ import type { Logger } from '../log/index.js';
 import { EarlyMediaListener } from '../amd/early-media.js';
 import { AnsweredCall } from './answered-call.js';
 import { AudioLevel } from './audio-level.js';
-import { mediaSummary } from './media-summary.js';
 import { dialoutInitiatedEvent, type BotCallFacts } from './bot-events.js';
-import { CallJournal, newCallRecord } from './call-journal.js';
-import { CallLifecycle, type CallState } from './call-state.js';
+import { newCallRecord, type CallJournal } from './call-journal.js';
+import { callParts, closeWhenTornDown, reportMedia } from './call-parts.js';
+import type { CallLifecycle, CallState } from './call-state.js';
 import { CalleeLeg } from './callee-leg.js';
 import { endedByOutdial, type CallEnd } from './outcome.js';
-import { OrderedWrites } from './persist.js';
 import { RtpReport } from './rtp-report.js';
 import type { CallServices } from './call-services.js';
 import { InviteCancelled, InviteRejected, type InviteTarget, type UacLegServices } from './uac-leg.js';
@@ -55,15 +54,10 @@ export class OutboundCall {
     });
     this.record = newCallRecord(req, this.clock.now());
     if (route) this.onTrunk(route.first);
-    this.lifecycle = new CallLifecycle(this.clock.now(), () => {
-      this.record.status = this.lifecycle.status;
-    });
-    this.journal = new CallJournal(
-      this.record,
-      { store: services.store, notifier: services.notifier, metrics: services.metrics, logger: this.log, owner: services.owner, writes: new OrderedWrites(this.log) },
-      { url: req.notifyUrl, headers: req.notifyHeaders ?? {} },
-    );
-    this.legServices = { srf: services.srf, media: services.media, clock: this.clock, logger: this.log, cancelGraceMs: services.cancelGraceMs };
+    ({ lifecycle: this.lifecycle, journal: this.journal, legServices: this.legServices } = callParts(this.record, services, this.clock, this.log, {
+      url: req.notifyUrl,
+      headers: req.notifyHeaders ?? {},
+    }));
     this.callee = new CalleeLeg(this.legServices, req, services.localHost, {
       onProvisional: (status, sdp) => this.onProvisional(status, sdp),
       onAnswerTimeout: () => this.end({ kind: 'answer-timeout' }),
@@ -267,11 +261,7 @@ export class OutboundCall {
     this.lifecycle.to('ending', now);
     this.stopEarlyMedia();
     this.afterAnswer?.stop();
-    const media = this.callee.media;
-    if (media) {
-      (this.rtp ??= new RtpReport(this.services.metrics, () => media.stats)).report();
-      this.record.media = mediaSummary(media, this.level);
-    }
+    this.rtp = reportMedia(this.record, this.callee.media, this.level, this.services, this.rtp);
     const teardown = [this.callee.end(), ...(this.afterAnswer ? [this.afterAnswer.endBot()] : [])];
     this.setDurations(now);
     const route = this.route?.trunks;
@@ -285,9 +275,6 @@ export class OutboundCall {
     }
     this.journal.end(end, now);
     // Done once the CANCEL or BYEs are answered (or given up) and the store has everything: shutdown waits on this.
-    void Promise.all([...teardown, this.journal.settled()]).then(() => {
-      this.lifecycle.to('ended', this.clock.now());
-      this.resolveDone();
-    });
+    closeWhenTornDown({ lifecycle: this.lifecycle, journal: this.journal }, this.clock, teardown, this.resolveDone);
   }
 }

@@ -7,12 +7,13 @@
 import {
   AnsweredCall,
   AudioLevel,
-  CallJournal,
-  CallLifecycle,
+  callParts,
+  closeWhenTornDown,
   endedByOutdial,
-  mediaSummary,
-  OrderedWrites,
+  reportMedia,
   RtpReport,
+  type CallJournal,
+  type CallLifecycle,
   type CallEnd,
   type CallServices,
   type CallState,
@@ -89,15 +90,10 @@ export class InboundCall {
       this.resolveDone = resolve;
     });
     this.record = inboundCallRecord(route, facts, this.clock.now());
-    this.lifecycle = new CallLifecycle(this.clock.now(), () => {
-      this.record.status = this.lifecycle.status;
-    });
-    this.journal = new CallJournal(
-      this.record,
-      { store: services.store, notifier: services.notifier, metrics: services.metrics, logger: this.log, owner: services.owner, writes: new OrderedWrites(this.log) },
-      { url: route.config.actionHook, headers: {} },
-    );
-    this.legServices = { srf: services.srf, media: services.media, clock: this.clock, logger: this.log, cancelGraceMs: services.cancelGraceMs };
+    ({ lifecycle: this.lifecycle, journal: this.journal, legServices: this.legServices } = callParts(this.record, services, this.clock, this.log, {
+      url: route.config.actionHook,
+      headers: {},
+    }));
     caller.onGone((cause) => this.end({ kind: 'ended', by: cause === 'session-expired' ? 'session-timer' : 'callee' }));
     caller.onCancel(() => this.end({ kind: 'not-answered', cause: 'error', detail: 'the dialer CANCELled the INVITE' }));
   }
@@ -189,16 +185,9 @@ export class InboundCall {
     const now = this.clock.now();
     this.lifecycle.to('ending', now);
     this.afterAnswer?.stop();
-    const media = this.caller.media;
-    if (media) {
-      (this.rtp ??= new RtpReport(this.services.metrics, () => media.stats)).report();
-      this.record.media = mediaSummary(media, this.level);
-    }
+    this.rtp = reportMedia(this.record, this.caller.media, this.level, this.services, this.rtp);
     const teardown = [this.caller.end(), ...(this.afterAnswer ? [this.afterAnswer.endBot()] : [])];
     this.journal.end(end, now);
-    void Promise.all([...teardown, this.journal.settled()]).then(() => {
-      this.lifecycle.to('ended', this.clock.now());
-      this.resolveDone();
-    });
+    closeWhenTornDown({ lifecycle: this.lifecycle, journal: this.journal }, this.clock, teardown, this.resolveDone);
   }
 }
