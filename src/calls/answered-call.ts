@@ -153,6 +153,7 @@ export class AnsweredCall {
       eventsUrl: setup.bot.eventsUrl,
       poster: services.botEvents,
       answerTimeoutMs: services.botAnswerTimeoutMs,
+      bridgeTo: setup.media,
     });
     this.bot = bot;
     bot.onGone((cause) => owner.end(cause === 'session-expired' ? { kind: 'ended', by: 'session-timer' } : { kind: 'ended', by: 'bot' }));
@@ -161,7 +162,14 @@ export class AnsweredCall {
       (botMedia) => {
         if (lifecycle.isEnding) return;
         lifecycle.to('bridged', owner.clock.now());
-        this.bridge = services.media.bridge(setup.media, botMedia);
+        try {
+          this.bridge = services.media.bridge(setup.media, botMedia);
+        } catch (err) {
+          // Legs a media server cannot join (e.g. on two FreeSWITCH servers): the call cannot go on.
+          owner.log.error({ err }, 'bridge failed');
+          owner.end({ kind: 'ended', by: 'outdial', cause: 'error', detail: `bridge failed: ${(err as Error).message}` });
+          return;
+        }
         for (const event of this.botQueue.splice(0)) bot.send(event);
       },
       (err: unknown) => {

@@ -15,6 +15,8 @@ export interface BotLegOptions {
   poster: BotEventPoster;
   /** A bot that has not answered by then is CANCELled and the call ends with an error. */
   answerTimeoutMs: number;
+  /** The callee's media, which the bot's is bridged to: a media server anchors both legs itself. */
+  bridgeTo?: LegMedia;
 }
 
 export class BotLeg extends UacLeg {
@@ -33,7 +35,7 @@ export class BotLeg extends UacLeg {
    */
   async connect(machineDetection: string): Promise<LegMedia> {
     const { uri, facts, answerTimeoutMs } = this.options;
-    const media = await this.openMedia();
+    const media = await this.openMedia(this.options.bridgeTo);
     this.startAnswerTimer(answerTimeoutMs, () => {
       this.timedOut = true;
       this.cancel();

@@ -123,10 +123,10 @@ export abstract class UacLeg {
     this.goneHandler = handler;
   }
 
-  /** Opens the leg's media; throws InviteCancelled when the leg was ended meanwhile. */
-  protected async openMedia(): Promise<LegMedia> {
+  /** Opens the leg's media (beside `bridgeTo`'s, when given); throws InviteCancelled when the leg was ended meanwhile. */
+  protected async openMedia(bridgeTo?: LegMedia): Promise<LegMedia> {
     this.phase = 'opening';
-    const opening = this.services.media.openLeg(this.services.logger);
+    const opening = this.services.media.openLeg(this.services.logger, bridgeTo);
     this.opening = opening.catch(() => undefined);
     const media = await opening;
     if (this.gone) {

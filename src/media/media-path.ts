@@ -51,8 +51,11 @@ export interface MediaBridge {
 }
 
 export interface MediaPath {
-  /** Media for one new leg; throws when none is available (ports exhausted, media server down). */
-  openLeg(logger: Logger): Promise<LegMedia>;
+  /**
+   * Media for one new leg; throws when none is available (ports exhausted, media server down). `bridgeTo` is
+   * the leg this one will be bridged to (the callee's, for a bot leg): a media server puts both on itself.
+   */
+  openLeg(logger: Logger, bridgeTo?: LegMedia): Promise<LegMedia>;
   /** Connects the two legs' audio both ways. */
   bridge(callee: LegMedia, bot: LegMedia): MediaBridge;
 }

@@ -77,8 +77,10 @@ export async function testConfigObject(spec: TestDaemonSpec): Promise<Record<str
     sharedDrachtio ??= startSipEdgeServer('drachtio');
     const server = await sharedDrachtio;
     base.sip = { edge: 'drachtio', drachtio: server.control } as unknown as typeof base.sip;
-    // The freeswitch-mode stack tests anchor each daemon's calls at a FreeSWITCH of its own.
-    if (testMediaMode() === 'freeswitch') {
+    // The freeswitch-mode stack tests anchor each daemon's calls at a FreeSWITCH of its own, unless the test
+    // names the servers itself.
+    const ownServers = (spec.overrides?.media as { freeswitch?: unknown } | undefined)?.freeswitch !== undefined;
+    if (testMediaMode() === 'freeswitch' && !ownServers) {
       const fs = await startFreeswitch();
       onCleanup(() => fs.stop());
       base.media = { ...base.media, mode: 'freeswitch', freeswitch: [fs.esl] } as unknown as typeof base.media;

@@ -227,8 +227,10 @@ export class FreeswitchPath implements MediaPath {
     private readonly rtpTimeoutSec: number,
   ) {}
 
-  async openLeg(logger: Logger): Promise<LegMedia> {
-    const server = this.servers.pick();
+  async openLeg(logger: Logger, bridgeTo?: LegMedia): Promise<LegMedia> {
+    // FreeSWITCH bridges only channels it holds itself: a bot leg goes where its callee's leg is.
+    const near = bridgeTo instanceof FreeswitchLeg ? bridgeTo.server : undefined;
+    const server = near?.up ? near : this.servers.pick();
     const ms = server.mediaServer!;
     server.calls++;
     const opened: Mrf.Endpoint[] = [];
