@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASIC_AUTH, dialoutAudiocodes, dialoutKore, getCall } from '../support/daemon.js';
 import { startNotifyListener, type NotifyListener } from '../support/notify-listener.js';
 import { allSigned, bodies, callSetup, deliveredOn, finalRecord, notifyPath, useCleanup } from './dialout-fixture.js';
+import { untilValue } from '../support/until.js';
 
 useCleanup();
 let listener: NotifyListener;
@@ -79,13 +80,15 @@ describe('admission limits', () => {
       },
     ]);
     // The slot is released right after the final notification is queued.
-    let c: { status: number; json: any } | undefined;
-    for (let i = 0; i < 20 && c?.status !== 200; i++) {
-      if (i > 0) await new Promise((r) => setTimeout(r, 100));
-      c = await dialoutAudiocodes(daemon.url, { bot: 'Bot1', target: TARGET, notifyUrl: listener.url(notifyPath()), answerTimeoutSec: 1 });
-    }
-    expect(c?.status).toBe(200);
-    const record = await finalRecord(() => getCall(daemon.url, c!.json.conversationId as string));
+    const c = await untilValue(
+      'the slot to be free for a new dialout',
+      () => dialoutAudiocodes(daemon.url, { bot: 'Bot1', target: TARGET, notifyUrl: listener.url(notifyPath()), answerTimeoutSec: 1 }),
+      (res) => res.status === 200,
+      2000,
+      100,
+    );
+    expect(c.status).toBe(200);
+    const record = await finalRecord(() => getCall(daemon.url, c.json.conversationId as string));
     expect(record).toMatchObject({ status: 'failed', reasonCode: 'no-answer' });
     expect(carrier.messages().filter((m) => m.direction === 'received' && m.method === 'INVITE')).toHaveLength(2);
     expect(await metricValue(daemon.url, 'outdial_dialouts_rejected_total', 'reason="concurrency-limit"')).toBe(2);
@@ -169,6 +172,7 @@ describe('requests refused before any INVITE', () => {
     const call = await fetch(`${daemon.url}/api/v1/calls/3f0e1c2a-0000-4000-8000-000000000000`, { headers: { authorization: BASIC_AUTH } });
     expect(call.status).toBe(404);
 
+    // A fixed wait on purpose: time for an INVITE to reach the carrier, had one been sent.
     await new Promise((r) => setTimeout(r, 300));
     expect(carrier.received('INVITE')).toBeUndefined();
     expect(await metricValue(daemon.url, 'outdial_dialouts_accepted_total', 'bot="Bot1"')).toBeUndefined();

@@ -159,6 +159,7 @@ describe('SIPp carrier with recorders', () => {
     for (const scenario of scenarios) {
       runs.push(track(await startE2eSipp({ scenario, audioPcap: audio.files.bot.pcap, byeAfterMs: 1000 })));
     }
+    // The scenario: 300 ms on, every far end is still running (none exited on its own at start).
     await new Promise((r) => setTimeout(r, 300));
     for (const run of runs) {
       const exited = await Promise.race([run.done.then((r) => r), new Promise((r) => setTimeout(() => r(undefined), 10))]);

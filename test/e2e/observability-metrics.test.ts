@@ -7,6 +7,7 @@ import { e2eAudio } from '../support/e2e-audio.js';
 import { startE2eSipp, type E2eSipp } from '../support/e2e-sipp.js';
 import { startNotifyListener, type NotifyListener } from '../support/notify-listener.js';
 import { stopAllSipp } from '../support/sipp.js';
+import { untilValue } from '../support/until.js';
 
 let human: E2eSipp;
 let voicemail: E2eSipp;
@@ -68,16 +69,9 @@ beforeAll(async () => {
   await voicemail.waitForRequest('ACK');
   activeWhileUp = (await scrape()).values.get('outdial_active_calls');
   // RTP counts move while calls are up, not only when they end.
-  const rtpUntil = Date.now() + 3000;
-  for (;;) {
-    const now = (await scrape()).values;
-    rtpWhileUp = now.get('outdial_rtp_packets_received_total');
-    if ((rtpWhileUp ?? 0) > 0 || Date.now() > rtpUntil) {
-      if (now.get('outdial_active_calls') !== 2) rtpWhileUp = undefined;
-      break;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const received = (v: Map<string, number>) => v.get('outdial_rtp_packets_received_total') ?? 0;
+  const upNow = await untilValue('RTP counted while the calls are up', async () => (await scrape()).values, (v) => received(v) > 0, 3000, 100).catch(() => undefined);
+  rtpWhileUp = upNow?.get('outdial_active_calls') === 2 ? received(upNow) : undefined;
   await listener.waitFor((_n, all) => [humanId, voicemailId].every((id) => all.some((x) => isFinal(x) && (x.body as any).conversationId === id && x.answeredStatus === 200)), 30_000);
 });
 

@@ -208,6 +208,7 @@ describe.each(edgeKindsUnderTest())('the connection to a SIP edge (%s)', (kind) 
 
     const laterPort = await freePort();
     const later = await run({ host: '127.0.0.1', port: laterPort, secret: 'not-the-secret' }, async () => {
+      // The scenario: the edge comes up 4 s after the daemon, which keeps trying to connect meanwhile.
       await new Promise((r) => setTimeout(r, 4000));
       await edgeServer(kind, { controlPort: laterPort });
     });

@@ -200,6 +200,7 @@ describe('caller identity on the carrier', () => {
     const res = await dialoutAudiocodes(daemon.url, { bot: 'Bot1', target: TARGET, caller: CALLER, sipHeaders: { Route: '<sip:evil.example;lr>' } });
     expect(res.status).toBe(400);
     expect(res.json.error).toMatch(/^sipHeaders must have header names as keys that are X-\* or P-\* names or Identity/);
+    // A fixed wait on purpose: time for an INVITE to reach the carrier, had one been sent.
     await new Promise((r) => setTimeout(r, 300));
     expect(carrier.received('INVITE')).toBeUndefined();
   });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../support/ports.js';
+import { untilValue } from '../support/until.js';
 
 let child: ChildProcess | undefined;
 afterEach(() => {
@@ -11,15 +12,13 @@ afterEach(() => {
   child = undefined;
 });
 
-async function healthz(port: number, deadline: number): Promise<any> {
-  for (;;) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
-      return { status: res.status, body: await res.json() };
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+/** /healthz once the daemon listens: undefined until then. */
+async function healthz(port: number): Promise<{ status: number; body: any } | undefined> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+    return { status: res.status, body: await res.json() };
+  } catch {
+    return undefined;
   }
 }
 
@@ -39,7 +38,7 @@ describe('outdial start with the embedded edge', () => {
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
-    const health = await healthz(httpPort, Date.now() + 20_000);
+    const health = (await untilValue('the daemon to answer /healthz', () => healthz(httpPort), (h) => h !== undefined, 20_000, 100))!;
     expect(health.status, stderr).toBe(200);
     expect(health.body.sip).toEqual({ edge: 'embedded', connected: true });
     child.kill('SIGTERM');

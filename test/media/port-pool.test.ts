@@ -2,6 +2,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RtpPortPool, RtpPortsExhaustedError, type RtpPortLease } from '../../src/media/index.js';
 import { freePortPair } from '../support/ports.js';
+import { untilValue } from '../support/until.js';
 
 const leases: RtpPortLease[] = [];
 const sockets: Socket[] = [];
@@ -57,8 +58,7 @@ describe('RtpPortPool', () => {
     await expect(pool.allocate()).rejects.toThrow(/no free RTP port in media.rtp 127.0.0.1:\d+–\d+ \(1 held by outdial/);
     first.release();
     // The socket close completes asynchronously; the next bind may need a moment.
-    await new Promise((r) => setTimeout(r, 20));
-    const again = await pool.allocate();
+    const again = (await untilValue('the released port to be free again', () => pool.allocate().catch(() => undefined), (l) => l !== undefined, 2000, 5))!;
     leases.push(again);
     expect(again.port).toBe(base);
   });

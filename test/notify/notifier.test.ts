@@ -97,6 +97,7 @@ describe('Notifier', () => {
     const n = notifier(new MemoryStore(), { retryBaseMs: 100, retryMaxMs: 200, retries: 20 });
     await n.start();
     await n.notify('call-5', `http://127.0.0.1:${port}/late`, { status: 'failed' });
+    // The scenario: nobody listens for 250 ms, long enough for the first attempts to be refused.
     await new Promise((r) => setTimeout(r, 250));
     expect(n.pending()).toBe(1);
     // Now listen on exactly the port the notifier has been refused on.

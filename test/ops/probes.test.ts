@@ -37,6 +37,7 @@ describe('/livez and /readyz', () => {
     expect(unready.checks.store.ok).toBe(false);
     expect(unready.checks.sip.ok).toBe(true);
     expect((await probe(d.url, '/healthz')).status).toBe(503);
+    // The scenario: /livez asked five times over half a second while Redis stays down.
     for (let i = 0; i < 5; i++) {
       expect((await probe(d.url, '/livez')).status).toBe(200);
       await new Promise((r) => setTimeout(r, 100));
