@@ -3,22 +3,18 @@
 
 import type { FastifyInstance } from 'fastify';
 import { renderAmdSvg } from '../../plot/amd-svg.js';
-import { authenticateEither } from '../auth/index.js';
-import { apiNow, type ApiDeps } from '../deps.js';
+import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../http-error.js';
 import { callParams } from '../schemas.js';
 import { typed } from '../type-provider.js';
-import { callPath, visibleCall } from './calls.js';
+import { callPath, eitherDialectAuth, visibleCall } from './calls.js';
 
 export const amdPlotPath = `${callPath}/amd.svg`;
 
 export function amdPlotRoute(app: FastifyInstance, deps: ApiDeps): void {
-  const now = apiNow(deps);
   typed(app).get(amdPlotPath, {
     schema: { params: callParams },
-    onRequest: async (request) => {
-      request.apiClient = await authenticateEither(deps.config, request.headers as { authorization?: string; auth?: string }, now);
-    },
+    onRequest: eitherDialectAuth(deps),
     handler: async (request, reply) => {
       const record = await visibleCall(deps, request.apiClient!, request.params.conversationId);
       if (!record.amdAudio) {

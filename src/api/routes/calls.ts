@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CallRecord } from '../../domain/index.js';
 import type { ClientConfig } from '../../config/index.js';
 import { findBot } from '../../dialout/index.js';
@@ -10,13 +10,18 @@ import { typed } from '../type-provider.js';
 
 export const callPath = '/api/v1/calls/:conversationId';
 
-export function callRoute(app: FastifyInstance, deps: ApiDeps): void {
+/** onRequest of the read-only routes: either dialect's credentials, checked at the API's clock. */
+export function eitherDialectAuth(deps: ApiDeps): (request: FastifyRequest) => Promise<void> {
   const now = apiNow(deps);
+  return async (request) => {
+    request.apiClient = await authenticateEither(deps.config, request.headers as { authorization?: string; auth?: string }, now);
+  };
+}
+
+export function callRoute(app: FastifyInstance, deps: ApiDeps): void {
   typed(app).get(callPath, {
     schema: { params: callParams },
-    onRequest: async (request) => {
-      request.apiClient = await authenticateEither(deps.config, request.headers as { authorization?: string; auth?: string }, now);
-    },
+    onRequest: eitherDialectAuth(deps),
     handler: async (request) => visibleCall(deps, request.apiClient!, request.params.conversationId),
   });
 }
