@@ -177,8 +177,8 @@ class FreeswitchLeg implements LegMedia {
 
   async #connect(sdp: string): Promise<void> {
     try {
-      // FreeSWITCH takes the far end's RTP once this re-INVITE reaches it; until then AMD hears silence, so
-      // its offsets run late by this latency (a few ms idle, up to ~200 ms on a loaded host: docs/media.md).
+      // FreeSWITCH takes the far end's RTP once this re-INVITE reaches it; what the far end sent before is
+      // discarded and the tap gets FreeSWITCH's silence in its place (docs/media.md, AMD timing).
       await this.endpoint.modify(sdp);
     } catch (err) {
       if (!this.#closed) this.logger.error({ err: message(err) }, 'FreeSWITCH leg: media could not be connected');
