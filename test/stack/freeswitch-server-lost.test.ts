@@ -1,10 +1,12 @@
 // media.mode freeswitch: the FreeSWITCH a call is anchored at dies mid-call (SIGKILL). The call ends at once
 // with its final notification (not when calls.rtpTimeoutSec runs out), both far ends get a BYE, /healthz shows
-// the server down, /readyz is not ready and a new dialout is refused with 503 while no server is up.
+// the server down, /readyz is not ready and a new dialout is refused with 503 while no server is up. Started
+// again on the same event socket, it is connected again and takes the next call.
 process.env.OUTDIAL_TEST_MEDIA = 'freeswitch';
 const { describe, expect, it } = await import('vitest');
 const { dialoutAudiocodes } = await import('../support/daemon.js');
-const { freeswitchOf } = await import('../support/freeswitch-server.js');
+const { freeswitchOf, startFreeswitch } = await import('../support/freeswitch-server.js');
+const { untilValue } = await import('../support/until.js');
 const { startNotifyListener } = await import('../support/notify-listener.js');
 const { callSetup, onCleanup, useCleanup } = await import('../e2e/dialout-fixture.js');
 
@@ -14,12 +16,12 @@ useCleanup();
 const RTP_TIMEOUT_SEC = 120;
 
 describe('media.mode freeswitch: a FreeSWITCH that goes away', () => {
-  it('ends its bridged call at once with a final notification; /healthz and /readyz say so; new dialouts get 503', async () => {
+  it('ends its bridged call at once with a final notification; /healthz and /readyz say so; new dialouts get 503; back, it takes calls again', async () => {
     const notify = await startNotifyListener();
     onCleanup(() => notify.close());
     const { carrier, bot, daemon } = await callSetup(
-      { scenario: 'carrier-answer-audio', audio: 'human' },
-      { bot: { scenario: 'bot-answer', audio: 'bot' }, overrides: { calls: { rtpTimeoutSec: RTP_TIMEOUT_SEC } } },
+      { scenario: 'carrier-answer-audio', audio: 'human', calls: 2 },
+      { bot: { scenario: 'bot-answer', audio: 'bot', calls: 2 }, overrides: { calls: { rtpTimeoutSec: RTP_TIMEOUT_SEC } } },
     );
     const placed = await dialoutAudiocodes(daemon.url, { bot: 'Bot1', target: 'tel:+15551230008', machineDetection: 'disabled', notifyUrl: notify.url('/lost') });
     expect(placed.status).toBe(200);
@@ -47,5 +49,18 @@ describe('media.mode freeswitch: a FreeSWITCH that goes away', () => {
     const refused = await dialoutAudiocodes(daemon.url, { bot: 'Bot1', target: 'tel:+15551230009', machineDetection: 'disabled', notifyUrl: notify.url('/refused') });
     expect(refused.status).toBe(503);
     expect(JSON.stringify(refused.json)).toContain('no FreeSWITCH media server is up');
+
+    // FreeSWITCH comes back where it was: outdial connects again (backoff up to 5 s) and is ready for calls.
+    const again = await startFreeswitch({ esl: daemon.config.media.freeswitch![0]! });
+    onCleanup(() => again.stop());
+    await untilValue('the daemon ready again', async () => (await fetch(`${daemon.url}/readyz`)).status, (status) => status === 200, 15_000, 200);
+    const health2 = (await (await fetch(`${daemon.url}/healthz`)).json()) as any;
+    expect(health2.freeswitch).toEqual([expect.objectContaining({ up: true })]);
+    const placed2 = await dialoutAudiocodes(daemon.url, { bot: 'Bot1', target: 'tel:+15551230011', machineDetection: 'disabled', notifyUrl: notify.url('/back') });
+    expect(placed2.status).toBe(200);
+    await notify.waitFor((n) => n.path === '/back' && (n.body as any)?.status === 'answered', 15_000);
+    // The daemon ends that call and stops before this FreeSWITCH does.
+    await daemon.stop();
+    await notify.waitFor((n) => n.path === '/back' && (n.body as any)?.status === 'completed', 15_000);
   });
 });

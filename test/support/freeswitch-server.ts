@@ -62,6 +62,8 @@ export interface FreeswitchServer {
 export interface FreeswitchOptions {
   /** How many RTP ports FreeSWITCH may hand out (400 by default; each channel takes two). */
   rtpPorts?: number;
+  /** The event socket to listen on (a free port and a new secret by default): a server started again in its place. */
+  esl?: { address: string; port: number; secret: string };
 }
 
 export async function startFreeswitch(options: FreeswitchOptions = {}): Promise<FreeswitchServer> {
@@ -71,7 +73,7 @@ export async function startFreeswitch(options: FreeswitchOptions = {}): Promise<
   const conf = join(dir, 'conf');
   for (const d of ['conf', 'log', 'db', 'run']) mkdirSync(join(dir, d));
   for (const f of readdirSync(CONFIG_DIR)) copyFileSync(join(CONFIG_DIR, f), join(conf, f));
-  const esl = { address: '127.0.0.1', port: await freePort(), secret: `fs-${Math.random().toString(36).slice(2)}` };
+  const esl = options.esl ?? { address: '127.0.0.1', port: await freePort(), secret: `fs-${Math.random().toString(36).slice(2)}` };
   const sipPort = await freePort();
   // Below freePort()'s 20000-39000 and the daemons' RTP ports, so no test binds what FreeSWITCH hands out.
   const rtpPorts = options.rtpPorts ?? 400;
