@@ -1,121 +1,13 @@
 import { z } from 'zod';
-import { templateProblem, trunkHeaderNameProblem } from '../trunks/header-rules.js';
 import { inboundRouteSchema } from '../inbound/route-schema.js';
-import { DestinationPolicy } from '../notify/destination-policy.js';
-import { keyMatchesCertificate, readPem, type PemKind } from './pem.js';
+import { destinationList, port } from './network-fields.js';
+import { sipSchema } from './sip-schema.js';
+import { accountSchema } from './trunk-schema.js';
+
+export type { TrunkConfig, AccountConfig } from './trunk-schema.js';
 
 // The config file shape of docs/design.md ("Contracts"). Every key is optional except what a call needs; defaults here are
 // the embedded single-box defaults (embedded SIP edge, direct media, memory store).
-
-const port = z.number().int().min(1).max(65535);
-
-// A callee's busy or decline is an answer, not a carrier failure: another trunk would only ring them again.
-const calleeAnswers = new Set([486, 600, 603]);
-
-const trunkHeaders = z.record(z.string(), z.string()).superRefine((headers, ctx) => {
-  for (const [name, value] of Object.entries(headers)) {
-    const problem = trunkHeaderNameProblem(name) ?? templateProblem(value);
-    if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
-  }
-});
-
-// CIDRs and host names (README "Security"); each entry is parsed here so a typo stops the daemon at start.
-const destinationList = z.array(z.string().min(1)).superRefine((entries, ctx) => {
-  entries.forEach((entry, i) => {
-    try {
-      new DestinationPolicy([entry]);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', path: [i], message: (err as Error).message });
-    }
-  });
-});
-
-// SIP over TLS on the embedded edge (docs/sip-edge.md, "TLS"): PEM files, read and checked at start.
-const pemFiles: Array<[key: 'cert' | 'key' | 'ca', kind: PemKind]> = [
-  ['cert', 'certificate'],
-  ['key', 'private key'],
-  ['ca', 'certificate'],
-];
-const embeddedTlsSchema = z
-  .object({
-    port: z.number().int().min(0).max(65535).default(5061),
-    cert: z.string().min(1),
-    key: z.string().min(1),
-    ca: z.string().min(1).optional(),
-  })
-  .strict()
-  .superRefine((tls, ctx) => {
-    const read: Partial<Record<'cert' | 'key' | 'ca', string>> = {};
-    for (const [key, kind] of pemFiles) {
-      const path = tls[key];
-      if (path === undefined) continue;
-      try {
-        read[key] = readPem(path, kind);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', path: [key], message: (err as Error).message });
-      }
-    }
-    if (read.cert && read.key && !keyMatchesCertificate(read.cert, read.key)) {
-      ctx.addIssue({ code: 'custom', path: ['key'], message: `${tls.key} is not the private key of the certificate in ${tls.cert}` });
-    }
-  });
-
-// A resolver for trunk domains (RFC 3263 NAPTR/SRV/A); the system's resolvers when absent.
-const dnsServer = z.string().regex(/^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/, 'must be an IP address with an optional port (127.0.0.1:5353, [::1]:53)');
-const dnsSchema = z
-  .object({
-    servers: z.array(dnsServer).min(1).optional(),
-    // How long one query waits for an answer before the next server (or the next try) is asked.
-    timeoutMs: z.number().int().min(50).max(30000).default(2000),
-  })
-  .strict();
-
-// A pinned certificate: its SHA-256 fingerprint, 32 bytes in hex, colons optional.
-const fingerprint = z.string().regex(/^(?:[0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/, 'must be a SHA-256 fingerprint: 32 bytes in hex (AB:CD:…)');
-
-const trunkSchema = z
-  .object({
-    name: z.string().min(1),
-    host: z.string().min(1),
-    // Without a port, a host that is a domain is resolved through NAPTR/SRV/A (RFC 3263, docs/trunks.md);
-    // an IP address without one is reached on 5060 (5061 over TLS).
-    port: port.optional(),
-    transport: z.enum(['udp', 'tcp', 'tls']).default('udp'),
-    // Over TLS: verify the carrier's certificate (default), pin it by fingerprint, or skip the check.
-    tls: z.object({ verify: z.boolean().default(true), fingerprint: fingerprint.optional() }).strict().optional(),
-    default: z.boolean().default(false),
-    auth: z.object({ username: z.string().min(1), password: z.string() }).strict().optional(),
-    // Lower is tried first (default 0); weight (default 1) spreads calls among trunks of equal priority.
-    // Left unset rather than defaulted: an account whose trunks set neither still needs a default trunk
-    // when it has several (docs/trunks.md).
-    priority: z.number().int().min(0).max(1000).optional(),
-    weight: z.number().min(0).max(1000).optional(),
-    // Final responses that send the call on to the next trunk; timeouts and transport errors always do.
-    failoverOn: z
-      .array(z.number().int().min(300).max(699).refine((s) => !calleeAnswers.has(s), { message: 'is the callee answering (busy or declined), never a reason to try another trunk' }))
-      .default([408, 500, 502, 503, 504]),
-    // 0 = no limit; fractional like dialoutLimitPerSecond.
-    maxCallsPerSecond: z.number().min(0).max(10000).default(0),
-    maxConcurrentCalls: z.number().int().min(0).max(100000).default(0),
-    ping: z.object({ intervalSec: z.number().int().min(1).max(3600).default(30) }).strict().optional(),
-    register: z
-      .object({ username: z.string().min(1), password: z.string(), expiresSec: z.number().int().min(10).max(86400).default(600) })
-      .strict()
-      .optional(),
-    headers: trunkHeaders.default({}),
-    fromHost: z.string().regex(/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/, 'must be a host name or IP address').optional(),
-    privacy: z.enum(['id', 'none']).default('none'),
-  })
-  .strict();
-
-const accountSchema = z
-  .object({
-    name: z.string().min(1),
-    trunks: z.array(trunkSchema).default([]),
-    // sip: targets sent to their own host may go only here when set (domains, *.domains, CIDRs).
-    allowedTargets: destinationList.optional(),
-  })
-  .strict();
 
 export const machineDetectionModes = ['disconnect', 'detect', 'disabled'] as const;
 
@@ -152,37 +44,7 @@ export const configSchema = z
       .object({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(8080) })
       .strict()
       .default({ host: '0.0.0.0', port: 8080 }),
-    sip: z
-      .object({
-        edge: z.enum(['embedded', 'drachtio']).default('embedded'),
-        embedded: z
-          .object({
-            host: z.string().default('127.0.0.1'),
-            port: z.number().int().min(0).max(65535).default(5060),
-            tls: embeddedTlsSchema.optional(),
-            // Address put in Via/Contact when it differs from the bind address (NAT, 0.0.0.0 binds).
-            publicAddress: z.string().optional(),
-            // RFC 3261 T1 (ms): an INVITE nobody answers at all fails after Timer B = 64 × T1 (32 s at the
-            // default 500), which is when a trunk that stays silent is given up for the next (docs/trunks.md).
-            t1Ms: z.number().int().min(10).max(5000).optional(),
-          })
-          .strict()
-          .default({ host: '127.0.0.1', port: 5060 }),
-        drachtio: z
-          .object({ host: z.string().default('127.0.0.1'), port: port.default(9022), secret: z.string().default('cymru') })
-          .strict()
-          .default({ host: '127.0.0.1', port: 9022, secret: 'cymru' }),
-        dns: dnsSchema.optional(),
-        // RFC 4028: the Session-Expires (s) callee INVITEs ask for, with `Supported: timer`; 0 asks for none.
-        sessionExpiresSec: z.union([z.literal(0), z.number().int().min(90).max(86400)]).default(1800),
-      })
-      .strict()
-      .default({
-        sessionExpiresSec: 1800,
-        edge: 'embedded',
-        embedded: { host: '127.0.0.1', port: 5060 },
-        drachtio: { host: '127.0.0.1', port: 9022, secret: 'cymru' },
-      }),
+    sip: sipSchema,
     media: z
       .object({
         mode: z.enum(['direct', 'freeswitch']).default('direct'),
@@ -326,7 +188,5 @@ export const configSchema = z
   });
 
 export type Config = z.infer<typeof configSchema>;
-export type TrunkConfig = z.infer<typeof trunkSchema>;
-export type AccountConfig = z.infer<typeof accountSchema>;
 export type BotConfig = z.infer<typeof botSchema>;
 export type ClientConfig = z.infer<typeof clientSchema>;
