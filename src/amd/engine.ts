@@ -1,18 +1,17 @@
 import { HumanReason, MachineReason, type AmdEvent, type LateMachineEvidence, type Transcript } from './events.js';
-import { analyzeFrame, evenCrossingsHz, newFrameFeatures, SILENCE_DB } from './frame-analysis.js';
+import { newFrameFeatures } from './frame-analysis.js';
+import { readFrame } from './frame-reading.js';
 import { judgeFaxTone } from './fax-detector.js';
 import { GreetingTracker } from './greeting-tracker.js';
-import { countWords, defaultVoicemailHints, findHint, hintsFor } from './hints.js';
+import { defaultVoicemailHints } from './hints.js';
 import { resolveAmdOptions, type AmdOptions } from './options.js';
 import { SitDetector } from './sit-detector.js';
 import { SpeechDetector } from './speech-detector.js';
-import { TONAL_MAX_RESIDUAL, TONE_MAX_HZ, TONE_MIN_HZ, TONE_SNR_DB, ToneTracker, type ToneChange, type ToneSegment } from './tone-tracker.js';
+import { ToneTracker, type ToneChange, type ToneSegment } from './tone-tracker.js';
+import { transcriptVerdict } from './transcript-verdict.js';
 import { WordEstimator } from './word-estimator.js';
-import { ANALYSIS_RATE, FRAME_MS, FrameAssembler } from './frame-assembler.js';
+import { FRAME_MS, FrameAssembler } from './frame-assembler.js';
 import { GREETING_RESUME_MS, LATE_MACHINE_WINDOW_MS, LONG_UTTERANCE_MS, machineFinished, speechEndWaitMs } from './timings.js';
-
-/** Only a tone near full scale can have been clipped (a full-scale sine is -3 dBFS). */
-const CLIPPED_TONE_MIN_DB = -10;
 
 type MachineEvent = Extract<AmdEvent, { type: 'amd_machine_detected' }>;
 type Phase = 'listening' | 'decided' | 'stopped';
@@ -109,16 +108,9 @@ export class AmdEngine {
       return out;
     }
     if (this.phase !== 'listening') return out;
-    const opts = this.options!;
-    const lang = t.language !== undefined ? { language: t.language } : {};
-    const hint = findHint(t.text, hintsFor(this.hints, t.language));
-    if (hint !== undefined) {
-      this.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.hint, hint, greeting: t.text, ...lang, atMs: this.clockMs }, out);
-    } else if (countWords(t.text) >= opts.thresholdWordCount) {
-      this.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.longGreeting, greeting: t.text, ...lang, atMs: this.clockMs }, out);
-    } else if (t.final && countWords(t.text) > 0) {
-      this.decide({ type: 'amd_human_detected', reason: HumanReason.shortGreeting, greeting: t.text, ...lang, atMs: this.clockMs }, out);
-    }
+    const verdict = transcriptVerdict(t, this.hints, this.options!.thresholdWordCount, this.clockMs);
+    if (verdict?.type === 'amd_machine_detected') this.decideMachine(verdict, out);
+    else if (verdict) this.decide(verdict, out);
     return out;
   }
 
@@ -145,26 +137,7 @@ export class AmdEngine {
     const startMs = this.clockMs;
     this.clockMs += FRAME_MS;
     const f = this.features;
-    let voiced: boolean;
-    let tonal = false;
-    if (!frame) {
-      f.energyDb = SILENCE_DB;
-      f.tonality = 1;
-      f.toneHz = 0;
-    }
-    if (frame) {
-      analyzeFrame(frame, ANALYSIS_RATE, f);
-      if (f.energyDb > CLIPPED_TONE_MIN_DB) {
-        // a beep on a line driven into clipping: no sinusoid fits (or one at the wrong pitch), but its
-        // crossings keep time
-        const hz = evenCrossingsHz(frame, ANALYSIS_RATE);
-        if (hz >= TONE_MIN_HZ && hz <= TONE_MAX_HZ) {
-          f.tonality = 0;
-          f.toneHz = hz;
-        }
-      }
-      tonal = f.tonality < TONAL_MAX_RESIDUAL && f.energyDb > this.speech.noiseFloorDb + TONE_SNR_DB;
-    }
+    const tonal = readFrame(frame, f, this.speech.noiseFloorDb);
     if (startMs < this.options!.toneTimeoutMs || this.tones.active) {
       this.toneChanges.length = 0;
       this.tones.push(tonal, f.toneHz, f.energyDb, startMs, FRAME_MS, this.toneChanges);
@@ -172,8 +145,7 @@ export class AmdEngine {
     }
     // a frame that continues a steady tone is not speech; a lone tonal frame (a nasal, a vowel) still is
     const steadyTone = tonal && this.tones.runFrames >= 2;
-    if (frame) voiced = this.speech.push(f.energyDb, steadyTone);
-    else voiced = this.speech.pushGap();
+    const voiced = frame ? this.speech.push(f.energyDb, steadyTone) : this.speech.pushGap();
     this.greeting.push(voiced, startMs, FRAME_MS, f.energyDb, steadyTone);
     // speech far louder than what came before: that was the room, and its syllables are no greeting's words
     if (this.greeting.restarted && this.phase === 'listening') this.words.restart();
