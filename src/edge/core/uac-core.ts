@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { dialogFromOurInvite, type Dialog } from '../dialog/index.js';
-import { parseCSeq, SipRequest, tagOf, uriOf, type SipResponse } from '../message/index.js';
+import type { Dialog } from '../dialog/index.js';
+import { parseCSeq, SipRequest, tagOf, type SipResponse } from '../message/index.js';
 import { nextHop } from '../routing/index.js';
 import {
   clientTransactionKey,
@@ -12,27 +12,11 @@ import { peerKey, type Peer } from '../transport/index.js';
 import type { AppConnection, AppReply, RequestFromApp } from './app-port.js';
 import { cancelFor, copyAppHeaders, defaultSdpContentType } from './app-requests.js';
 import { hostport, type EdgeContext } from './edge-context.js';
+import { confirmDialog, dropEarlyDialog, earlyDialog, type Outgoing } from './invite-dialogs.js';
 import { contactOverTransport, replaceLocalhost } from './message-helpers.js';
 import { responseTo } from './responses.js';
 import { ReliableProvisionals } from './reliable-provisionals.js';
 import { retryWithMinSE, SessionTimers } from './session-timers.js';
-
-interface Outgoing {
-  transactionId: string;
-  owner: AppConnection;
-  txn: InviteClientTransaction | NonInviteClientTransaction;
-  dialog: Dialog | undefined;
-  /** A CANCEL waiting for the first provisional response (RFC 3261 §9.1). */
-  pendingCancel?: NonInviteClientTransaction | undefined;
-  /** Set when the stack sent the request on its own: its final response goes here, not to the app. */
-  own?: (res: SipResponse | undefined) => void;
-  /** The INVITE was already sent again after a 422 (RFC 4028 §7.4). */
-  retriedAfter422?: boolean;
-  /** RFC 3262: the RSeq order of the INVITE's reliable provisionals. */
-  reliable?: ReliableProvisionals;
-  /** The early dialog a reliable provisional created (RFC 3262 §4), which its PRACK is sent in. */
-  early?: Dialog | undefined;
-}
 
 /**
  * The UAC core (RFC 3261 §8.1, §12.2.1, §13.2): turns requests an app asks for into SIP on the wire and
@@ -244,59 +228,19 @@ export class UacCore {
       // reports it with the response; a retransmitted or out-of-order one goes no further.
       const kind = (out.reliable ??= new ReliableProvisionals()).receive(res);
       if (kind === 'retransmission' || kind === 'out-of-order') return;
-      if (kind === 'in-order') dialogId = this.earlyDialog(out, res)?.id ?? '';
+      if (kind === 'in-order') dialogId = earlyDialog(this.ctx, out, res)?.id ?? '';
     } else if (req.method === 'INVITE' && !out.dialog && res.status >= 300) {
-      this.dropEarlyDialog(out);
+      dropEarlyDialog(this.ctx, out);
     }
     if (res.status >= 200) {
       if (req.method === 'INVITE' && res.status < 300) {
-        const dialog = this.confirmDialog(out, res);
+        const dialog = confirmDialog(this.ctx, out, res);
         dialogId = dialog?.id ?? dialogId;
         if (dialog && !out.own) this.sessions.answered(dialog, res);
       } else if (req.method === 'BYE' && out.dialog) this.ctx.removeDialog(out.dialog);
     }
     if (out.own) return res.status >= 200 ? out.own(res) : undefined;
     out.owner.deliver({ source: 'network', raw, peer: from, transactionId: out.transactionId, dialogId });
-  }
-
-  /** §12.1.2: a 2xx to our INVITE creates the dialog; to a re-INVITE it refreshes the remote target. */
-  private confirmDialog(out: Outgoing, res: SipResponse): Dialog | undefined {
-    const contact = res.get('contact');
-    if (out.dialog) {
-      if (contact) out.dialog.state.remoteTarget = uriOf(contact);
-      return out.dialog;
-    }
-    const req = out.txn.request;
-    const existing = this.ctx.dialogFor(req.get('call-id') ?? '', tagOf(req.get('from')) ?? '', tagOf(res.get('to')) ?? '');
-    const early = out.early;
-    if (existing && existing !== early) return existing;
-    // §13.2.2.4: the 2xx confirms the early dialog and its route set is computed again from the 2xx; the CSeq
-    // numbers the PRACKs used stay spent.
-    this.dropEarlyDialog(out);
-    const dialog = dialogFromOurInvite(req, res, this.ctx.contact(undefined, out.txn.destination.transport));
-    if (dialog && early) dialog.state.localSequenceNumber = Math.max(dialog.state.localSequenceNumber, early.state.localSequenceNumber);
-    if (dialog) this.ctx.addDialog(dialog, out.owner);
-    return dialog;
-  }
-
-  /** RFC 3262 §4: the early dialog of the first reliable provisional; later in-order ones reuse it. */
-  private earlyDialog(out: Outgoing, res: SipResponse): Dialog | undefined {
-    const remoteTag = tagOf(res.get('to'));
-    if (out.early) return out.early.state.remoteTag === remoteTag ? out.early : undefined;
-    const req = out.txn.request;
-    // Without a Contact the PRACK goes where the INVITE went.
-    const dialog = dialogFromOurInvite(req, res, this.ctx.contact(undefined, out.txn.destination.transport), req.uri);
-    if (!dialog || this.ctx.dialogById(dialog.id)) return undefined;
-    out.early = dialog;
-    this.ctx.addDialog(dialog, out.owner);
-    return dialog;
-  }
-
-  /** The INVITE ended without a 2xx (or was answered): its early dialog, if any, is gone. */
-  private dropEarlyDialog(out: Outgoing): void {
-    if (!out.early) return;
-    this.ctx.removeDialog(out.early);
-    out.early = undefined;
   }
 
   /** §7.4 of RFC 4028: the INVITE goes again with the interval the 422 asks for, under the same transaction id. */
@@ -314,7 +258,7 @@ export class UacCore {
 
   /** A final response the stack makes up for the app when the far end cannot give one. */
   private reportLocally(out: Outgoing, status: number, reason: string): void {
-    this.dropEarlyDialog(out);
+    dropEarlyDialog(this.ctx, out);
     if (out.own) return out.own(undefined);
     const raw = responseTo(out.txn.request, status, reason).toString();
     out.owner.deliver({ source: 'network', raw, peer: out.txn.destination, transactionId: out.transactionId, dialogId: '' });
