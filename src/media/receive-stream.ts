@@ -1,44 +1,11 @@
 import { decodeTableOf, STATIC_DECODE_TABLES, type G711Codec } from './g711.js';
-import { digitOf, parseTelephoneEvent } from './telephone-event.js';
-import { AudioTimeline, FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE, type ReceiveSink } from './audio-timeline.js';
+import { AudioTimeline, FRAME_SAMPLES, SAMPLE_RATE, type ReceiveSink } from './audio-timeline.js';
+import { SilenceWatchdog } from './silence-watchdog.js';
+import { TelephoneEventReceiver } from './telephone-event-receiver.js';
+import type { ReceiveCounters, ReceiveStreamOptions } from './receive-stream-types.js';
 
 export { FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE, type GapCause, type ReceiveSink } from './audio-timeline.js';
-
-export interface ReceiveStreamOptions {
-  /**
-   * Silence of the socket longer than this makes the watchdog declare gaps in real time. It must be far
-   * longer than any event-loop stall: a stalled loop reads packets late, and a watchdog that fired meanwhile
-   * would declare silence the sender never sent and then play the late audio after it (default 400 ms;
-   * event-loop stalls at 1000 calls measured up to ~150 ms).
-   */
-  watchdogMs?: number;
-  /** Packets held while waiting for a missing one before it is declared lost. */
-  reorderWindow?: number;
-  /** Longest wait for a missing packet. */
-  reorderWaitMs?: number;
-  /** A forward timestamp jump longer than this is a discontinuity, not silence. */
-  maxJumpMs?: number;
-  /**
-   * Place audio by sequence number alone, ignoring RTP timestamps; a lost packet is a gap as long as the
-   * audio packet before it. For a sender whose timestamps follow its own clock rather than the audio it
-   * relays: FreeSWITCH's eavesdrop stamps by its timer, so a packet it sends a tick late looks like a gap
-   * the audio never had, and AMD's decisions would drift late (docs/media.md).
-   */
-  sequenceTimeline?: boolean;
-}
-
-export interface ReceiveCounters {
-  packetsPlayed: number;
-  packetsLost: number;
-  packetsLate: number;
-  packetsDuplicate: number;
-  packetsUnsupported: number;
-  ssrcChanges: number;
-  resyncs: number;
-  framesEmitted: number;
-  gapMs: number;
-  dtmfEvents: number;
-}
+export type { ReceiveCounters, ReceiveStreamOptions } from './receive-stream-types.js';
 
 interface HeldPacket {
   ext: number;
@@ -51,8 +18,6 @@ interface HeldPacket {
 }
 
 const MAX_DROPOUT = 3000;
-/** Ticks come every 20 ms; one this much later than the last follows an event-loop stall. */
-const LATE_TICK_MS = 60;
 const MAX_MISORDER = 100;
 const PT_COMFORT_NOISE = 13;
 const PLAYED_RING = 64;
@@ -78,8 +43,8 @@ export class RtpReceiveStream {
     dtmfEvents: 0,
   };
 
-  readonly #sink: ReceiveSink;
-  readonly #watchdogMs: number;
+  readonly #watchdog: SilenceWatchdog;
+  readonly #telephoneEvents: TelephoneEventReceiver;
   readonly #reorderWindow: number;
   readonly #reorderWaitMs: number;
   readonly #maxJumpSamples: number;
@@ -105,16 +70,9 @@ export class RtpReceiveStream {
   #anchorTs = 0;
   #anchorPos = 0;
 
-  #started = false;
-  #lastArrival = 0;
-  #coveredUntil = 0;
-  #lastDtmfTs = -1;
-  #lastTickAt: number | undefined;
-  #skippedTick = false;
-
   constructor(sink: ReceiveSink, options: ReceiveStreamOptions = {}) {
-    this.#sink = sink;
-    this.#watchdogMs = options.watchdogMs ?? 400;
+    this.#watchdog = new SilenceWatchdog(options.watchdogMs ?? 400);
+    this.#telephoneEvents = new TelephoneEventReceiver(sink, this.counters);
     this.#reorderWindow = Math.max(1, options.reorderWindow ?? 4);
     this.#reorderWaitMs = options.reorderWaitMs ?? 40;
     this.#maxJumpSamples = ((options.maxJumpMs ?? 10_000) * SAMPLE_RATE) / 1000;
@@ -140,10 +98,7 @@ export class RtpReceiveStream {
 
   /** Start the timeline now even if no packet has arrived (the call was answered). */
   start(now: number): void {
-    if (this.#started) return;
-    this.#started = true;
-    this.#lastArrival = now;
-    this.#coveredUntil = now;
+    this.#watchdog.start(now);
   }
 
   /** The sender changed transport address: whatever it sends next starts a new stream, even under the same SSRC. */
@@ -154,9 +109,7 @@ export class RtpReceiveStream {
 
   /** One parsed RTP packet whose payload is buf[offset, offset+length). */
   receive(ssrc: number, seq: number, ts: number, pt: number, buf: Uint8Array, offset: number, length: number, now: number): void {
-    if (!this.#started) this.start(now);
-    this.#lastArrival = now;
-    this.#coveredUntil = now;
+    this.#watchdog.arrival(now);
 
     if (ssrc !== this.#ssrc) {
       if (this.#ssrc !== -1) {
@@ -201,19 +154,11 @@ export class RtpReceiveStream {
 
   /** Advance by wall time: give up on missing packets, and declare gaps while the socket is silent. */
   tick(now: number): void {
-    // A tick arriving long after the previous one means the event loop stalled: timers run before the
-    // socket is read, so the packets that queued meanwhile are not in yet. Judge nothing missing until the
-    // next tick has let them in (once: under sustained load every other tick still judges).
-    const late = this.#lastTickAt !== undefined && now - this.#lastTickAt > LATE_TICK_MS && !this.#skippedTick;
-    this.#lastTickAt = now;
-    this.#skippedTick = late;
-    if (late) return;
+    // After an event-loop stall the packets that queued meanwhile are not in yet: judge nothing this tick.
+    if (this.#watchdog.stalled(now)) return;
     if (this.#held.length > 0 && now - this.#oldestHeldAt() >= this.#reorderWaitMs) this.#declareLostUpToHeld();
-    if (!this.#started || now - this.#lastArrival <= this.#watchdogMs) return;
-    const frames = Math.floor((now - this.#coveredUntil) / FRAME_MS);
-    if (frames <= 0) return;
-    this.#coveredUntil += frames * FRAME_MS;
-    this.#timeline.silence(frames * FRAME_SAMPLES, 'watchdog');
+    const frames = this.#watchdog.silentFrames(now);
+    if (frames > 0) this.#timeline.silence(frames * FRAME_SAMPLES, 'watchdog');
   }
 
   #restartAt(seq: number): void {
@@ -262,7 +207,7 @@ export class RtpReceiveStream {
     this.#played[ext & (PLAYED_RING - 1)] = ext;
     this.counters.packetsPlayed++;
     if (pt === this.#telephoneEventPt) {
-      this.#telephoneEvent(ts, buf, offset, length);
+      this.#telephoneEvents.receive(ts, buf, offset, length);
       return;
     }
     const table = pt === this.#audioPt ? this.#audioTable : STATIC_DECODE_TABLES[pt];
@@ -300,20 +245,5 @@ export class RtpReceiveStream {
       return;
     }
     this.#timeline.silence(ahead, this.#lossPending ? 'loss' : 'silence');
-  }
-
-  #telephoneEvent(ts: number, buf: Uint8Array, offset: number, length: number): void {
-    const e = parseTelephoneEvent(buf, offset, length);
-    if (!e) {
-      this.counters.packetsUnsupported++;
-      return;
-    }
-    // The end packet is sent three times (RFC 4733 §2.5.1.4); report the event once.
-    if (!e.end || ts === this.#lastDtmfTs) return;
-    const digit = digitOf(e.event);
-    if (digit === undefined) return;
-    this.#lastDtmfTs = ts;
-    this.counters.dtmfEvents++;
-    this.#sink.dtmf({ digit, event: e.event, durationMs: (e.duration * 1000) / SAMPLE_RATE, volume: e.volume });
   }
 }
