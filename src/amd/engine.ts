@@ -9,12 +9,10 @@ import { SitDetector } from './sit-detector.js';
 import { SpeechDetector } from './speech-detector.js';
 import { ToneTracker, type ToneChange, type ToneSegment } from './tone-tracker.js';
 import { transcriptVerdict } from './transcript-verdict.js';
+import { Verdict } from './verdict.js';
 import { WordEstimator } from './word-estimator.js';
 import { FRAME_MS, FrameAssembler } from './frame-assembler.js';
 import { GREETING_RESUME_MS, LATE_MACHINE_WINDOW_MS, LONG_UTTERANCE_MS, machineFinished, speechEndWaitMs } from './timings.js';
-
-type MachineEvent = Extract<AmdEvent, { type: 'amd_machine_detected' }>;
-type Phase = 'listening' | 'decided' | 'stopped';
 
 /**
  * Answering machine detection on an audio stream. Pure and synchronous: frames in, events out; the
@@ -27,9 +25,7 @@ export class AmdEngine {
   private readonly hints: Record<string, string[]>;
   private readonly framer = new FrameAssembler();
   private clockMs = 0;
-  private phase: Phase = 'listening';
-  private firstDecision: AmdEvent | undefined;
-  private machineReason: string | undefined;
+  private readonly verdict = new Verdict();
   private errorReported = false;
   private stoppedSpeakingSent = false;
   private lastToneEndMs = -Infinity;
@@ -64,7 +60,7 @@ export class AmdEngine {
 
   /** The first decision: human, machine, no speech or decision timeout. */
   get decision(): AmdEvent | undefined {
-    return this.firstDecision;
+    return this.verdict.first;
   }
 
   /**
@@ -72,9 +68,9 @@ export class AmdEngine {
    * LATE_MACHINE_WINDOW_MS of the decision, or, once the greeting was heard going on, until a beep.
    */
   get lateMachineWindowOpen(): boolean {
-    if (this.phase !== 'decided' || this.firstDecision?.type !== 'amd_human_detected' || this.lateEvidence === 'beep') return false;
+    if (this.verdict.phase !== 'decided' || this.verdict.first?.type !== 'amd_human_detected' || this.lateEvidence === 'beep') return false;
     if (this.lateEvidence === 'greeting') return !this.stoppedSpeakingSent;
-    return this.clockMs - this.firstDecision.atMs < LATE_MACHINE_WINDOW_MS;
+    return this.clockMs - this.verdict.first.atMs < LATE_MACHINE_WINDOW_MS;
   }
 
   pushFrame(pcm: Int16Array): AmdEvent[] {
@@ -107,16 +103,15 @@ export class AmdEngine {
       out.push({ type: 'amd_error', error: 'transcript text must be a string', atMs: this.clockMs });
       return out;
     }
-    if (this.phase !== 'listening') return out;
-    const verdict = transcriptVerdict(t, this.hints, this.options!.thresholdWordCount, this.clockMs);
-    if (verdict?.type === 'amd_machine_detected') this.decideMachine(verdict, out);
-    else if (verdict) this.decide(verdict, out);
+    if (this.verdict.phase !== 'listening') return out;
+    const fromText = transcriptVerdict(t, this.hints, this.options!.thresholdWordCount, this.clockMs);
+    if (fromText?.type === 'amd_machine_detected') this.verdict.decideMachine(fromText, out);
+    else if (fromText) this.verdict.decide(fromText, out);
     return out;
   }
 
   stop(): AmdEvent[] {
-    if (this.phase === 'stopped') return [];
-    this.phase = 'stopped';
+    if (!this.verdict.stop()) return [];
     return [{ type: 'amd_stopped', atMs: this.clockMs }];
   }
 
@@ -128,12 +123,12 @@ export class AmdEngine {
       }
       return false;
     }
-    return this.phase !== 'stopped';
+    return this.verdict.phase !== 'stopped';
   }
 
   /** One 20 ms frame; null stands for a lost or suppressed frame. */
   private processFrame(frame: Int16Array | null, out: AmdEvent[]): void {
-    if (this.phase === 'stopped') return;
+    if (this.verdict.phase === 'stopped') return;
     const startMs = this.clockMs;
     this.clockMs += FRAME_MS;
     const f = this.features;
@@ -148,15 +143,15 @@ export class AmdEngine {
     const voiced = frame ? this.speech.push(f.energyDb, steadyTone) : this.speech.pushGap();
     this.greeting.push(voiced, startMs, FRAME_MS, f.energyDb, steadyTone);
     // speech far louder than what came before: that was the room, and its syllables are no greeting's words
-    if (this.greeting.restarted && this.phase === 'listening') this.words.restart();
+    if (this.greeting.restarted && this.verdict.phase === 'listening') this.words.restart();
     // voice held pending (the greeting going on, or the room's loudest syllables) counts only once confirmed
     const pending = this.greeting.resumePending;
     if (pending) this.words.hold();
     this.words.push(f.energyDb, this.greeting.heard || (pending && voiced), this.speech.thresholdDb);
     if (this.greeting.resumeConfirmed) this.words.keep();
     else if (!pending) this.words.drop();
-    if (this.phase === 'listening') this.checkDecision(out);
-    if (this.phase === 'decided') {
+    if (this.verdict.phase === 'listening') this.checkDecision(out);
+    if (this.verdict.phase === 'decided') {
       this.checkGreetingAfterHuman(out);
       this.checkStoppedSpeaking(out);
     }
@@ -165,18 +160,18 @@ export class AmdEngine {
   private onToneChange(change: ToneChange, out: AmdEvent[]): void {
     const tone = change.tone;
     if (change.kind === 'ended') this.lastToneEndMs = tone.endMs;
-    if (this.phase === 'decided') {
-      if (change.kind !== 'confirmed' || !this.reportsTones()) return;
+    if (this.verdict.phase === 'decided') {
+      if (change.kind !== 'confirmed' || !this.verdict.reportsTones) return;
       if (this.lateMachineWindowOpen && tone.startMs < this.options!.toneTimeoutMs) this.reportLateMachine('beep', MachineReason.beep, out);
       this.emitTone(tone, out);
       return;
     }
-    if (this.phase !== 'listening') return;
+    if (this.verdict.phase !== 'listening') return;
     const beforeSpeech = !this.greeting.started;
     if (change.kind === 'ended') {
       this.sit.onEnded(tone);
       if (beforeSpeech && judgeFaxTone(tone, true) === 'fax') {
-        this.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.fax, atMs: this.clockMs }, out);
+        this.verdict.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.fax, atMs: this.clockMs }, out);
       }
       return;
     }
@@ -184,14 +179,14 @@ export class AmdEngine {
     const fax = beforeSpeech ? judgeFaxTone(tone, false) : 'not-fax';
     if (sit === 'sit') {
       this.deferredTones = [];
-      this.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.sit, atMs: this.clockMs }, out);
+      this.verdict.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.sit, atMs: this.clockMs }, out);
     } else if (fax === 'fax') {
       this.deferredTones = [];
-      this.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.fax, atMs: this.clockMs }, out);
+      this.verdict.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.fax, atMs: this.clockMs }, out);
     } else if (sit === 'pending' || fax === 'pending') {
       this.deferredTones.push(tone);
     } else {
-      this.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.beep, atMs: this.clockMs }, out);
+      this.verdict.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.beep, atMs: this.clockMs }, out);
       this.emitTone(tone, out);
     }
   }
@@ -211,36 +206,36 @@ export class AmdEngine {
       const running = this.tones.current;
       if (running && !this.greeting.started && judgeFaxTone(running, false) === 'fax') {
         this.deferredTones = [];
-        this.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.fax, atMs: now }, out);
+        this.verdict.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.fax, atMs: now }, out);
         return;
       }
       if (this.tonesPending()) return;
       const tones = this.deferredTones;
       this.deferredTones = [];
-      this.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.beep, atMs: now }, out);
+      this.verdict.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.beep, atMs: now }, out);
       for (const t of tones) this.emitTone(t, out);
       return;
     }
     if (this.greeting.started) {
       if (this.words.words >= opts.thresholdWordCount || this.greeting.utteranceMs >= LONG_UTTERANCE_MS) {
-        this.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.longGreeting, atMs: now }, out);
+        this.verdict.decideMachine({ type: 'amd_machine_detected', reason: MachineReason.longGreeting, atMs: now }, out);
         return;
       }
       if (!this.tones.active && !this.greeting.resumePending && this.greeting.silenceMs(now) >= speechEndWaitMs(opts.speechEndThresholdMs, this.greeting)) {
-        this.decide({ type: 'amd_human_detected', reason: HumanReason.shortGreeting, atMs: now }, out);
+        this.verdict.decide({ type: 'amd_human_detected', reason: HumanReason.shortGreeting, atMs: now }, out);
         return;
       }
     } else if (now >= opts.noSpeechTimeoutMs && !this.tones.active) {
-      this.decide({ type: 'amd_no_speech_detected', atMs: now }, out);
+      this.verdict.decide({ type: 'amd_no_speech_detected', atMs: now }, out);
       return;
     }
-    if (now >= opts.decisionTimeoutMs) this.decide({ type: 'amd_decision_timeout', atMs: now }, out);
+    if (now >= opts.decisionTimeoutMs) this.verdict.decide({ type: 'amd_decision_timeout', atMs: now }, out);
   }
 
   /** After a human decision: the greeting going on soon after it, into a long greeting, shows a machine. */
   private checkGreetingAfterHuman(out: AmdEvent[]): void {
     if (this.lateEvidence !== undefined || !this.lateMachineWindowOpen) return;
-    const decidedAt = this.firstDecision!.atMs;
+    const decidedAt = this.verdict.first!.atMs;
     const resumedAt = this.greeting.utteranceStartMs;
     if (resumedAt < decidedAt - this.options!.speechEndThresholdMs || resumedAt > decidedAt + GREETING_RESUME_MS) return;
     if (this.words.words >= this.options!.thresholdWordCount + 2 && this.greeting.utteranceMs >= 1500) {
@@ -251,12 +246,12 @@ export class AmdEngine {
   private reportLateMachine(evidence: LateMachineEvidence, reason: string, out: AmdEvent[]): void {
     if (this.lateEvidence === evidence || this.lateEvidence === 'beep') return;
     this.lateEvidence = evidence;
-    this.machineReason = reason;
+    this.verdict.machineReason = reason;
     out.push({ type: 'amd_machine_after_human', evidence, atMs: this.clockMs });
   }
 
   private checkStoppedSpeaking(out: AmdEvent[]): void {
-    if (this.stoppedSpeakingSent || this.machineReason === undefined || this.machineReason === MachineReason.fax) return;
+    if (this.stoppedSpeakingSent || this.verdict.machineReason === undefined || this.verdict.machineReason === MachineReason.fax) return;
     if (this.tones.active) return;
     const now = this.clockMs;
     const lastVoice = this.greeting.started ? this.greeting.lastVoiceEndMs : -Infinity;
@@ -266,25 +261,8 @@ export class AmdEngine {
     }
   }
 
-  private reportsTones(): boolean {
-    return this.machineReason !== MachineReason.fax && this.machineReason !== MachineReason.sit;
-  }
-
   private emitTone(tone: ToneSegment, out: AmdEvent[]): void {
     if (tone.startMs >= this.options!.toneTimeoutMs) return;
     out.push({ type: 'amd_tone_detected', frequency: Math.round(tone.frequency), atMs: this.clockMs });
-  }
-
-  private decideMachine(event: MachineEvent, out: AmdEvent[]): void {
-    if (this.phase !== 'listening') return;
-    this.machineReason = event.reason;
-    this.decide(event, out);
-  }
-
-  private decide(event: AmdEvent, out: AmdEvent[]): void {
-    if (this.phase !== 'listening') return;
-    this.phase = 'decided';
-    this.firstDecision = event;
-    out.push(event);
   }
 }
