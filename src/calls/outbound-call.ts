@@ -3,61 +3,35 @@
 // (liveness, AMD on the callee's audio, the bot leg and the bridge: answered-call.ts), and the journal that
 // records and notifies. Every way out goes through end(), once; `ending` lasts until every leg is torn down.
 
-import { systemClock, type CallRecord, type Clock } from '../domain/index.js';
+import { systemClock } from '../domain/index.js';
 import type { DialoutRequest } from '../dialout/index.js';
-import type { Logger } from '../log/index.js';
 import { EarlyMediaListener } from '../amd/early-media.js';
-import { AnsweredCall } from './answered-call.js';
-import { AudioLevel } from './audio-level.js';
 import { dialoutInitiatedEvent, type BotCallFacts } from './bot-events.js';
-import { newCallRecord, type CallJournal } from './call-journal.js';
-import { callParts, closeWhenTornDown, reportMedia } from './call-parts.js';
-import type { CallLifecycle, CallState } from './call-state.js';
+import { newCallRecord } from './call-journal.js';
+import type { CallState } from './call-state.js';
 import { CalleeLeg } from './callee-leg.js';
-import { endedByOutdial, type CallEnd } from './outcome.js';
-import { RtpReport } from './rtp-report.js';
+import type { CallEnd } from './outcome.js';
 import type { CallServices } from './call-services.js';
-import { InviteCancelled, InviteRejected, type InviteTarget, type UacLegServices } from './uac-leg.js';
+import { SipCall, type FarLeg } from './sip-call.js';
+import { InviteCancelled, InviteRejected, type InviteTarget } from './uac-leg.js';
 import type { TrunkInvite, TrunkRoute } from '../trunks/index.js';
 
-export class OutboundCall {
-  readonly conversationId: string;
-  readonly record: CallRecord;
-  /** Resolves once every leg is torn down and the store has the final record and notification. */
-  readonly done: Promise<void>;
-
-  private readonly clock: Clock;
-  private readonly log: Logger;
-  private readonly lifecycle: CallLifecycle;
-  private readonly journal: CallJournal;
-  private readonly legServices: UacLegServices;
+export class OutboundCall extends SipCall {
   private readonly callee: CalleeLeg;
-  /** Liveness, AMD, the bot and the bridge, once the callee answered. */
-  private afterAnswer: AnsweredCall | undefined;
-  private rtp: RtpReport | undefined;
-  private readonly level = new AudioLevel();
-  private resolveDone!: () => void;
   /** Stops listening to early media; set while a 183's audio is heard. */
   private earlyMedia: (() => void) | undefined;
 
   constructor(
     readonly req: DialoutRequest,
-    private readonly services: CallServices,
+    services: CallServices,
     /** The trunks the call goes out through, started (first trunk admitted) by the launcher; none for a sip: target sent to its own host. */
     private readonly route?: { trunks: TrunkRoute; first: TrunkInvite },
   ) {
-    this.conversationId = req.conversationId;
-    this.clock = services.clock ?? systemClock;
-    this.log = services.logger.child({ conversationId: req.conversationId });
-    this.done = new Promise((resolve) => {
-      this.resolveDone = resolve;
-    });
-    this.record = newCallRecord(req, this.clock.now());
-    if (route) this.onTrunk(route.first);
-    ({ lifecycle: this.lifecycle, journal: this.journal, legServices: this.legServices } = callParts(this.record, services, this.clock, this.log, {
+    super(newCallRecord(req, (services.clock ?? systemClock).now()), services, services.logger.child({ conversationId: req.conversationId }), {
       url: req.notifyUrl,
       headers: req.notifyHeaders ?? {},
-    }));
+    });
+    if (route) this.onTrunk(route.first);
     this.callee = new CalleeLeg(this.legServices, req, services.localHost, {
       onProvisional: (status, sdp) => this.onProvisional(status, sdp),
       onAnswerTimeout: () => this.end({ kind: 'answer-timeout' }),
@@ -65,17 +39,8 @@ export class OutboundCall {
     this.callee.onGone((cause) => this.end({ kind: 'ended', by: cause === 'session-expired' ? 'session-timer' : 'callee' }));
   }
 
-  get currentState(): CallState {
-    return this.lifecycle.state;
-  }
-
-  /** True from the moment the call's outcome is fixed, while its BYEs and writes may still be in flight. */
-  get isFinished(): boolean {
-    return this.lifecycle.isEnding;
-  }
-
-  private get answered(): boolean {
-    return this.lifecycle.answeredAt !== undefined;
+  protected get farLeg(): FarLeg {
+    return this.callee;
   }
 
   private get botFacts(): BotCallFacts {
@@ -87,25 +52,7 @@ export class OutboundCall {
     };
   }
 
-  /** Places the call; never throws: every failure ends in end(). */
-  start(): void {
-    this.run().catch((err: unknown) => {
-      this.log.error({ err }, 'call failed unexpectedly');
-      this.abandon(err instanceof Error ? err.message : String(err));
-    });
-  }
-
-  /** Ends the call because the daemon stops: CANCEL before the answer, BYE after it. */
-  terminate(): void {
-    this.end(endedByOutdial(this.answered, 'shutdown'));
-  }
-
-  /** Ends the call with an error that outdial cannot recover from (e.g. its SIP edge was lost). */
-  abandon(detail: string): void {
-    this.end(endedByOutdial(this.answered, 'error', detail));
-  }
-
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     const { req, services } = this;
     this.journal.save();
     if (req.bot.eventsUrl && req.bot.sendEventsToBot.includes('dialoutInitiated')) {
@@ -209,36 +156,18 @@ export class OutboundCall {
       this.log.warn({ err }, 'callee answered with unusable SDP');
       return this.end({ kind: 'ended', by: 'outdial', cause: 'error', detail: `unusable SDP answer: ${(err as Error).message}` });
     }
-    const media = this.callee.media!;
-    media.on('frame', (pcm) => this.level.add(pcm));
     this.record.answeredAt = new Date(now).toISOString();
     this.setDurations(now);
     this.journal.notify({ kind: 'answered' });
-    this.rtp = new RtpReport(this.services.metrics, () => media.stats);
     const { req } = this;
-    this.afterAnswer = new AnsweredCall(
-      {
-        media,
-        answeredAt: now,
-        machineDetection: req.machineDetection,
-        amd: req.amd,
-        voicemailEndTimeoutMs: req.voicemailEndTimeoutMs,
-        bot: { sipUri: req.bot.sipUri, eventsUrl: req.bot.eventsUrl },
-        botFacts: this.botFacts,
-        rtp: this.rtp,
-      },
-      {
-        lifecycle: this.lifecycle,
-        record: this.record,
-        journal: this.journal,
-        services: this.services,
-        legServices: this.legServices,
-        clock: this.clock,
-        log: this.log,
-        end: (end) => this.end(end),
-      },
-    );
-    this.afterAnswer.start();
+    this.startAnswered(this.callee.media!, {
+      answeredAt: now,
+      machineDetection: req.machineDetection,
+      amd: req.amd,
+      voicemailEndTimeoutMs: req.voicemailEndTimeoutMs,
+      bot: { sipUri: req.bot.sipUri, eventsUrl: req.bot.eventsUrl },
+      botFacts: this.botFacts,
+    });
   }
 
   private stopEarlyMedia(): void {
@@ -254,15 +183,9 @@ export class OutboundCall {
     this.record.ringDurationMs = ringing === undefined ? 0 : Math.max(0, answered - ringing);
   }
 
-  /** The one way out: fixes the outcome, writes the final record and notification, tears every leg down. */
-  end(end: CallEnd): void {
-    if (this.lifecycle.isEnding) return;
-    const now = this.clock.now();
-    this.lifecycle.to('ending', now);
+  /** Early media stops; the trunk route learns how an INVITE still in flight ended, and gives its slot back. */
+  protected override onEnding(end: CallEnd, now: number): void {
     this.stopEarlyMedia();
-    this.afterAnswer?.stop();
-    this.rtp = reportMedia(this.record, this.callee.media, this.level, this.services, this.rtp);
-    const teardown = [this.callee.end(), ...(this.afterAnswer ? [this.afterAnswer.endBot()] : [])];
     this.setDurations(now);
     const route = this.route?.trunks;
     if (route) {
@@ -273,8 +196,5 @@ export class OutboundCall {
       this.record.attempts = route.attempts.map((a) => ({ ...a }));
       this.journal.write('trunk slot release', () => route.release());
     }
-    this.journal.end(end, now);
-    // Done once the CANCEL or BYEs are answered (or given up) and the store has everything: shutdown waits on this.
-    closeWhenTornDown({ lifecycle: this.lifecycle, journal: this.journal }, this.clock, teardown, this.resolveDone);
   }
 }

@@ -6,8 +6,8 @@ import Srf from 'drachtio-srf';
 import type { Cancel, Clock } from '../domain/index.js';
 import type { Logger } from '../log/index.js';
 import type { LegMedia, MediaPath } from '../media/index.js';
-import { hangUp, hangUpOurs } from './hang-up.js';
-import { legGoneCause, type LegGoneCause } from './outcome.js';
+import { hangUp } from './hang-up.js';
+import { SipLeg } from './sip-leg.js';
 import { uacProgress } from './uac-progress.js';
 
 /** What a leg needs of drachtio-srf: placing an INVITE. */
@@ -80,47 +80,18 @@ function earlySdpOf(res: Srf.SrfResponse): string | undefined {
   return typeof body === 'string' && /^v=0/m.test(body) ? body : undefined;
 }
 
-type Phase = 'idle' | 'opening' | 'inviting' | 'up' | 'gone';
-
-export abstract class UacLeg {
-  private phase: Phase = 'idle';
-  private legMedia: LegMedia | undefined;
+export abstract class UacLeg extends SipLeg<'opening' | 'inviting', UacLegServices> {
   private opening: Promise<unknown> | undefined;
-  private dialog: Srf.Dialog | undefined;
   private sent: Srf.SrfRequest | undefined;
   private cancelWanted = false;
   /** Settles once the INVITE in flight is complete, a crossing 200 included. */
   private completion: Promise<void> = Promise.resolve();
-  private ending: Promise<void> | undefined;
   private stopAnswerTimer: Cancel = () => undefined;
-  private goneHandler: ((cause: LegGoneCause) => void) | undefined;
   /** When the first INVITE left (epoch ms). */
   inviteSentAt: number | undefined;
-  answeredAt: number | undefined;
 
-  protected constructor(protected readonly services: UacLegServices) {}
-
-  get media(): LegMedia | undefined {
-    return this.legMedia;
-  }
-
-  get up(): boolean {
-    return this.phase === 'up';
-  }
-
-  /** Ended by us or by the far end: nothing more happens on this leg. */
-  private get gone(): boolean {
-    return this.phase === 'gone';
-  }
-
-  /** The dialog while the leg is connected. */
-  protected get connectedDialog(): Srf.Dialog | undefined {
-    return this.phase === 'up' ? this.dialog : undefined;
-  }
-
-  /** Called once when the far end hangs up a connected leg (its BYE). */
-  onGone(handler: (cause: LegGoneCause) => void): void {
-    this.goneHandler = handler;
+  protected constructor(services: UacLegServices) {
+    super(services);
   }
 
   /** Opens the leg's media (beside `bridgeTo`'s, when given); throws InviteCancelled when the leg was ended meanwhile. */
@@ -189,14 +160,7 @@ export abstract class UacLeg {
       await hangUp(dialog, this.services.clock, this.services.logger);
       throw new InviteCancelled('the leg ended as the far end answered; hung up');
     }
-    this.phase = 'up';
-    this.dialog = dialog;
-    this.answeredAt = this.services.clock.now();
-    dialog.on('destroy', (bye?: Srf.SrfRequest) => {
-      this.dialog = undefined;
-      this.phase = 'gone';
-      this.goneHandler?.(legGoneCause(bye));
-    });
+    this.established(dialog);
     return dialog;
   }
 
@@ -238,19 +202,11 @@ export abstract class UacLeg {
   }
 
   /**
-   * Ends the leg whatever its phase: CANCEL while inviting (waiting for the INVITE to complete, bounded),
-   * BYE while up, nothing once the far end hung up. Idempotent; never rejects.
+   * Before the answer: CANCEL while inviting (waiting for the INVITE to complete, bounded), or wait for the
+   * media being opened; nothing once the far end hung up.
    */
-  end(): Promise<void> {
-    this.ending ??= this.teardown();
-    return this.ending;
-  }
-
-  private async teardown(): Promise<void> {
-    const phase = this.phase;
-    this.phase = 'gone';
+  protected async release(phase: UacLeg['phase']): Promise<void> {
     this.stopAnswerTimer();
-    this.legMedia?.close();
     if (phase === 'opening') {
       await this.opening;
     } else if (phase === 'inviting') {
@@ -263,10 +219,6 @@ export abstract class UacLeg {
           resolve();
         });
       });
-    } else if (phase === 'up' && this.dialog) {
-      const dialog = this.dialog;
-      this.dialog = undefined;
-      await hangUpOurs(dialog, this.services.clock, this.services.logger);
     }
   }
 }

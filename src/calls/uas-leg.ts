@@ -6,8 +6,8 @@ import Srf from 'drachtio-srf';
 import type { Clock } from '../domain/index.js';
 import type { Logger } from '../log/index.js';
 import { SdpError, type LegMedia, type MediaPath } from '../media/index.js';
-import { hangUp, hangUpOurs } from './hang-up.js';
-import { legGoneCause, type LegGoneCause } from './outcome.js';
+import { hangUp } from './hang-up.js';
+import { SipLeg } from './sip-leg.js';
 
 /** What a UAS leg needs of drachtio-srf: answering an INVITE. */
 export type UasSignalling = Pick<Srf, 'createUAS'>;
@@ -29,43 +29,23 @@ export class InviteNotAnswered extends Error {
   }
 }
 
-type Phase = 'idle' | 'answering' | 'up' | 'gone';
-
-export class UasLeg {
-  private phase: Phase = 'idle';
-  private legMedia: LegMedia | undefined;
-  private dialog: Srf.Dialog | undefined;
+export class UasLeg extends SipLeg<'answering', UasLegServices> {
   private finalSent = false;
   private cancelled = false;
-  private ending: Promise<void> | undefined;
-  private goneHandler: ((cause: LegGoneCause) => void) | undefined;
   private cancelHandler: (() => void) | undefined;
-  answeredAt: number | undefined;
 
   constructor(
-    private readonly services: UasLegServices,
+    services: UasLegServices,
     private readonly req: Srf.SrfRequest,
     private readonly res: Srf.SrfResponse,
   ) {
+    super(services);
     // A CANCEL before the 200: the edge has answered the INVITE 487 already.
     req.on('cancel', () => {
       this.cancelled = true;
       this.finalSent = true;
       if (this.phase === 'idle' || this.phase === 'answering') this.cancelHandler?.();
     });
-  }
-
-  get media(): LegMedia | undefined {
-    return this.legMedia;
-  }
-
-  get up(): boolean {
-    return this.phase === 'up';
-  }
-
-  /** Called once when the far end hangs up a connected leg (its BYE). */
-  onGone(handler: (cause: LegGoneCause) => void): void {
-    this.goneHandler = handler;
   }
 
   /** Called once when the far end CANCELs the INVITE before it is answered. */
@@ -121,14 +101,7 @@ export class UasLeg {
       await hangUp(dialog, this.services.clock, this.services.logger);
       throw new InviteNotAnswered(487, 'the leg ended as it was answered; hung up');
     }
-    this.phase = 'up';
-    this.dialog = dialog;
-    this.answeredAt = this.services.clock.now();
-    dialog.on('destroy', (bye?: Srf.SrfRequest) => {
-      this.dialog = undefined;
-      this.phase = 'gone';
-      this.goneHandler?.(legGoneCause(bye));
-    });
+    this.established(dialog);
     // The far end's own INFO (or a re-INVITE's absence of news) needs an answer, not a timeout.
     dialog.on('info', (_req: Srf.SrfRequest, res: Srf.SrfResponse) => res.send(200));
     return dialog;
@@ -147,29 +120,15 @@ export class UasLeg {
 
   /** An in-dialog INFO with a JSON body; a failure is logged, never thrown. */
   info(body: string): void {
-    const dialog = this.phase === 'up' ? this.dialog : undefined;
+    const dialog = this.connectedDialog;
     if (!dialog) return;
     dialog
       .request({ method: 'INFO', headers: { 'Content-Type': 'application/json' }, body })
       .catch((err: unknown) => this.services.logger.warn({ err }, 'INFO to the caller failed'));
   }
 
-  /** Ends the leg whatever its phase: 480 before the answer, BYE once up. Idempotent; never rejects. */
-  end(): Promise<void> {
-    this.ending ??= this.teardown();
-    return this.ending;
-  }
-
-  private async teardown(): Promise<void> {
-    const phase = this.phase;
-    this.phase = 'gone';
-    this.legMedia?.close();
-    if (phase === 'idle' || phase === 'answering') {
-      this.reject(480, 'Temporarily Unavailable');
-    } else if (phase === 'up' && this.dialog) {
-      const dialog = this.dialog;
-      this.dialog = undefined;
-      await hangUpOurs(dialog, this.services.clock, this.services.logger);
-    }
+  /** Before the answer, ending is a 480 to the INVITE (nothing once CANCELled or answered). */
+  protected release(phase: UasLeg['phase']): void {
+    if (phase === 'idle' || phase === 'answering') this.reject(480, 'Temporarily Unavailable');
   }
 }

@@ -4,25 +4,9 @@
 // route's actionHook through the journal (jambonz shape) and to the dialer as an in-dialog INFO. Every way
 // out goes through end(), once.
 
-import {
-  AnsweredCall,
-  AudioLevel,
-  callParts,
-  closeWhenTornDown,
-  endedByOutdial,
-  reportMedia,
-  RtpReport,
-  type CallJournal,
-  type CallLifecycle,
-  type CallEnd,
-  type CallServices,
-  type CallState,
-  type UacLegServices,
-  type UasLeg,
-} from '../calls/index.js';
-import { systemClock, type AmdEvent, type CallRecord, type Clock } from '../domain/index.js';
+import { SipCall, type CallServices, type FarLeg, type UasLeg } from '../calls/index.js';
+import { systemClock, type AmdEvent, type CallRecord } from '../domain/index.js';
 import { voicemailEndTimeoutSec, type AmdSettings } from '../dialout/index.js';
-import type { Logger } from '../log/index.js';
 import { jambonzAmdPayload } from '../notify/index.js';
 import type { InboundRoute } from './routes.js';
 
@@ -61,72 +45,29 @@ export function inboundCallRecord(route: InboundRoute, facts: InboundFacts, now:
   };
 }
 
-export class InboundCall {
-  readonly conversationId: string;
-  readonly record: CallRecord;
-  readonly done: Promise<void>;
-
-  private readonly clock: Clock;
-  private readonly log: Logger;
-  private readonly lifecycle: CallLifecycle;
-  private readonly journal: CallJournal;
-  private readonly legServices: UacLegServices;
-  private readonly level = new AudioLevel();
-  private afterAnswer: AnsweredCall | undefined;
-  private rtp: RtpReport | undefined;
-  private resolveDone!: () => void;
-
+export class InboundCall extends SipCall {
   constructor(
     private readonly route: InboundRoute,
     private readonly facts: InboundFacts,
     /** The dialer's leg; answered by start(). */
     private readonly caller: UasLeg,
-    private readonly services: CallServices,
+    services: CallServices,
   ) {
-    this.conversationId = facts.conversationId;
-    this.clock = services.clock ?? systemClock;
-    this.log = services.logger.child({ conversationId: facts.conversationId, route: route.name });
-    this.done = new Promise((resolve) => {
-      this.resolveDone = resolve;
-    });
-    this.record = inboundCallRecord(route, facts, this.clock.now());
-    ({ lifecycle: this.lifecycle, journal: this.journal, legServices: this.legServices } = callParts(this.record, services, this.clock, this.log, {
-      url: route.config.actionHook,
-      headers: {},
-    }));
+    super(
+      inboundCallRecord(route, facts, (services.clock ?? systemClock).now()),
+      services,
+      services.logger.child({ conversationId: facts.conversationId, route: route.name }),
+      { url: route.config.actionHook, headers: {} },
+    );
     caller.onGone((cause) => this.end({ kind: 'ended', by: cause === 'session-expired' ? 'session-timer' : 'callee' }));
     caller.onCancel(() => this.end({ kind: 'not-answered', cause: 'error', detail: 'the dialer CANCELled the INVITE' }));
   }
 
-  get currentState(): CallState {
-    return this.lifecycle.state;
+  protected get farLeg(): FarLeg {
+    return this.caller;
   }
 
-  get isFinished(): boolean {
-    return this.lifecycle.isEnding;
-  }
-
-  private get answered(): boolean {
-    return this.lifecycle.answeredAt !== undefined;
-  }
-
-  /** Answers the INVITE; never throws: every failure ends in end(). */
-  start(): void {
-    this.run().catch((err: unknown) => {
-      this.log.error({ err }, 'inbound call failed unexpectedly');
-      this.abandon(err instanceof Error ? err.message : String(err));
-    });
-  }
-
-  terminate(): void {
-    this.end(endedByOutdial(this.answered, 'shutdown'));
-  }
-
-  abandon(detail: string): void {
-    this.end(endedByOutdial(this.answered, 'error', detail));
-  }
-
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     this.journal.save();
     try {
       await this.caller.answer({ 'X-Conversation-Id': this.conversationId });
@@ -141,53 +82,27 @@ export class InboundCall {
   private onAnswer(): void {
     const now = this.clock.now();
     this.lifecycle.to('answered', now);
-    const media = this.caller.media!;
-    media.on('frame', (pcm) => this.level.add(pcm));
     this.record.answeredAt = new Date(now).toISOString();
     this.record.connectDurationMs = 0;
     this.record.ringDurationMs = 0;
     this.journal.save();
-    this.rtp = new RtpReport(this.services.metrics, () => media.stats);
     const bot = this.route.bot;
-    this.afterAnswer = new AnsweredCall(
+    this.startAnswered(
+      this.caller.media!,
       {
-        media,
         answeredAt: now,
         machineDetection: this.route.config.machineDetection,
         amd: this.facts.amd,
         voicemailEndTimeoutMs: voicemailEndTimeoutSec.default * 1000,
         bot: bot && { sipUri: bot.sipUri, eventsUrl: bot.eventsUrl },
         botFacts: { conversationId: this.conversationId, callee: this.facts.requestUri, caller: this.facts.caller },
-        rtp: this.rtp,
       },
-      {
-        lifecycle: this.lifecycle,
-        record: this.record,
-        journal: this.journal,
-        services: this.services,
-        legServices: this.legServices,
-        clock: this.clock,
-        log: this.log,
-        end: (end) => this.end(end),
-        onAmdEvent: (event) => this.tellDialer(event),
-      },
+      { onAmdEvent: (event) => this.tellDialer(event) },
     );
-    this.afterAnswer.start();
   }
 
   /** The dialer hears each AMD event in its dialog too, for those without an HTTP server. */
   private tellDialer(event: AmdEvent): void {
     this.caller.info(JSON.stringify(jambonzAmdPayload(this.record, event)));
-  }
-
-  end(end: CallEnd): void {
-    if (this.lifecycle.isEnding) return;
-    const now = this.clock.now();
-    this.lifecycle.to('ending', now);
-    this.afterAnswer?.stop();
-    this.rtp = reportMedia(this.record, this.caller.media, this.level, this.services, this.rtp);
-    const teardown = [this.caller.end(), ...(this.afterAnswer ? [this.afterAnswer.endBot()] : [])];
-    this.journal.end(end, now);
-    closeWhenTornDown({ lifecycle: this.lifecycle, journal: this.journal }, this.clock, teardown, this.resolveDone);
   }
 }
