@@ -1,19 +1,13 @@
 // A strict carrier that requires 100rel (RFC 3262) end to end: its 183 is sent reliably and it answers only
 // once our PRACK arrives inside the early dialog (test/e2e/sipp/carrier-100rel-answer-bye.xml checks Call-ID, To
 // tag and RAck, and fails without one). Runs on both SIP edges (test:stack runs it against a drachtio-server).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dialoutAudiocodes, dialoutKore } from '../support/daemon.js';
-import { startNotifyListener, type NotifyListener } from '../support/notify-listener.js';
+import { useNotifyListener } from '../support/notify-listener.js';
 import { bodies, callSetup, deliveredOn, notifyPath, useCleanup } from './dialout-fixture.js';
 
 useCleanup();
-let listener: NotifyListener;
-beforeAll(async () => {
-  listener = await startNotifyListener();
-});
-afterAll(async () => {
-  await listener.close();
-});
+const listener = useNotifyListener();
 
 const strictCarrier = () =>
   callSetup({ scenario: 'carrier-100rel-answer-bye', audio: 'human', ringMs: 300, byeAfterMs: 1500 }, { bot: { scenario: 'bot-answer', audio: 'bot' } });

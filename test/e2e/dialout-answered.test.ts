@@ -2,21 +2,15 @@
 // machineDetection disabled outdial bridges the callee to a SIPp bot. The dialer gets answered, then
 // completed (callee hung up), once each and in order; outdial decodes the callee's audio.
 import { parse } from 'sdp-transform';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dialoutAudiocodes, dialoutKore, getCall } from '../support/daemon.js';
 import { offerPortRange } from '../support/freeswitch-server.js';
-import { startNotifyListener, type NotifyListener } from '../support/notify-listener.js';
+import { useNotifyListener } from '../support/notify-listener.js';
 import { allSigned, bodies, callSetup, deliveredOn, finalRecord, notifyPath, useCleanup } from './dialout-fixture.js';
 import type { E2eAudioName } from '../support/e2e-audio.js';
 
 useCleanup();
-let listener: NotifyListener;
-beforeAll(async () => {
-  listener = await startNotifyListener();
-});
-afterAll(async () => {
-  await listener.close();
-});
+const listener = useNotifyListener();
 
 const RING_MS = 500;
 const BYE_AFTER_MS = 2000;

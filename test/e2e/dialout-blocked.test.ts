@@ -1,19 +1,13 @@
 // A carrier whose network blocks the call as spam answers "603 Decline" with
 // `Reason: SIP;cause=603;text="Network Blocked"` (ATIS-1000099 "603+"): both dialects' final notifications say
 // "Network Blocked", so a dialer can tell it from a callee declining (test/e2e/dialout-failures.test.ts: plain 603).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dialoutAudiocodes, dialoutKore, getCall } from '../support/daemon.js';
-import { startNotifyListener, type NotifyListener } from '../support/notify-listener.js';
+import { useNotifyListener } from '../support/notify-listener.js';
 import { allSigned, bodies, callSetup, deliveredOn, finalRecord, notifyPath, useCleanup } from './dialout-fixture.js';
 
 useCleanup();
-let listener: NotifyListener;
-beforeAll(async () => {
-  listener = await startNotifyListener();
-});
-afterAll(async () => {
-  await listener.close();
-});
+const listener = useNotifyListener();
 
 const blocked = { scenario: 'carrier-blocked-reject' as const, status: 603, ringMs: 200 };
 

@@ -1,19 +1,13 @@
 // The dialout path around the call over a real daemon: notification retries, the bot's admission limits
 // (429, and the slot coming back when the call ends), /metrics, and requests refused before any INVITE.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BASIC_AUTH, dialoutAudiocodes, dialoutKore, getCall } from '../support/daemon.js';
-import { startNotifyListener, type NotifyListener } from '../support/notify-listener.js';
+import { useNotifyListener } from '../support/notify-listener.js';
 import { allSigned, bodies, callSetup, deliveredOn, finalRecord, notifyPath, useCleanup } from './dialout-fixture.js';
 import { untilValue } from '../support/until.js';
 
 useCleanup();
-let listener: NotifyListener;
-beforeAll(async () => {
-  listener = await startNotifyListener();
-});
-afterAll(async () => {
-  await listener.close();
-});
+const listener = useNotifyListener();
 
 const TARGET = 'tel:+15551234567';
 

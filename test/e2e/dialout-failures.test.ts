@@ -1,18 +1,12 @@
 // Unanswered dialouts end to end: a SIPp carrier rejects the INVITE (486, 480, 503, 603, 404) or rings until
 // the answer timeout CANCELs it; the dialer's notifyUrl gets exactly one failed notification in its dialect.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dialoutAudiocodes, dialoutKore, getCall } from '../support/daemon.js';
-import { startNotifyListener, type NotifyListener } from '../support/notify-listener.js';
+import { useNotifyListener } from '../support/notify-listener.js';
 import { allSigned, bodies, callSetup, deliveredOn, finalRecord, notifyPath, useCleanup } from './dialout-fixture.js';
 
 useCleanup();
-let listener: NotifyListener;
-beforeAll(async () => {
-  listener = await startNotifyListener();
-});
-afterAll(async () => {
-  await listener.close();
-});
+const listener = useNotifyListener();
 
 const RING_MS = 400;
 const TARGET = 'tel:+15551234567';

@@ -1,20 +1,14 @@
 // A carrier that sets an RFC 4028 session timer in its 200 and then lets the session lapse: the SIP edge sends
 // BYE with `Reason: SIP;cause=200;text="Session timer expired"`, and the dialer is told the session expired,
 // not that the callee hung up.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dialoutAudiocodes, dialoutKore, getCall, startTestDaemon } from '../support/daemon.js';
-import { startNotifyListener, type NotifyListener } from '../support/notify-listener.js';
+import { useNotifyListener } from '../support/notify-listener.js';
 import { startSipp } from '../support/sipp.js';
 import { bodies, deliveredOn, finalRecord, notifyPath, onCleanup, useCleanup } from './dialout-fixture.js';
 
 useCleanup();
-let listener: NotifyListener;
-beforeAll(async () => {
-  listener = await startNotifyListener();
-});
-afterAll(async () => {
-  await listener.close();
-});
+const listener = useNotifyListener();
 
 async function lapsingCarrier() {
   // Session-Expires: 3;refresher=uas, never refreshed: the session is over about 2 s after the answer.

@@ -1,19 +1,13 @@
 // A carrier that answers an INVITE asking for session timers with 422 and a larger Min-SE (RFC 4028 §6): the
 // INVITE goes once more at the carrier's Min-SE and the call goes on. Through both SIP edges: the embedded edge
 // retries on its own, behind a drachtio-server the callee leg does (test:stack runs it there too).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dialoutAudiocodes } from '../support/daemon.js';
-import { startNotifyListener, type NotifyListener } from '../support/notify-listener.js';
+import { useNotifyListener } from '../support/notify-listener.js';
 import { bodies, callSetup, deliveredOn, notifyPath, useCleanup } from './dialout-fixture.js';
 
 useCleanup();
-let listener: NotifyListener;
-beforeAll(async () => {
-  listener = await startNotifyListener();
-});
-afterAll(async () => {
-  await listener.close();
-});
+const listener = useNotifyListener();
 
 describe('a 422 Session Interval Too Small', () => {
   it('answers a 422 with the INVITE again at the carrier\'s Min-SE, and the call goes on', async () => {

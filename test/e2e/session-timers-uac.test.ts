@@ -2,19 +2,13 @@
 // (sip.sessionExpiresSec), a carrier answering `Session-Expires: 90;refresher=uac` gets a refresh before the 90 s
 // are over, and a carrier that never answers that refresh has its call ended with the session-timer reason.
 // (A 422: session-timer-422.test.ts.)
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dialoutAudiocodes } from '../support/daemon.js';
-import { startNotifyListener, type NotifyListener } from '../support/notify-listener.js';
+import { useNotifyListener } from '../support/notify-listener.js';
 import { bodies, callSetup, deliveredOn, notifyPath, useCleanup } from './dialout-fixture.js';
 
 useCleanup();
-let listener: NotifyListener;
-beforeAll(async () => {
-  listener = await startNotifyListener();
-});
-afterAll(async () => {
-  await listener.close();
-});
+const listener = useNotifyListener();
 
 describe('session timers as the caller', () => {
   it('refreshes a 90 s session before it expires; a carrier that never answers the refresh ends the call session-expired', async () => {

@@ -1,22 +1,16 @@
 // A trunk published in DNS (RFC 3263) end to end: its host is a domain with no port, a DNS server on loopback
 // (sip.dns.servers) gives NAPTR → SRV → A, the first SRV target is dead, and the call reaches the SIPp
 // carrier behind the second within its answer timeout; the Request-URI keeps the domain.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dialoutAudiocodes, getCall, startTestDaemon } from '../support/daemon.js';
 import { startDnsServer, type TestDnsServer } from '../support/dns-server.js';
-import { startNotifyListener, type NotifyListener } from '../support/notify-listener.js';
+import { useNotifyListener } from '../support/notify-listener.js';
 import { testEdgeKind } from '../support/sip-edge-server.js';
 import { freePort } from '../support/ports.js';
 import { bodies, deliveredOn, farEnd, finalRecord, notifyPath, onCleanup, useCleanup } from './dialout-fixture.js';
 
 useCleanup();
-let listener: NotifyListener;
-beforeAll(async () => {
-  listener = await startNotifyListener();
-});
-afterAll(async () => {
-  await listener.close();
-});
+const listener = useNotifyListener();
 
 describe('trunk found through DNS SRV', () => {
   it('an SRV record set whose first target is dead reaches the carrier behind the second', async () => {

@@ -2,20 +2,14 @@
 // call to the next trunk within the same answer timeout; a busy or declining callee (486, 603) ends it
 // there; the record and the final notification name every attempt. Caller identity headers reach the
 // carrier filled in; a dialout's bad sipHeaders never reach anyone.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dialoutAudiocodes, dialoutKore, getCall, startTestDaemon } from '../support/daemon.js';
-import { startNotifyListener, type NotifyListener } from '../support/notify-listener.js';
+import { useNotifyListener } from '../support/notify-listener.js';
 import { startSipp } from '../support/sipp.js';
 import { bodies, deliveredOn, farEnd, finalRecord, notifyPath, onCleanup, useCleanup } from './dialout-fixture.js';
 
 useCleanup();
-let listener: NotifyListener;
-beforeAll(async () => {
-  listener = await startNotifyListener();
-});
-afterAll(async () => {
-  await listener.close();
-});
+const listener = useNotifyListener();
 
 const TARGET = 'tel:+15551234567';
 const CALLER = '+15550001111';

@@ -2,6 +2,7 @@
 // its headers and parsed JSON body, per path, and can be told to fail, stall or refuse requests on a path.
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import { sharedWebhookValidator } from './webhook-schema.js';
 
 export interface Notification {
@@ -154,4 +155,33 @@ function answer(res: ServerResponse, step: FailureStep | undefined): void {
     return;
   }
   send(step.status, step.body ?? '');
+}
+
+/**
+ * The test file's notify listener, declared at its top: started before its tests and closed after them. Each
+ * call goes to the listener beforeAll started.
+ */
+export function useNotifyListener(options?: NotifyListenerOptions): NotifyListener {
+  let started: NotifyListener | undefined;
+  beforeAll(async () => {
+    started = await startNotifyListener(options);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  const current = (): NotifyListener => {
+    if (!started) throw new Error('the notify listener starts in beforeAll: use it inside a test or a hook');
+    return started;
+  };
+  return {
+    get port() {
+      return current().port;
+    },
+    url: (path) => current().url(path),
+    requests: (path) => current().requests(path),
+    delivered: (path) => current().delivered(path),
+    plan: (path, steps) => current().plan(path, steps),
+    waitFor: (predicate, timeoutMs) => current().waitFor(predicate, timeoutMs),
+    close: () => current().close(),
+  };
 }
