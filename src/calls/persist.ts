@@ -31,19 +31,25 @@ export class OrderedWrites {
   enqueue(what: string, write: () => Promise<void>, giveUp: () => boolean = () => false, abandoned?: () => Promise<void>): void {
     this.pendingCount++;
     this.tail = this.tail.then(async () => {
+      // Set when a wait was cut short at the stop deadline: the try after it is the last (a timer may fire a
+      // millisecond before the wall clock reaches the deadline, and that must not earn another try).
+      let lastTry = false;
       for (let attempt = 1; ; attempt++) {
         try {
           await write();
           return;
         } catch (err) {
-          if (giveUp() || Date.now() >= abandonAt) {
+          if (giveUp() || lastTry || Date.now() >= abandonAt) {
             this.logger.error({ err, what }, 'write abandoned');
             await abandoned?.();
             return;
           }
           if (attempt === 1 || attempt % 20 === 0) this.logger.warn({ err, what, attempt }, 'write failed, retrying');
           // Never past the point where the write would be abandoned, so stopping stays within its bound.
-          await sleep(Math.min(backoffDelay(attempt, this.backoff), Math.max(0, abandonAt - Date.now())));
+          const delay = backoffDelay(attempt, this.backoff);
+          const untilAbandon = Math.max(0, abandonAt - Date.now());
+          lastTry = untilAbandon <= delay;
+          await sleep(Math.min(delay, untilAbandon));
         }
       }
     }).finally(() => {
