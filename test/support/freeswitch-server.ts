@@ -3,10 +3,9 @@
 // rewritten, everything else is the shipped configuration as the compose stack mounts it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from './ports.js';
+import { freePort, accepts } from './ports.js';
 import { WITH_PARENT } from './sip-edge-server.js';
 
 const CONFIG_DIR = resolve('docker/freeswitch');
@@ -146,15 +145,4 @@ export async function startFreeswitch(options: FreeswitchOptions = {}): Promise<
   const server: FreeswitchServer = { esl, kill: () => end('SIGKILL'), stop: () => end('SIGTERM'), log, pid: () => fsPid };
   started.set(esl.port, server);
   return server;
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }

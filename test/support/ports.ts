@@ -1,5 +1,5 @@
 import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 /**
  * A loopback port free for both UDP and TCP right now. Tests run in parallel, so each picks its own ports
@@ -35,5 +35,17 @@ function tcpFree(host: string, port: number): Promise<boolean> {
     const s = createServer();
     s.once('error', () => resolve(false));
     s.listen(port, host, () => s.close(() => resolve(true)));
+  });
+}
+
+/** True when something takes TCP connections on this loopback port (a server started as a process of its own). */
+export function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
   });
 }

@@ -4,10 +4,9 @@
 // `npm run test:stack` sets OUTDIAL_TEST_EDGE=drachtio so the shared E2E fixtures run against the real server.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './ports.js';
+import { freePort, accepts } from './ports.js';
 
 export type EdgeKind = 'embedded' | 'drachtio';
 
@@ -175,15 +174,4 @@ function drachtioConfig(control: { host: string; port: number; secret: string },
   </logging>
 </drachtio>
 `;
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }
