@@ -53,8 +53,9 @@ afterAll(async () => {
   await listener.close();
 });
 
-async function setup() {
-  const carrier = await startE2eSipp({ scenario: 'carrier-early-media', audioPcap: sitPcap });
+/** A carrier that answers 183 with SDP, plays `audioPcap` as early media and never answers. */
+async function setup(audioPcap: string) {
+  const carrier = await startE2eSipp({ scenario: 'carrier-early-media', audioPcap });
   onCleanup(() => carrier.stop());
   const daemon = await startTestDaemon({ carrierPort: carrier.port, botPort: 9 });
   onCleanup(() => daemon.stop());
@@ -63,7 +64,7 @@ async function setup() {
 
 describe('special information tones in early media', () => {
   it('AudioCodes: the call is CANCELled and ends failed with reasonCode error and the intercept reason in under 8 s (answerTimeoutSec 20)', async () => {
-    const { carrier, daemon } = await setup();
+    const { carrier, daemon } = await setup(sitPcap);
     const path = notifyPath();
     const started = Date.now();
     const res = await dialoutAudiocodes(daemon.url, { bot: 'Bot1', target: 'tel:+15551234567', notifyUrl: listener.url(path), answerTimeoutSec: 20 });
@@ -83,7 +84,7 @@ describe('special information tones in early media', () => {
   });
 
   it('Kore: the call ends Failed with the SIP reason phrase as reasonCode and the intercept reason', async () => {
-    const { carrier, daemon } = await setup();
+    const { carrier, daemon } = await setup(sitPcap);
     const path = notifyPath();
     const started = Date.now();
     const res = await dialoutKore(daemon.url, 'Bot1', { target: 'tel:+15551234567', caller: '+15550001111', notifyurl: listener.url(path), timeoutInMs: 20000 });
@@ -97,16 +98,8 @@ describe('special information tones in early media', () => {
 });
 
 describe('a recorded announcement in early media (no SIT)', () => {
-  async function announcing() {
-    const carrier = await startE2eSipp({ scenario: 'carrier-early-media', audioPcap: announcementPcap });
-    onCleanup(() => carrier.stop());
-    const daemon = await startTestDaemon({ carrierPort: carrier.port, botPort: 9 });
-    onCleanup(() => daemon.stop());
-    return { carrier, daemon };
-  }
-
   it('AudioCodes: the call is CANCELled and ends failed with reasonCode error and the announcement reason in under 8 s (answerTimeoutSec 20)', async () => {
-    const { carrier, daemon } = await announcing();
+    const { carrier, daemon } = await setup(announcementPcap);
     const path = notifyPath();
     const started = Date.now();
     const res = await dialoutAudiocodes(daemon.url, { bot: 'Bot1', target: 'tel:+15551234567', notifyUrl: listener.url(path), answerTimeoutSec: 20 });
@@ -131,7 +124,7 @@ describe('a recorded announcement in early media (no SIT)', () => {
   });
 
   it('Kore: the call ends Failed with the SIP reason phrase as reasonCode and the announcement reason', async () => {
-    const { carrier, daemon } = await announcing();
+    const { carrier, daemon } = await setup(announcementPcap);
     const path = notifyPath();
     const res = await dialoutKore(daemon.url, 'Bot1', { target: 'tel:+15551234567', caller: '+15550001111', notifyurl: listener.url(path), timeoutInMs: 20000 });
     expect(res.status).toBe(200);
