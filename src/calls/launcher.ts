@@ -1,7 +1,7 @@
 // The daemon's calls: admits dialouts against the bot's limits, starts and tracks each OutboundCall, ends
 // them all on shutdown, and on start finishes the calls a dead daemon left behind.
 
-import { DialoutRejected, routeTarget, tlsPathExists, type CallLauncher, type DialoutRequest } from '../dialout/index.js';
+import { DialoutRejected, routeTarget, targetAddresses, tlsPathExists, type CallLauncher, type DialoutRequest, type TargetAddresses } from '../dialout/index.js';
 import { trunkKey, TrunkRoute, type TrunkInvite } from '../trunks/index.js';
 import { SipResolver } from '../dns/index.js';
 import { admissionLimits, orphanedCalls, StoreUnavailableError } from '../store/index.js';
@@ -25,7 +25,7 @@ export interface LauncherOptions {
 export class Launcher implements CallLauncher {
   private readonly calls = new Map<string, HeldCall>();
   private accepting = true;
-  /** Trunk domains resolved through NAPTR/SRV/A, cached for their TTL across calls (src/dns). */
+  /** Trunk domains and sip: target hosts resolved through NAPTR/SRV/A, cached for their TTL across calls (src/dns). */
   private readonly resolver: SipResolver;
 
   constructor(
@@ -95,8 +95,9 @@ export class Launcher implements CallLauncher {
       metrics.dialoutsRejected.inc({ reason: 'concurrency-limit' });
       throw new DialoutRejected(429, `bot "${req.bot.name}" has reached dialoutMaxConcurrentCalls (${req.bot.dialoutMaxConcurrentCalls})`);
     }
+    const direct = await this.addressesFor(req);
     const route = await this.routeFor(req);
-    const call = new OutboundCall(req, this.services, route);
+    const call = new OutboundCall(req, this.services, route, direct);
     // Held before it is marked active: housekeeping must never take this daemon's own call for an orphan.
     this.calls.set(req.conversationId, call);
     try {
@@ -115,6 +116,26 @@ export class Launcher implements CallLauncher {
       this.calls.delete(req.conversationId);
     });
     call.start();
+  }
+
+  /**
+   * Where a sip: target sent to its own host is tried, each address allowed by the account's policy
+   * (src/dialout/target-address.ts). A dialout whose every address is refused gives the bot's slot back and
+   * is refused as invalid (400), as a refused literal address is.
+   */
+  private async addressesFor(req: DialoutRequest): Promise<TargetAddresses | undefined> {
+    if (req.trunk !== undefined) return undefined;
+    let found;
+    try {
+      found = await targetAddresses(req.target, req.account, this.resolver, { tls: tlsPathExists(this.services.config) });
+    } catch (err) {
+      await this.services.store.release(req.bot.name, req.conversationId).catch(() => undefined);
+      throw err;
+    }
+    if (found && found.refused.length > 0) {
+      this.services.logger.warn({ conversationId: req.conversationId, refused: found.refused }, 'target addresses refused by the destination policy, not tried');
+    }
+    return found;
   }
 
   /**

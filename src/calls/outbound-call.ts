@@ -4,7 +4,8 @@
 // records and notifies. Every way out goes through end(), once; `ending` lasts until every leg is torn down.
 
 import { systemClock } from '../domain/index.js';
-import type { DialoutRequest } from '../dialout/index.js';
+import type { DialoutRequest, TargetAddresses } from '../dialout/index.js';
+import { hopUri, type SipHop } from '../dns/index.js';
 import { EarlyMediaListener } from '../amd/early-media.js';
 import { dialoutInitiatedEvent, type BotCallFacts } from './bot-events.js';
 import { newCallRecord } from './call-journal.js';
@@ -14,24 +15,29 @@ import type { CallEnd } from './outcome.js';
 import type { CallServices } from './call-services.js';
 import { SipCall, type FarLeg } from './sip-call.js';
 import { InviteCancelled, InviteRejected, type InviteTarget } from './uac-leg.js';
-import type { TrunkInvite, TrunkRoute } from '../trunks/index.js';
+import { classifyFailure, type AttemptFailureFacts, type TrunkInvite, type TrunkRoute } from '../trunks/index.js';
 
 export class OutboundCall extends SipCall {
   private readonly callee: CalleeLeg;
   /** Stops listening to early media; set while a 183's audio is heard. */
   private earlyMedia: (() => void) | undefined;
+  /** The addresses of a sip: target's host not tried yet (RFC 3263), each allowed by the account's policy. */
+  private readonly hopsLeft: SipHop[];
 
   constructor(
     readonly req: DialoutRequest,
     services: CallServices,
     /** The trunks the call goes out through, started (first trunk admitted) by the launcher; none for a sip: target sent to its own host. */
     private readonly route?: { trunks: TrunkRoute; first: TrunkInvite },
+    /** Where a sip: target sent to its own host is tried, when its host is a name (src/dialout/target-address.ts). */
+    private readonly direct?: TargetAddresses,
   ) {
     super(newCallRecord(req, (services.clock ?? systemClock).now()), services, services.logger.child({ conversationId: req.conversationId }), {
       url: req.notifyUrl,
       headers: req.notifyHeaders ?? {},
     });
     if (route) this.onTrunk(route.first);
+    this.hopsLeft = [...(direct?.hops ?? [])];
     this.callee = new CalleeLeg(this.legServices, req, services.localHost, {
       onProvisional: (status, sdp) => this.onProvisional(status, sdp),
       onAnswerTimeout: () => this.end({ kind: 'answer-timeout' }),
@@ -59,7 +65,10 @@ export class OutboundCall extends SipCall {
       services.botEvents.post(req.bot.eventsUrl, dialoutInitiatedEvent(this.botFacts));
     }
     let dialog;
-    let target: InviteTarget | undefined = this.route ? this.callee.targetFor(this.route.first) : undefined;
+    if (this.direct && this.hopsLeft.length === 0) {
+      return this.end({ kind: 'not-answered', cause: 'error', detail: `INVITE not sent: target host ${this.direct.host} has no address (no SRV, A or AAAA record)` });
+    }
+    let target: InviteTarget | undefined = this.route ? this.callee.targetFor(this.route.first) : this.nextAddress();
     for (let first = true; ; first = false) {
       try {
         dialog = first ? await this.callee.connect(target) : await this.callee.inviteTarget(target!);
@@ -71,7 +80,7 @@ export class OutboundCall extends SipCall {
         const next = await this.failover(err);
         if (this.lifecycle.isEnding) return;
         if (next) {
-          target = this.callee.targetFor(next);
+          target = next;
           continue;
         }
         if (err instanceof InviteRejected) return this.end({ kind: 'sip-final', status: err.status, ...(err.reason !== undefined && { reason: err.reason }), ...err.signals });
@@ -82,21 +91,40 @@ export class OutboundCall extends SipCall {
     this.onAnswer(dialog);
   }
 
-  /** The next trunk after a failed INVITE, when the failure is a carrier's and another trunk can take the call. */
-  private async failover(err: unknown): Promise<TrunkInvite | undefined> {
-    const route = this.route?.trunks;
-    if (!route) return undefined;
+  /**
+   * Where the INVITE goes after a failed one: the target's next address, or the next trunk when the failure is
+   * a carrier's and another trunk can take the call.
+   */
+  private async failover(err: unknown): Promise<InviteTarget | undefined> {
     // An INVITE that could not even be sent is a transport error, as the stack's own 503 is.
-    const failure =
+    const failure: AttemptFailureFacts =
       err instanceof InviteRejected
         ? { status: err.status, reason: err.reason ?? '', fromFarEnd: err.fromFarEnd }
         : { status: 503, reason: err instanceof Error ? err.message : String(err), fromFarEnd: false };
+    const route = this.route?.trunks;
+    if (!route) return this.afterAddress(failure);
     const next = await route.failover(failure);
     if (next && !this.lifecycle.isEnding) {
       this.log.info({ failed: { trunk: route.attempts.at(-1)?.trunk, status: failure.status }, next: next.trunk.name }, 'trunk failover');
       this.onTrunk(next);
       this.journal.save();
+      return this.callee.targetFor(next);
     }
+    return undefined;
+  }
+
+  /** The INVITE to the target's next address; undefined when the target is not resolved by outdial or none is left. */
+  private nextAddress(): InviteTarget | undefined {
+    const hop = this.hopsLeft.shift();
+    return hop && { ...this.callee.firstTarget(), proxy: hopUri(hop) };
+  }
+
+  /** RFC 3263 §4.3, as for a trunk's addresses: no response, a transport error or a 503 moves on to the next address. */
+  private afterAddress(failure: AttemptFailureFacts): InviteTarget | undefined {
+    const kind = classifyFailure(failure.status, failure.fromFarEnd);
+    if (kind.kind === 'status' && failure.status !== 503) return undefined;
+    const next = this.nextAddress();
+    if (next) this.log.info({ failed: { status: failure.status, reason: failure.reason }, next: next.proxy }, 'target address failed, trying the next one');
     return next;
   }
 

@@ -10,3 +10,4 @@ export { checkMetadata, metadataLimits } from './metadata.js';
 export { checkNotifyHeaders, notifyHeaderLimits } from './notify-headers.js';
 export { resolveCaller } from './caller.js';
 export { amdDefaults, amdSettings, answerTimeoutSec, voicemailEndTimeoutSec } from './defaults.js';
+export { allowedHops, targetAddresses, targetLookup, type TargetAddresses, type TargetLookup } from './target-address.js';

@@ -6,7 +6,17 @@ import { formatSipUri, parseSipUri, type SipUriOptions } from './sip-uri.js';
 
 export type Target =
   | { scheme: 'tel'; number: string }
-  | { scheme: 'sip'; uri: string; user?: string; host: string; port?: number; /** sips:, or transport=tls */ tls?: boolean };
+  | {
+      scheme: 'sip';
+      uri: string;
+      user?: string;
+      host: string;
+      port?: number;
+      /** sips:, or transport=tls */
+      tls?: boolean;
+      /** The URI's transport parameter (lower case), when it has one. */
+      transport?: string;
+    };
 
 /**
  * Whether the SIP edge can carry TLS both ways: the embedded edge listens for TLS when sip.embedded.tls is
@@ -36,7 +46,8 @@ export function parseTarget(target: string, options: SipUriOptions = {}): Target
   if (!/^sips?:/i.test(target)) throw new DialoutInvalid('target', `target ${targetRule}`);
   if (/^sips?:$/i.test(target)) throw new DialoutInvalid('target', `target ${targetRule}`);
   const uri = parseSipUri(target, 'target', options);
-  const tls = uri.secure === true || uri.params.some(([name, value]) => name === 'transport' && value === 'tls');
+  const transport = uri.params.find(([name]) => name === 'transport')?.[1];
+  const tls = uri.secure === true || transport === 'tls';
   return {
     scheme: 'sip',
     uri: formatSipUri(uri),
@@ -44,6 +55,7 @@ export function parseTarget(target: string, options: SipUriOptions = {}): Target
     host: uri.host,
     ...(uri.port !== undefined && { port: uri.port }),
     ...(tls && { tls }),
+    ...(transport !== undefined && { transport }),
   };
 }
 

@@ -184,7 +184,7 @@ export class DestinationPolicy {
     const entries = this.#entries;
     if (refusedByDefault.has(cls)) {
       if (entries?.some((e) => e.kind === 'cidr' && e.special && matches(e))) return undefined;
-      return `${address} is a ${cls} address`;
+      return `${address} is ${cls === 'unspecified' ? 'an' : 'a'} ${cls} address`;
     }
     if (entries === undefined) return undefined;
     if (viaName !== undefined && this.#nameListed(viaName)) return undefined;
@@ -205,8 +205,8 @@ export class DestinationPolicy {
   }
 
   /**
-   * A SIP host the edge will resolve itself: an IP literal is checked; under an operator list a host name
-   * must be listed by name (its later resolution is the edge's, out of this check's sight).
+   * A sip: target's host before any DNS: an IP literal is checked; under an operator list a host name must be
+   * listed by name. The addresses it then resolves to are checked one by one (src/dialout/target-address.ts).
    */
   checkSipHost(host: string): string | undefined {
     const h = bare(host);

@@ -20,6 +20,8 @@ export async function launch(deps: ApiDeps, build: () => DialoutRequest): Promis
     await deps.launcher.place(req);
   } catch (err) {
     if (err instanceof DialoutRejected) throw new ApiError(err.status, err.message);
+    // The addresses a sip: target's host resolves to, refused by the destination policy.
+    if (err instanceof DialoutInvalid) throw new ApiError(400, err.message);
     throw err;
   }
   return req;
