@@ -10,7 +10,8 @@ import { EarlyMediaListener } from '../src/amd/early-media.js';
 import { parseWav } from '../src/amd/index.js';
 import { CACHE_DIR, generateCorpus } from '../test/fixtures/amd/corpus.js';
 
-const labels = await generateCorpus();
+// the corpus as recorded; the stress part repeats its people over louder room talk
+const labels = (await generateCorpus()).filter((l) => l.split !== 'stress');
 const rows = new Map<string, { files: number; sit: number; announcement: number; atMs: number[] }>();
 for (const label of labels) {
   const audio = parseWav(readFileSync(join(CACHE_DIR, label.file)));
