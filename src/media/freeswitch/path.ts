@@ -59,6 +59,8 @@ class FreeswitchLeg implements LegMedia {
   #lastHeardAt: number | undefined;
   #inPackets = 0;
   #poll: NodeJS.Timeout | undefined;
+  /** Settles once FreeSWITCH has the far end's SDP (its re-INVITE answered or failed); undefined before. */
+  #sdpDelivered: Promise<void> | undefined;
   readonly #onLost = () => this.#stop(`FreeSWITCH ${this.#name} lost (event socket closed)`);
 
   constructor(
@@ -81,7 +83,10 @@ class FreeswitchLeg implements LegMedia {
     ] as const) {
       let cause: string | undefined;
       ep.conn?.on(`esl::event::CHANNEL_HANGUP::${ep.uuid}`, (evt: HangupEvent) => (cause ??= evt.getHeader('Hangup-Cause')));
-      ep.once('destroy', () => this.#stop(`FreeSWITCH ${this.#name} ended the call's ${what} channel (${cause ?? 'its event socket closed'})`));
+      // drachtio-fsmrf gives the cause with 'destroy' when the channel's HANGUP call state reached it first.
+      ep.once('destroy', (info?: { reason?: string }) =>
+        this.#stop(`FreeSWITCH ${this.#name} ended the call's ${what} channel (${cause ?? info?.reason ?? 'its event socket closed'})`),
+      );
     }
   }
 
@@ -91,6 +96,19 @@ class FreeswitchLeg implements LegMedia {
 
   get stopped(): string | undefined {
     return this.#stopped;
+  }
+
+  /** Whether the leg's media ended, by close() or on its own. */
+  get ended(): boolean {
+    return this.#closed || this.#stopped !== undefined;
+  }
+
+  /**
+   * Settles once the far end's SDP has reached FreeSWITCH (the leg's re-INVITE answered, or failed), at once
+   * when there is none to wait for: the bridge waits for it (FreeswitchPath.bridge says why).
+   */
+  get sdpDelivered(): Promise<void> {
+    return this.#sdpDelivered ?? Promise.resolve();
   }
 
   #stop(reason: string): void {
@@ -147,7 +165,7 @@ class FreeswitchLeg implements LegMedia {
     this.#answered = true;
     this.tap.start();
     this.#startPolling();
-    void this.#connect(sdp);
+    this.#sdpDelivered = this.#connect(sdp);
   }
 
   /**
@@ -164,7 +182,12 @@ class FreeswitchLeg implements LegMedia {
     this.#startPolling();
     let answer: unknown;
     try {
-      answer = await this.endpoint.modify(sdp);
+      const modified = this.endpoint.modify(sdp);
+      this.#sdpDelivered = modified.then(
+        () => undefined,
+        () => undefined,
+      );
+      answer = await modified;
     } catch (err) {
       throw new Error(`FreeSWITCH did not take the offer: ${message(err)}`, { cause: err });
     }
@@ -260,14 +283,32 @@ export class FreeswitchPath implements MediaPath {
     }
   }
 
+  /**
+   * uuid_bridge once both legs' far-end SDP reached FreeSWITCH, not before. The bot's SDP goes to its channel
+   * in a re-INVITE sent as the bot answers; a uuid_bridge that FreeSWITCH takes before that re-INVITE, on a
+   * 3PCC channel still without the far end's SDP, makes FreeSWITCH send an INVITE of its own on that channel
+   * and lose it (seen: the channel hung up NORMAL_TEMPORARY_FAILURE, or run through the dialplan again and
+   * refused by drachtio-fsmrf), and the bridged call ended seconds after it started, "FreeSWITCH … ended the
+   * call's leg channel" (docs/media.md).
+   */
   bridge(callee: LegMedia, bot: LegMedia): MediaBridge {
     if (!(callee instanceof FreeswitchLeg) || !(bot instanceof FreeswitchLeg)) throw new Error('FreeSWITCH bridges only its own legs');
     if (callee.server !== bot.server) throw new Error('the callee and bot legs are on different FreeSWITCH servers');
-    callee.endpoint.bridge(bot.endpoint).catch((err: unknown) => {
-      // The legs end the call when their media stops; log why the audio never joined.
-      callee.logger.error({ err: message(err) }, 'FreeSWITCH bridge failed');
-    });
+    let stopped = false;
+    Promise.all([callee.sdpDelivered, bot.sdpDelivered])
+      .then(async () => {
+        if (stopped || callee.ended || bot.ended) return;
+        await callee.endpoint.bridge(bot.endpoint);
+      })
+      .catch((err: unknown) => {
+        // The legs end the call when their media stops; log why the audio never joined.
+        callee.logger.error({ err: message(err) }, 'FreeSWITCH bridge failed');
+      });
     // Closing either leg hangs its channel up, which ends the bridge.
-    return { stop: () => undefined };
+    return {
+      stop: () => {
+        stopped = true;
+      },
+    };
   }
 }
