@@ -43,7 +43,10 @@ export class SipResolver {
   readonly client: DnsClient;
   private readonly random: () => number;
   private readonly now: () => number;
-  /** Domains no DNS server answered for, until when: calls meanwhile do not each wait out the timeouts. */
+  /**
+   * Domains no DNS server answered for, until when: calls meanwhile do not each wait out the timeouts. Keyed
+   * by transport and domain for NAPTR/SRV lookups, by "A/AAAA" and domain for a domain given with a port.
+   */
   private readonly unanswered = new Map<string, number>();
 
   constructor(options: SipResolverOptions = {}) {
@@ -80,8 +83,16 @@ export class SipResolver {
    * no NAPTR or SRV. Never rejects: DNS failures give the name itself.
    */
   async resolveHost(domain: string, port: number, transport: SipTransportName): Promise<NamedSipHop[]> {
-    const addresses = await this.addresses(domain).catch(() => []);
-    if (addresses.length > 0) return addresses.map((address) => ({ address, port, transport, name: domain }));
+    // Its own key: A/AAAA do not depend on port or transport, and a NAPTR/SRV hold says nothing of them.
+    const key = `A/AAAA ${domain.toLowerCase()}`;
+    if ((this.unanswered.get(key) ?? 0) > this.now()) return [{ address: domain, port, transport }];
+    this.unanswered.delete(key);
+    try {
+      const addresses = await this.addresses(domain);
+      if (addresses.length > 0) return addresses.map((address) => ({ address, port, transport, name: domain }));
+    } catch {
+      this.unanswered.set(key, this.now() + UNANSWERED_HOLD_MS);
+    }
     return [{ address: domain, port, transport }];
   }
 

@@ -126,4 +126,23 @@ describe('SIP resolver', () => {
     await resolver.resolve('carrier.test', 'tcp');
     expect(silent.queries).toBe(2);
   });
+
+  it('a domain given with a port (A/AAAA only) is held the same 30 s when no server answers, apart from its NAPTR/SRV hold', async () => {
+    let now = 7_000_000;
+    const silent = new DnsClient({ servers: ['127.0.0.1:9'], timeoutMs: 100, now: () => now });
+    const resolver = new SipResolver({ client: silent, now: () => now });
+    expect(await resolver.resolveHost('pbx.test', 5070, 'tcp')).toEqual([{ address: 'pbx.test', port: 5070, transport: 'tcp' }]);
+    expect(silent.queries).toBe(1);
+    // Another dialout to the same host within 30 s, on another port and transport, does not wait again.
+    now += 29_000;
+    expect(await resolver.resolveHost('PBX.test', 5080, 'udp')).toEqual([{ address: 'PBX.test', port: 5080, transport: 'udp' }]);
+    expect(silent.queries).toBe(1);
+    // The A/AAAA hold says nothing of NAPTR/SRV: a domain with no port is still asked (and then held on its own).
+    await resolver.resolveNamed('pbx.test', 'udp');
+    expect(silent.queries).toBe(2);
+    // Past 30 s the A record is asked again.
+    now += 2_000;
+    await resolver.resolveHost('pbx.test', 5070, 'tcp');
+    expect(silent.queries).toBe(3);
+  });
 });
