@@ -5,6 +5,7 @@
 import Mrf from 'drachtio-fsmrf';
 import type { Logger } from '../../log/index.js';
 import { backoffDelay, sleep } from '../../retry/backoff.js';
+import { signallingForMrf } from './mrf-signalling.js';
 
 export interface FreeswitchServerConfig {
   address: string;
@@ -66,7 +67,8 @@ export class FreeswitchServers {
     private readonly logger: Logger,
   ) {
     this.servers = configs.map((c) => new FreeswitchServer(c));
-    this.#mrf = new Mrf(srf);
+    // drachtio-fsmrf's own hang-ups of its dialogs must not end up as unhandled rejections (mrf-signalling.ts).
+    this.#mrf = new Mrf(signallingForMrf(srf, logger));
   }
 
   /** Connects to every server in the background; resolves after the first attempt on each. */
