@@ -83,6 +83,11 @@ export class OutboundCall extends SipCall {
           target = next;
           continue;
         }
+        // A sip: target's own host has no trunk attempts to keep why its last address could not be reached (a
+        // TLS certificate refused, a connection failed): the stack's own 503 is no answer, its reason is the call's.
+        if (this.direct && err instanceof InviteRejected && !err.fromFarEnd && err.status === 503) {
+          return this.end({ kind: 'not-answered', cause: 'error', detail: `INVITE to ${this.direct.host} failed: ${err.reason ?? 'Service Unavailable'}` });
+        }
         if (err instanceof InviteRejected) return this.end({ kind: 'sip-final', status: err.status, ...(err.reason !== undefined && { reason: err.reason }), ...err.signals });
         return this.end({ kind: 'not-answered', cause: 'error', detail: `INVITE failed: ${(err as Error).message}` });
       }

@@ -86,6 +86,8 @@ export interface E2eSippOptions {
   remote?: string;
   calls?: number;
   timeoutSeconds?: number;
+  /** `tcp`: SIP over TCP (a UAS listens on its port for TCP); UDP otherwise. Media stays RTP over UDP. */
+  transport?: 'udp' | 'tcp';
 }
 
 export interface E2eSipp {
@@ -107,6 +109,8 @@ export interface E2eSipp {
 
 export interface SippMessage {
   direction: 'sent' | 'received';
+  /** The transport SIPp names for it in the trace. */
+  transport: 'UDP' | 'TCP';
   /** "INVITE sip:...@... SIP/2.0" or "SIP/2.0 200 OK". */
   startLine: string;
   method: string | undefined;
@@ -168,6 +172,7 @@ export async function startE2eSipp(opts: E2eSippOptions): Promise<E2eSipp> {
         ...(opts.remote !== undefined && { remote: opts.remote }),
         ...(opts.calls !== undefined && { calls: opts.calls }),
         ...(opts.timeoutSeconds !== undefined && { timeoutSeconds: opts.timeoutSeconds }),
+        ...(opts.transport !== undefined && { transport: opts.transport }),
       });
     } catch (err) {
       await recorder?.close();
@@ -234,7 +239,7 @@ export function readSippMessages(file: string): SippMessage[] {
 }
 
 function parseEntry(entry: string): SippMessage | undefined {
-  const heading = /^UDP message (sent|received)[^\n]*\n\n/.exec(entry);
+  const heading = /^(UDP|TCP) message (sent|received)[^\n]*\n\n/.exec(entry);
   if (!heading) return undefined;
   const raw = entry.slice(heading[0].length).replace(/\n+$/, '\n');
   const split = raw.search(/\r?\n\r?\n/);
@@ -251,7 +256,8 @@ function parseEntry(entry: string): SippMessage | undefined {
   const request = /^([A-Z]+) (\S+) SIP\/2\.0$/.exec(startLine);
   const response = /^SIP\/2\.0 (\d{3})/.exec(startLine);
   return {
-    direction: heading[1] as 'sent' | 'received',
+    transport: heading[1] as 'UDP' | 'TCP',
+    direction: heading[2] as 'sent' | 'received',
     startLine,
     method: request?.[1],
     requestUri: request?.[2],
