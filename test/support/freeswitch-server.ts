@@ -53,6 +53,10 @@ export interface FreeswitchServer {
   kill(): Promise<void>;
   /** SIGTERM (SIGKILL after 5 s). */
   stop(): Promise<void>;
+  /** SIGSTOP: FreeSWITCH keeps its sockets open and answers nothing (a frozen server). */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
   log(): string;
   /** The FreeSWITCH process's pid (for its CPU time in /proc), once known. */
   pid(): number | undefined;
@@ -142,7 +146,27 @@ export async function startFreeswitch(options: FreeswitchOptions = {}): Promise<
     await exited;
     clearTimeout(force);
   };
-  const server: FreeswitchServer = { esl, kill: () => end('SIGKILL'), stop: () => end('SIGTERM'), log, pid: () => fsPid };
+  const signal = (sig: NodeJS.Signals) => {
+    if (fsPid === undefined) throw new Error('FreeSWITCH has no known pid yet');
+    process.kill(fsPid, sig);
+  };
+  const server: FreeswitchServer = {
+    esl,
+    kill: () => end('SIGKILL'),
+    // A frozen FreeSWITCH would take SIGTERM only once continued.
+    stop: async () => {
+      try {
+        if (fsPid !== undefined) process.kill(fsPid, 'SIGCONT');
+      } catch {
+        // Already gone.
+      }
+      await end('SIGTERM');
+    },
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
+    log,
+    pid: () => fsPid,
+  };
   started.set(esl.port, server);
   return server;
 }

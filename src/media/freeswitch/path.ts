@@ -23,6 +23,12 @@ interface HangupEvent {
   getHeader(name: string): string | undefined;
 }
 
+/**
+ * How long a leg's endpoints may take: a healthy FreeSWITCH makes both in well under a second, and
+ * drachtio-fsmrf gives up on one that answered but did not connect back within 4 s.
+ */
+export const LEG_SETUP_TIMEOUT_MS = 10_000;
+
 /** How often FreeSWITCH is asked whether the far end's RTP still arrives: a quarter of the timeout, 0.25-15 s. */
 export function inboundPollMs(rtpTimeoutSec: number): number {
   return Math.min(15_000, Math.max(250, (rtpTimeoutSec * 1000) / 4));
@@ -250,6 +256,12 @@ export class FreeswitchPath implements MediaPath {
     private readonly rtpTimeoutSec: number,
   ) {}
 
+  /**
+   * The leg's two endpoints and its tap. drachtio-fsmrf bounds none of its steps once FreeSWITCH has answered
+   * the INVITE (an endpoint waits for its channel's events for ever), so a FreeSWITCH that stopped or froze
+   * then held the call in setup with no final notification (seen for 57 s and more): setting up gives up when
+   * the server's event socket closes, or after LEG_SETUP_TIMEOUT_MS, and the call fails with that reason.
+   */
   async openLeg(logger: Logger, bridgeTo?: LegMedia): Promise<LegMedia> {
     // FreeSWITCH bridges only channels it holds itself: a bot leg goes where its callee's leg is.
     const near = bridgeTo instanceof FreeswitchLeg ? bridgeTo.server : undefined;
@@ -258,28 +270,62 @@ export class FreeswitchPath implements MediaPath {
     server.calls++;
     const opened: Mrf.Endpoint[] = [];
     let tap: RtpEndpoint | undefined;
-    try {
+    let abandoned = false;
+    const abandon = () => {
+      if (abandoned) return;
+      abandoned = true;
+      server.calls--;
+      tap?.close();
+      for (const ep of opened) ep.destroy().catch(() => undefined);
+    };
+    // An endpoint FreeSWITCH hands over after setting up was given up goes straight away.
+    const keep = (ep: Mrf.Endpoint): Mrf.Endpoint => {
+      opened.push(ep);
+      if (abandoned) {
+        ep.destroy().catch(() => undefined);
+        throw new Error('leg setup given up');
+      }
+      return ep;
+    };
+    const build = async (): Promise<LegMedia> => {
       // The listening channel stamps its packets by its own clock, not the leg's audio: sequence order only.
-      tap = await RtpEndpoint.open(this.pool, { logger, sequenceTimeline: true });
-      const endpoint = await ms.createEndpoint();
-      opened.push(endpoint);
-      const listener = await ms.createEndpoint({ remoteSdp: listenerOffer(this.pool.host, tap.localPort) });
-      opened.push(listener);
+      const opening = await RtpEndpoint.open(this.pool, { logger, sequenceTimeline: true });
+      tap = opening;
+      if (abandoned) {
+        opening.close();
+        throw new Error('leg setup given up');
+      }
+      const endpoint = keep(await ms.createEndpoint());
+      const listener = keep(await ms.createEndpoint({ remoteSdp: listenerOffer(this.pool.host, opening.localPort) }));
       if (!listener.local.sdp) throw new Error('FreeSWITCH gave no SDP answer for the listening endpoint');
       // Only what the far end sends (the channel's read side), not what outdial or the bot plays to it. Set
       // now, so that after the answer only the eavesdrop itself stands between the far end and AMD.
       await listener.set({ eavesdrop_bridge_aleg: 'true', eavesdrop_enable_dtmf: 'false' });
+      if (abandoned) throw new Error('leg setup given up');
       // Listening starts before the INVITE goes out: audio the far end sends right after answering reaches
       // AMD at once instead of being lost while a listener is set up (AMD offsets would shift by that much).
       listener.execute('eavesdrop', endpoint.uuid).catch(() => undefined);
-      tap.setRemote(parseAnswer(listener.local.sdp));
+      opening.setRemote(parseAnswer(listener.local.sdp));
       // The server going away (or hanging a channel up) ends the leg's media: the call ends with it.
-      return new FreeswitchLeg(server, endpoint, listener, tap, logger, this.rtpTimeoutSec);
+      return new FreeswitchLeg(server, endpoint, listener, opening, logger, this.rtpTimeoutSec);
+    };
+    let giveUp: (err: Error) => void = () => undefined;
+    const givenUp = new Promise<never>((_resolve, reject) => (giveUp = reject));
+    const onLost = () => giveUp(new Error('lost (event socket closed) while the leg was set up'));
+    server.lostListeners.add(onLost);
+    const timer = setTimeout(() => giveUp(new Error(`no endpoint within ${LEG_SETUP_TIMEOUT_MS / 1000} s`)), LEG_SETUP_TIMEOUT_MS);
+    const building = build();
+    // Whichever of the two loses the race settles later with nobody listening.
+    building.catch(() => undefined);
+    givenUp.catch(() => undefined);
+    try {
+      return await Promise.race([building, givenUp]);
     } catch (err) {
-      server.calls--;
-      tap?.close();
-      for (const ep of opened) ep.destroy().catch(() => undefined);
+      abandon();
       throw new Error(`FreeSWITCH ${server.config.address}:${server.config.port}: ${message(err)}`, { cause: err });
+    } finally {
+      clearTimeout(timer);
+      server.lostListeners.delete(onLost);
     }
   }
 
