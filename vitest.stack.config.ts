@@ -37,6 +37,7 @@ export default defineConfig({
             'test/e2e/session-timer-422.test.ts',
             'test/e2e/trunk-auth.test.ts',
             'test/e2e/inbound-amd.test.ts',
+            'test/e2e/inbound-100rel.test.ts',
             'test/e2e/cluster-limits.test.ts',
             'test/e2e/restart-sigkill.test.ts',
             'test/e2e/sip-edge-*.test.ts',

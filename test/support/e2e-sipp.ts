@@ -34,6 +34,7 @@ export type E2eScenario =
   | 'uac-info-for-kit'
   | 'uac-info-wait-for-kit'
   | 'inbound-uac'
+  | 'inbound-uac-100rel'
   | 'inbound-uac-hangup'
   | 'inbound-uac-auth'
   | 'inbound-uac-auth-refused'
@@ -61,6 +62,7 @@ const ANSWERING: ReadonlySet<E2eScenario> = new Set([
   'bot-answer',
   'bot-answer-bye',
   'inbound-uac',
+  'inbound-uac-100rel',
   'inbound-uac-hangup',
   'inbound-uac-auth',
 ]);

@@ -18,8 +18,19 @@ export const knownMethods: ReadonlySet<string> = new Set([
   'PUBLISH',
 ]);
 
-/** Option tags a far end may put in Require (§8.2.2.3); session timers are answered by the app's dialog. */
-export const supportedOptions: readonly string[] = ['timer'];
+/**
+ * Option tags a far end may put in Require (§8.2.2.3). Session timers are answered by the app's dialog.
+ * `100rel` (RFC 3262 §3) obliges a UAS to send every provisional other than 100 reliably, and allows it to send
+ * none: outdial answers the calls it takes with 100 Trying and then a final response, never a 180 or 183, so
+ * an INVITE requiring 100rel is honoured without a reliable provisional (docs/inbound.md), and the UAS core
+ * refuses any other provisional an app writes to such an INVITE rather than send it unreliably.
+ */
+export const supportedOptions: readonly string[] = ['timer', '100rel'];
+
+/** RFC 3262 §3: the request requires provisional responses to be sent reliably. */
+export function requires100rel(req: SipRequest): boolean {
+  return req.getAll('require').flatMap(splitList).some((tag) => tag.toLowerCase() === '100rel');
+}
 
 /** Body types an INVITE may carry: SDP, alone or inside a multipart body (carriers add ISUP that way). */
 const acceptedBodies = /^\s*(application\/sdp|multipart\/[a-z0-9.+-]+)\s*(;|$)/i;

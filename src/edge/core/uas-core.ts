@@ -8,7 +8,7 @@ import { answerAcked, retransmitAnswer } from './answer-retransmission.js';
 import type { AppConnection, AppDirectory, AppReply, ResponseFromApp } from './app-port.js';
 import { hostport, type EdgeContext } from './edge-context.js';
 import { contactOverTransport, replaceLocalhost } from './message-helpers.js';
-import { allowedMethods, malformation, refusal, supportedOptions } from './request-checks.js';
+import { allowedMethods, malformation, refusal, requires100rel, supportedOptions } from './request-checks.js';
 import { reasonPhrase, responseTo } from './responses.js';
 import type { SessionTimers } from './session-timers.js';
 
@@ -67,6 +67,10 @@ export class UasCore {
     if (inc.cancelled || inc.txn.finalResponseSent) return reply.refused(`transaction ${transactionId} already has a final response`);
     // The stack sent its own 100 Trying when the INVITE came.
     if (app.status === 100) return reply.accepted();
+    // RFC 3262 §3: this edge sends no reliable provisional, so one the INVITE requires must not go unreliably.
+    if (inc.txn.request.method === 'INVITE' && app.status < 200 && requires100rel(inc.txn.request)) {
+      return reply.refused(`the INVITE requires 100rel: a ${app.status} would have to be sent reliably, which this SIP edge does not do`);
+    }
     const res = this.buildResponse(inc, app.status, app.reason, app);
     const req = inc.txn.request;
     let raw: string;
