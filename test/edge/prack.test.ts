@@ -55,17 +55,17 @@ class FarEnd {
     return this.requests.filter((r) => methodOf(r) === method).length;
   }
 
-  /** A response to `req`; the To gets our tag. */
-  respond(req: string, statusLine: string, extra: string[] = [], body = ''): void {
+  /** A response to `req`; the To gets our tag (`toTag`, one per fork when the far end forks), the Contact `contactUser`. */
+  respond(req: string, statusLine: string, extra: string[] = [], body = '', toTag = 'far1', contactUser = 'far'): void {
     const to = header(req, 'To');
     const lines = [
       `SIP/2.0 ${statusLine}`,
       ...headerValues(req, 'Via').map((v) => `Via: ${v}`),
       `From: ${header(req, 'From')}`,
-      `To: ${/;tag=/.test(to) ? to : `${to};tag=far1`}`,
+      `To: ${/;tag=/.test(to) ? to : `${to};tag=${toTag}`}`,
       `Call-ID: ${header(req, 'Call-ID')}`,
       `CSeq: ${header(req, 'CSeq')}`,
-      `Contact: <sip:far@127.0.0.1:${this.port}>`,
+      `Contact: <sip:${contactUser}@127.0.0.1:${this.port}>`,
       ...extra,
       ...(body ? ['Content-Type: application/sdp'] : []),
       `Content-Length: ${Buffer.byteLength(body)}`,
@@ -76,8 +76,8 @@ class FarEnd {
   }
 
   /** A reliable provisional to the INVITE (Require: 100rel, RSeq). */
-  reliable(invite: string, statusLine: string, rseq: number): void {
-    this.respond(invite, statusLine, ['Require: 100rel', `RSeq: ${rseq}`], offer);
+  reliable(invite: string, statusLine: string, rseq: number, toTag = 'far1', contactUser = 'far'): void {
+    this.respond(invite, statusLine, ['Require: 100rel', `RSeq: ${rseq}`], offer, toTag, contactUser);
   }
 
   async close(): Promise<void> {
@@ -175,6 +175,124 @@ describe('RFC 3262 reliable provisional responses on calls the edge places', () 
     expect(env.edge.dialogCount).toBe(1);
     far.respond(invite, '486 Busy Here');
     expect(await failed).toBe(486);
+    expect(env.edge.dialogCount).toBe(0);
+  });
+
+  it('PRACKs each fork of a forked INVITE in its own early dialog, each in its own RSeq order', async () => {
+    env = await startEdgeWithSrf();
+    far = await FarEnd.open();
+    const seenByApp: string[] = [];
+    let destroyed = false;
+    const answered = env.srf.createUAC(
+      `sip:bob@127.0.0.1:${far.port}`,
+      { localSdp: offer, headers: { Supported: '100rel' } },
+      { cbProvisional: (res: { status: number; get(n: string): string | undefined }) => seenByApp.push(`${res.status}/${res.get('RSeq')}`) },
+    );
+    const invite = await far.nth('INVITE');
+    const inviteSeq = Number(header(invite, 'CSeq').split(' ')[0]);
+
+    // Fork A (To tag forkA) and fork B (forkB, its own Contact) each send a reliable 183.
+    far.reliable(invite, '183 Session Progress', 1, 'forkA', 'a');
+    const prackA1 = await far.nth('PRACK');
+    far.respond(prackA1, '200 OK');
+    far.reliable(invite, '183 Session Progress', 7, 'forkB', 'b');
+    const prackB7 = await far.nth('PRACK', 1);
+    far.respond(prackB7, '200 OK');
+    expect(prackA1.split('\r\n')[0]).toBe(`PRACK sip:a@127.0.0.1:${far.port} SIP/2.0`);
+    expect(header(prackA1, 'To')).toMatch(/;tag=forkA$/);
+    expect(header(prackA1, 'RAck')).toBe(`1 ${inviteSeq} INVITE`);
+    expect(header(prackA1, 'CSeq')).toBe(`${inviteSeq + 1} PRACK`);
+    // Fork B's PRACK goes in fork B's early dialog, whose CSeq numbers start again from the INVITE's.
+    expect(prackB7.split('\r\n')[0]).toBe(`PRACK sip:b@127.0.0.1:${far.port} SIP/2.0`);
+    expect(header(prackB7, 'Call-ID')).toBe(header(invite, 'Call-ID'));
+    expect(header(prackB7, 'From')).toBe(header(invite, 'From'));
+    expect(header(prackB7, 'To')).toMatch(/;tag=forkB$/);
+    expect(header(prackB7, 'RAck')).toBe(`7 ${inviteSeq} INVITE`);
+    expect(header(prackB7, 'CSeq')).toBe(`${inviteSeq + 1} PRACK`);
+    expect(env.edge.dialogCount).toBe(2);
+
+    // Each fork's RSeq order is its own: fork B's 7 again and its 9 before 8 get no PRACK, fork A's 2 does.
+    far.reliable(invite, '183 Session Progress', 7, 'forkB', 'b');
+    far.reliable(invite, '183 Session Progress', 9, 'forkB', 'b');
+    far.reliable(invite, '180 Ringing', 2, 'forkA', 'a');
+    const prackA2 = await far.nth('PRACK', 2);
+    far.respond(prackA2, '200 OK');
+    await sleep(300);
+    expect(far.count('PRACK')).toBe(3);
+    expect(header(prackA2, 'To')).toMatch(/;tag=forkA$/);
+    expect(header(prackA2, 'RAck')).toBe(`2 ${inviteSeq} INVITE`);
+    expect(header(prackA2, 'CSeq')).toBe(`${inviteSeq + 2} PRACK`);
+    far.reliable(invite, '180 Ringing', 8, 'forkB', 'b');
+    const prackB8 = await far.nth('PRACK', 3);
+    far.respond(prackB8, '200 OK');
+    expect(header(prackB8, 'To')).toMatch(/;tag=forkB$/);
+    expect(header(prackB8, 'RAck')).toBe(`8 ${inviteSeq} INVITE`);
+    expect(header(prackB8, 'CSeq')).toBe(`${inviteSeq + 2} PRACK`);
+    expect(seenByApp).toEqual(['183/1', '183/7', '180/2', '180/8']);
+
+    // Fork B answers: the app's call is fork B's dialog, and fork A's early dialog ends.
+    far.respond(invite, '200 OK', [], offer, 'forkB', 'b');
+    const dialog = await answered;
+    dialog.on('destroy', () => (destroyed = true));
+    const ackB = await far.nth('ACK');
+    expect(header(ackB, 'To')).toMatch(/;tag=forkB$/);
+    expect(header(ackB, 'CSeq')).toBe(`${inviteSeq} ACK`);
+    expect(env.edge.dialogCount).toBe(1);
+
+    // Fork A answers too (RFC 3261 §13.2.2.4): it is ACKed and ended with a BYE in its own dialog, after its
+    // PRACKs' CSeq numbers; its retransmitted 2xx gets the ACK again and no second BYE.
+    far.respond(invite, '200 OK', [], offer, 'forkA', 'a');
+    const ackA = await far.nth('ACK', 1);
+    expect(ackA.split('\r\n')[0]).toBe(`ACK sip:a@127.0.0.1:${far.port} SIP/2.0`);
+    expect(header(ackA, 'To')).toMatch(/;tag=forkA$/);
+    expect(header(ackA, 'CSeq')).toBe(`${inviteSeq} ACK`);
+    const byeA = await far.nth('BYE');
+    expect(byeA.split('\r\n')[0]).toBe(`BYE sip:a@127.0.0.1:${far.port} SIP/2.0`);
+    expect(header(byeA, 'To')).toMatch(/;tag=forkA$/);
+    expect(header(byeA, 'CSeq')).toBe(`${inviteSeq + 3} BYE`);
+    far.respond(byeA, '200 OK');
+    far.respond(invite, '200 OK', [], offer, 'forkA', 'a');
+    const ackAgain = await far.nth('ACK', 2);
+    expect(header(ackAgain, 'To')).toMatch(/;tag=forkA$/);
+    await sleep(300);
+    expect(far.count('BYE')).toBe(1);
+    expect(destroyed).toBe(false);
+    expect(env.edge.dialogCount).toBe(1);
+
+    // The app's call goes on in fork B's dialog, after fork B's PRACKs.
+    const bye = dialog.destroy();
+    const byeB = await far.nth('BYE', 1);
+    expect(header(byeB, 'To')).toMatch(/;tag=forkB$/);
+    expect(header(byeB, 'CSeq')).toBe(`${inviteSeq + 3} BYE`);
+    far.respond(byeB, '200 OK');
+    await bye;
+    expect(env.edge.dialogCount).toBe(0);
+  });
+
+  it('a fork that answers without reliable provisionals is still ACKed and ended after another fork answered', async () => {
+    env = await startEdgeWithSrf();
+    far = await FarEnd.open();
+    const answered = env.srf.createUAC(`sip:bob@127.0.0.1:${far.port}`, { localSdp: offer, headers: { Supported: '100rel' } });
+    const invite = await far.nth('INVITE');
+    const inviteSeq = Number(header(invite, 'CSeq').split(' ')[0]);
+    far.reliable(invite, '183 Session Progress', 1, 'forkA', 'a');
+    far.respond(await far.nth('PRACK'), '200 OK');
+    far.respond(invite, '200 OK', [], offer, 'forkA', 'a');
+    const dialog = await answered;
+    await far.nth('ACK');
+    far.respond(invite, '200 OK', [], offer, 'forkC', 'c');
+    const ackC = await far.nth('ACK', 1);
+    expect(header(ackC, 'To')).toMatch(/;tag=forkC$/);
+    const byeC = await far.nth('BYE');
+    expect(byeC.split('\r\n')[0]).toBe(`BYE sip:c@127.0.0.1:${far.port} SIP/2.0`);
+    expect(header(byeC, 'CSeq')).toBe(`${inviteSeq + 1} BYE`);
+    far.respond(byeC, '200 OK');
+    const bye = dialog.destroy();
+    const byeA = await far.nth('BYE', 1);
+    expect(header(byeA, 'To')).toMatch(/;tag=forkA$/);
+    expect(header(byeA, 'CSeq')).toBe(`${inviteSeq + 2} BYE`);
+    far.respond(byeA, '200 OK');
+    await bye;
     expect(env.edge.dialogCount).toBe(0);
   });
 });

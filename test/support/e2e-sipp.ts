@@ -20,6 +20,7 @@ export type E2eScenario =
   | 'carrier-answer-audio'
   | 'carrier-answer-audio-bye'
   | 'carrier-100rel-answer-bye'
+  | 'carrier-100rel-forked-answer-bye'
   | 'carrier-422-answer-bye'
   | 'carrier-session-refresh-unanswered'
   | 'carrier-reject'
@@ -57,6 +58,7 @@ const ANSWERING: ReadonlySet<E2eScenario> = new Set([
   'carrier-answer-audio',
   'carrier-answer-audio-bye',
   'carrier-100rel-answer-bye',
+  'carrier-100rel-forked-answer-bye',
   'carrier-422-answer-bye',
   'carrier-session-refresh-unanswered',
   'bot-answer',

@@ -12,7 +12,8 @@ import { peerKey, type Peer } from '../transport/index.js';
 import type { AppConnection, AppReply, RequestFromApp } from './app-port.js';
 import { cancelFor, copyAppHeaders, defaultSdpContentType } from './app-requests.js';
 import { hostport, type EdgeContext } from './edge-context.js';
-import { confirmDialog, dropEarlyDialog, earlyDialog, type Outgoing } from './invite-dialogs.js';
+import { ForkedAnswers } from './forked-answers.js';
+import { confirmDialog, dropEarlyDialogs, earlyDialog, type Outgoing } from './invite-dialogs.js';
 import { contactOverTransport, replaceLocalhost } from './message-helpers.js';
 import { responseTo } from './responses.js';
 import { ReliableProvisionals } from './reliable-provisionals.js';
@@ -27,9 +28,12 @@ export class UacCore {
   private readonly byTransactionId = new Map<string, Outgoing>();
   /** RFC 4028 session timers of the dialogs our INVITEs create; the UAS core tells it of refreshes. */
   readonly sessions: SessionTimers;
+  /** 2xx from the other forks of an INVITE already answered (RFC 3261 §13.2.2.4): ACKed and ended. */
+  private readonly forks: ForkedAnswers;
 
   constructor(private readonly ctx: EdgeContext) {
     this.sessions = new SessionTimers(ctx, (dialog, req, onFinal) => this.sendOnOwnBehalf(dialog, req, onFinal));
+    this.forks = new ForkedAnswers(ctx, (dialog, req, owner) => this.sendOnOwnBehalf(dialog, req, () => undefined, owner));
   }
 
   get pendingCount(): number {
@@ -50,6 +54,7 @@ export class UacCore {
   /** A response no client transaction claimed: a retransmitted 2xx to INVITE gets its ACK again (§13.2.2.4). */
   receiveStrayResponse(response: SipResponse): void {
     if (response.status < 200 || response.status >= 300) return;
+    if (this.forks.receive(response)) return;
     const cseq = parseCSeq(response.get('cseq'));
     if (cseq.method !== 'INVITE') return;
     const local = tagOf(response.get('from'));
@@ -85,6 +90,7 @@ export class UacCore {
 
   /** Ends every transaction, e.g. when the edge closes. */
   close(): void {
+    this.forks.close();
     for (const out of [...this.byKey.values()]) out.txn.terminate();
   }
 
@@ -141,8 +147,12 @@ export class UacCore {
   }
 
   /** A request the stack sends in a dialog on its own (a session refresh); the app never sees it. */
-  private sendOnOwnBehalf(dialog: Dialog, req: SipRequest, own: (res: SipResponse | undefined) => void): void {
-    const owner = this.ctx.ownerOf(dialog);
+  private sendOnOwnBehalf(
+    dialog: Dialog,
+    req: SipRequest,
+    own: (res: SipResponse | undefined) => void,
+    owner: AppConnection | undefined = this.ctx.ownerOf(dialog),
+  ): void {
     if (!owner) return own(undefined);
     void nextHop(req).then(
       (to) => {
@@ -224,16 +234,18 @@ export class UacCore {
       else cancel.terminate();
     }
     if (req.method === 'INVITE' && !out.dialog && res.status < 200) {
-      // RFC 3262 §4: a reliable provisional creates the early dialog its PRACK goes in, as drachtio-server
-      // reports it with the response; a retransmitted or out-of-order one goes no further.
+      // RFC 3262 §4: a reliable provisional creates the early dialog its PRACK goes in (one per fork, by To
+      // tag), reported with the response as drachtio-server does; a retransmitted or out-of-order one goes no further.
       const kind = (out.reliable ??= new ReliableProvisionals()).receive(res);
       if (kind === 'retransmission' || kind === 'out-of-order') return;
       if (kind === 'in-order') dialogId = earlyDialog(this.ctx, out, res)?.id ?? '';
     } else if (req.method === 'INVITE' && !out.dialog && res.status >= 300) {
-      dropEarlyDialog(this.ctx, out);
+      dropEarlyDialogs(this.ctx, out);
     }
     if (res.status >= 200) {
       if (req.method === 'INVITE' && res.status < 300) {
+        // Before its early dialogs go: the other forks' PRACK CSeq numbers are needed to end them.
+        if (!out.dialog && !out.own) this.forks.remember(out, res);
         const dialog = confirmDialog(this.ctx, out, res);
         dialogId = dialog?.id ?? dialogId;
         if (dialog && !out.own) this.sessions.answered(dialog, res);
@@ -258,7 +270,7 @@ export class UacCore {
 
   /** A final response the stack makes up for the app when the far end cannot give one. */
   private reportLocally(out: Outgoing, status: number, reason: string): void {
-    dropEarlyDialog(this.ctx, out);
+    dropEarlyDialogs(this.ctx, out);
     if (out.own) return out.own(undefined);
     const raw = responseTo(out.txn.request, status, reason).toString();
     out.owner.deliver({ source: 'network', raw, peer: out.txn.destination, transactionId: out.transactionId, dialogId: '' });
