@@ -1,6 +1,7 @@
 // Shared set-up of the dialout E2E tests: a SIPp carrier (and bot), an outdial daemon whose default trunk is
 // that carrier, and the notification listener; everything started is stopped after each test.
 import { randomUUID } from 'node:crypto';
+import { createSocket } from 'node:dgram';
 import { verifyNotificationSignature } from '../../src/notify/index.js';
 import { onCleanup } from '../support/cleanup.js';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
@@ -72,4 +73,14 @@ export function bodies(ns: Notification[]): Record<string, any>[] {
 /** Polls GET /api/v1/calls/:id until the record's status is final. */
 export async function finalRecord(get: () => Promise<any>, timeoutMs = 10_000): Promise<any> {
   return untilValue('a final call record', get, (rec) => rec?.status === 'completed' || rec?.status === 'failed', timeoutMs, 100);
+}
+
+/** A UDP port that takes SIP and never answers, keeping what it was sent (closed at cleanup). */
+export async function silentPeer(): Promise<{ port: number; received: () => string[] }> {
+  const socket = createSocket('udp4');
+  const received: string[] = [];
+  socket.on('message', (data) => received.push(data.toString('utf8')));
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  onCleanup(() => new Promise<void>((resolve) => socket.close(() => resolve())));
+  return { port: socket.address().port, received: () => [...received] };
 }

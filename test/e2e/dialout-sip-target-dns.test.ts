@@ -2,27 +2,16 @@
 // as sip.dns.servers): its SRV targets are tried in order and the call reaches the SIPp far end behind the
 // one that answers; an address the account's destination policy refuses never gets an INVITE, and when DNS
 // gives no other the dialout is refused with the host and the address named.
-import { createSocket } from 'node:dgram';
 import { describe, expect, it } from 'vitest';
 import { dialoutAudiocodes, dialoutKore, getCall, startTestDaemon } from '../support/daemon.js';
 import { startDnsServer, type TestRecord } from '../support/dns-server.js';
 import { useNotifyListener } from '../support/notify-listener.js';
 import { testEdgeKind } from '../support/sip-edge-server.js';
 import { freePort } from '../support/ports.js';
-import { bodies, deliveredOn, farEnd, finalRecord, notifyPath, onCleanup, useCleanup } from './dialout-fixture.js';
+import { bodies, deliveredOn, farEnd, finalRecord, notifyPath, onCleanup, silentPeer, useCleanup } from './dialout-fixture.js';
 
 useCleanup();
 const listener = useNotifyListener();
-
-/** A UDP port that takes SIP and never answers, keeping what it was sent. */
-async function silentPeer(): Promise<{ port: number; received: () => string[] }> {
-  const socket = createSocket('udp4');
-  const received: string[] = [];
-  socket.on('message', (data) => received.push(data.toString('utf8')));
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  onCleanup(() => new Promise<void>((resolve) => socket.close(() => resolve())));
-  return { port: socket.address().port, received: () => [...received] };
-}
 
 /** A daemon whose account acme sends sip: targets under `allowedTargets`, DNS from `dns`; its trunk leads nowhere. */
 async function daemonWith(dnsAddress: string, allowedTargets: string[] | undefined, botPort = 9) {

@@ -2,7 +2,6 @@
 // `;transport=tcp` follows the domain's SIP+D2T / _sip._tcp records and the INVITE reaches a SIPp far end
 // over TCP; `sips:` follows _sips._tcp to a TLS peer (a Node tls server), whose certificate must name the
 // target's domain (RFC 5922), not the address DNS gave.
-import { createSocket } from 'node:dgram';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dialoutAudiocodes, getCall, startTestDaemon } from '../support/daemon.js';
 import { startDnsServer, type TestRecord } from '../support/dns-server.js';
@@ -10,7 +9,7 @@ import { useNotifyListener } from '../support/notify-listener.js';
 import { freePort } from '../support/ports.js';
 import { makeCertificate, type TestCertificate } from '../support/tls-certs.js';
 import { startTlsSipPeer, type TlsSipPeer } from '../support/tls-sip-peer.js';
-import { bodies, deliveredOn, farEnd, finalRecord, notifyPath, onCleanup, useCleanup } from './dialout-fixture.js';
+import { bodies, deliveredOn, farEnd, finalRecord, notifyPath, onCleanup, silentPeer, useCleanup } from './dialout-fixture.js';
 
 useCleanup();
 const listener = useNotifyListener();
@@ -24,16 +23,6 @@ beforeAll(() => {
   // Valid for 127.0.0.1 too (tls-certs.ts): it would pass a check against the address DNS gave.
   otherCert = makeCertificate('other.test');
 });
-
-/** A UDP port that takes SIP and never answers, keeping what it was sent. */
-async function silentPeer(): Promise<{ port: number; received: () => string[] }> {
-  const socket = createSocket('udp4');
-  const received: string[] = [];
-  socket.on('message', (data) => received.push(data.toString('utf8')));
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  onCleanup(() => new Promise<void>((resolve) => socket.close(() => resolve())));
-  return { port: socket.address().port, received: () => [...received] };
-}
 
 async function dns(records: TestRecord[]) {
   const server = await startDnsServer(records);
