@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { inboundPackets, inboundPollMs, listenerOffer } from '../../src/media/freeswitch/path.js';
+import { inboundPackets, inboundPollMs } from '../../src/media/freeswitch/leg.js';
+import { listenerOffer } from '../../src/media/freeswitch/leg-setup.js';
 import { parseOffer } from '../../src/media/sdp.js';
 
 describe('FreeSWITCH leg liveness', () => {

@@ -6,6 +6,7 @@ import Mrf from 'drachtio-fsmrf';
 import type { Logger } from '../../log/index.js';
 import { backoffDelay, sleep } from '../../retry/backoff.js';
 import { signallingForMrf } from './mrf-signalling.js';
+import { SetupQueue } from './setup-queue.js';
 
 export interface FreeswitchServerConfig {
   address: string;
@@ -19,6 +20,8 @@ export interface FreeswitchServerReport {
   port: number;
   up: boolean;
   calls: number;
+  /** Legs being set up on it now (at most LEG_SETUPS_PER_SERVER) and legs waiting for their turn. */
+  setups: { active: number; waiting: number };
   lastError?: string;
 }
 
@@ -34,6 +37,8 @@ export class FreeswitchServer {
   mediaServer: Mrf.MediaServer | undefined;
   calls = 0;
   lastError: string | undefined;
+  /** Its legs' setups, a bounded number at once (setup-queue.ts). */
+  readonly setups = new SetupQueue();
   /** Runs when the connection drops: the calls on this server end (their media is gone). */
   readonly lostListeners = new Set<() => void>();
 
@@ -49,6 +54,7 @@ export class FreeswitchServer {
       port: this.config.port,
       up: this.up,
       calls: this.calls,
+      setups: { active: this.setups.active, waiting: this.setups.waiting },
       ...(this.lastError !== undefined && { lastError: this.lastError }),
     };
   }
