@@ -8,6 +8,7 @@ const { describe, expect, it } = await import('vitest');
 const { dialoutAudiocodes } = await import('../support/daemon.js');
 const { startNotifyListener } = await import('../support/notify-listener.js');
 const { callSetup, onCleanup, useCleanup } = await import('../e2e/dialout-fixture.js');
+const { freeswitchOf } = await import('../support/freeswitch-server.js');
 const { LEG_SETUPS_PER_SERVER } = await import('../../src/media/freeswitch/setup-queue.js');
 
 useCleanup();
@@ -78,5 +79,33 @@ describe('media.mode freeswitch: a burst of dialouts', () => {
     expect(Math.max(...active)).toBe(LEG_SETUPS_PER_SERVER);
     const after = (await (await fetch(`${daemon.url}/healthz`)).json()) as { freeswitch: { setups: Setups; calls: number }[] };
     expect(after.freeswitch[0]).toMatchObject({ setups: { active: 0, waiting: 0 }, calls: 0 });
+  });
+
+  it('a frozen FreeSWITCH under a burst: the legs set up fail after 10 s and those waiting behind them at the same time, not 10 s later each', async () => {
+    const notify = await startNotifyListener();
+    onCleanup(() => notify.close());
+    const { carrier, daemon } = await callSetup({ scenario: 'carrier-answer-audio-bye', audio: 'voicemail', calls: 2, byeAfterMs: BYE_AFTER_MS });
+    const fs = freeswitchOf(daemon.config);
+    fs.pause();
+    onCleanup(async () => fs.resume());
+    const count = LEG_SETUPS_PER_SERVER + 2;
+    const postedAt = Date.now();
+    const placed = await Promise.all(
+      Array.from({ length: count }, (_, k) =>
+        dialoutAudiocodes(daemon.url, { bot: 'Bot1', target: `tel:+1555125${String(k).padStart(4, '0')}`, machineDetection: 'disconnect', notifyUrl: notify.url(`/frozen/${k}`) }),
+      ),
+    );
+    expect(placed.map((p) => p.status)).toEqual(Array.from({ length: count }, () => 200));
+    const finals = await Promise.all(
+      placed.map((_, k) => notify.waitFor((n) => n.path === `/frozen/${k}` && ['completed', 'failed'].includes((n.body as any)?.status), 30_000)),
+    );
+    const lastAfterMs = Date.now() - postedAt;
+    const reasons = finals.map((n) => (n.body as any).reason as string);
+    for (const n of finals) expect(n.body).toMatchObject({ status: 'failed', reasonCode: 'error' });
+    expect(reasons.filter((r) => /FreeSWITCH 127\.0\.0\.1:\d+: no endpoint within 10 s$/.test(r)), reasons.join('; ')).toHaveLength(LEG_SETUPS_PER_SERVER);
+    expect(reasons.filter((r) => /FreeSWITCH 127\.0\.0\.1:\d+: a leg set up before this one got no endpoint within 10 s$/.test(r)), reasons.join('; ')).toHaveLength(2);
+    // All within one 10 s limit: the waiting legs did not each start a 10 s of their own.
+    expect(lastAfterMs, `last final notification ${lastAfterMs} ms after the burst`).toBeLessThan(15_000);
+    expect(carrier.received('INVITE')).toBeUndefined();
   });
 });
