@@ -59,7 +59,19 @@ export const configSchema = z
           .default({ host: '127.0.0.1', portMin: 40000, portMax: 49999 }),
         // The FreeSWITCH servers (event sockets) that anchor calls in media.mode freeswitch (docs/media.md).
         freeswitch: z
-          .array(z.object({ address: z.string().min(1), port: port.default(8021), secret: z.string().default('ClueCon') }).strict())
+          .array(
+            z
+              .object({
+                address: z.string().min(1),
+                port: port.default(8021),
+                secret: z.string().default('ClueCon'),
+                // Legs set up on this server at once, and how long the others may wait for their turn
+                // (docs/media.md, "A burst of calls": 8 suits a 2-core host).
+                legSetupsAtOnce: z.number().int('must be a whole number of legs').min(1).max(1000).default(8),
+                legSetupWaitSec: z.number().int('must be a whole number of seconds').min(1).max(300).default(30),
+              })
+              .strict(),
+          )
           .optional(),
       })
       .strict()

@@ -47,6 +47,11 @@ describe('config loading', () => {
     ['not yaml', 'http: [port: 1', /not valid YAML/],
     ['scalar top level', '42', /top level must be a mapping/],
     ['rtp range', 'media: { rtp: { portMin: 5000, portMax: 4000 } }', /media\.rtp\.portMin: portMin must not exceed portMax/],
+    ['no legs set up at once', 'media: { freeswitch: [{ address: 127.0.0.1, legSetupsAtOnce: 0 }] }', /media\.freeswitch\[0\]\.legSetupsAtOnce: .*>=1/],
+    ['fractional legs set up at once', 'media: { freeswitch: [{ address: 127.0.0.1 }, { address: 10.0.0.2, legSetupsAtOnce: 2.5 }] }', /media\.freeswitch\[1\]\.legSetupsAtOnce: must be a whole number of legs/],
+    ['legs set up at once not a number', 'media: { freeswitch: [{ address: 127.0.0.1, legSetupsAtOnce: "many" }] }', /media\.freeswitch\[0\]\.legSetupsAtOnce: .*number/],
+    ['no wait for a setup turn', 'media: { freeswitch: [{ address: 127.0.0.1, legSetupWaitSec: 0 }] }', /media\.freeswitch\[0\]\.legSetupWaitSec: .*>=1/],
+    ['setup wait above 300 s', 'media: { freeswitch: [{ address: 127.0.0.1, legSetupWaitSec: 301 }] }', /media\.freeswitch\[0\]\.legSetupWaitSec: .*300/],
   ];
   for (const [name, text, message] of bad) {
     it(`rejects a bad file: ${name}`, () => {
@@ -67,6 +72,14 @@ describe('config loading', () => {
     });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/notifications\.retries: .*number/);
+  });
+
+  it('sets up 8 legs at once per FreeSWITCH and lets the rest wait 30 s unless a server says otherwise', () => {
+    const path = file('freeswitch-setups.yaml', 'media:\n  freeswitch:\n    - { address: 10.0.0.1 }\n    - { address: 10.0.0.2, legSetupsAtOnce: 32, legSetupWaitSec: 60 }\n');
+    expect(loadConfig(path).media.freeswitch).toEqual([
+      { address: '10.0.0.1', port: 8021, secret: 'ClueCon', legSetupsAtOnce: 8, legSetupWaitSec: 30 },
+      { address: '10.0.0.2', port: 8021, secret: 'ClueCon', legSetupsAtOnce: 32, legSetupWaitSec: 60 },
+    ]);
   });
 
   it('refuses media.mode freeswitch at start without a drachtio-server edge and a FreeSWITCH server, naming both', () => {

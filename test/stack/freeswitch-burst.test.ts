@@ -1,6 +1,7 @@
-// media.mode freeswitch: a burst of dialouts posted at once. At most LEG_SETUPS_PER_SERVER legs are set up on
-// one FreeSWITCH at a time, the others wait their turn (docs/media.md, "A burst of calls"): every call is
-// answered and gets its final notification, and /healthz shows the bound held and the queue used. Without the
+// media.mode freeswitch: a burst of dialouts posted at once. At most the server's legSetupsAtOnce legs
+// (LEG_SETUPS_PER_SERVER unless configured) are set up on one FreeSWITCH at a time, the others wait their turn
+// (docs/media.md, "A burst of calls"): every call is answered and gets its final notification, and /healthz
+// shows the configured bound held and the queue used. Without the
 // bound, 80 endpoint creations at once on a busy host made FreeSWITCH connect back too late for a third of a
 // 100-call burst ("Connection timeout"); that burst is too heavy for a test, so this one asserts the bound.
 process.env.OUTDIAL_TEST_MEDIA = 'freeswitch';
@@ -8,13 +9,15 @@ const { describe, expect, it } = await import('vitest');
 const { dialoutAudiocodes } = await import('../support/daemon.js');
 const { startNotifyListener } = await import('../support/notify-listener.js');
 const { callSetup, onCleanup, useCleanup } = await import('../e2e/dialout-fixture.js');
-const { freeswitchOf } = await import('../support/freeswitch-server.js');
+const { freeswitchOf, startFreeswitch } = await import('../support/freeswitch-server.js');
 const { LEG_SETUPS_PER_SERVER } = await import('../../src/media/freeswitch/setup-queue.js');
 
 useCleanup();
 
 const CALLS = 30;
 const BYE_AFTER_MS = 2000;
+/** media.freeswitch[0].legSetupsAtOnce of the burst's daemon: below the default, so the default cannot pass. */
+const BOUND = 4;
 
 interface Setups {
   active: number;
@@ -22,11 +25,16 @@ interface Setups {
 }
 
 describe('media.mode freeswitch: a burst of dialouts', () => {
-  it(`${CALLS} dialouts at once: at most ${LEG_SETUPS_PER_SERVER} legs set up at a time, the rest wait; every call answered, every final notification sent`, async () => {
+  it(`${CALLS} dialouts at once on a FreeSWITCH configured with legSetupsAtOnce ${BOUND}: at most ${BOUND} legs set up at a time, the rest wait; every call answered, every final notification sent`, async () => {
     const notify = await startNotifyListener();
     onCleanup(() => notify.close());
+    const fs = await startFreeswitch();
+    onCleanup(() => fs.stop());
     // The callee hangs up 2 s after answering, before AMD decides on the voicemail: no bot leg is needed.
-    const { carrier, daemon } = await callSetup({ scenario: 'carrier-answer-audio-bye', audio: 'voicemail', calls: CALLS, byeAfterMs: BYE_AFTER_MS, timeoutSeconds: 90 });
+    const { carrier, daemon } = await callSetup(
+      { scenario: 'carrier-answer-audio-bye', audio: 'voicemail', calls: CALLS, byeAfterMs: BYE_AFTER_MS, timeoutSeconds: 90 },
+      { overrides: { media: { mode: 'freeswitch', freeswitch: [{ ...fs.esl, legSetupsAtOnce: BOUND }] } } },
+    );
 
     // /healthz read while the burst is set up: what FreeSWITCH is asked for at once.
     const seen: Setups[] = [];
@@ -73,10 +81,10 @@ describe('media.mode freeswitch: a burst of dialouts', () => {
     const active = seen.map((s) => s.active);
     const waiting = seen.map((s) => s.waiting);
     expect(seen.length).toBeGreaterThan(0);
-    expect(Math.max(...active), `legs set up at once: ${active.join(',')}`).toBeLessThanOrEqual(LEG_SETUPS_PER_SERVER);
+    expect(Math.max(...active), `legs set up at once: ${active.join(',')}`).toBeLessThanOrEqual(BOUND);
     // The burst was bigger than the bound: legs did wait for their turn (and the bound was reached).
     expect(Math.max(...waiting), `legs waiting: ${waiting.join(',')}`).toBeGreaterThan(0);
-    expect(Math.max(...active)).toBe(LEG_SETUPS_PER_SERVER);
+    expect(Math.max(...active)).toBe(BOUND);
     const after = (await (await fetch(`${daemon.url}/healthz`)).json()) as { freeswitch: { setups: Setups; calls: number }[] };
     expect(after.freeswitch[0]).toMatchObject({ setups: { active: 0, waiting: 0 }, calls: 0 });
   });

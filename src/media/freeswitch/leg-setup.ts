@@ -21,9 +21,6 @@ function message(err: unknown): string {
  */
 export const LEG_SETUP_TIMEOUT_MS = 10_000;
 
-/** How long a leg may wait for its turn to be set up (setup-queue.ts). */
-export const LEG_QUEUE_TIMEOUT_MS = 30_000;
-
 /**
  * The tap's offer to the listening channel, at 10 ms packets while the leg runs at 20 ms. FreeSWITCH's
  * eavesdrop holds at most 200 ms of the leg's audio and, when leg and listener packets are the same size,
@@ -37,14 +34,14 @@ export function listenerOffer(host: string, port: number): string {
 }
 
 /**
- * A leg's two endpoints and its tap on `server`. A leg waits its turn first: at most LEG_SETUPS_PER_SERVER
- * legs are set up on one FreeSWITCH at once (setup-queue.ts says why), a bot leg ahead of the callee legs
+ * A leg's two endpoints and its tap on `server`. A leg waits its turn first: at most the server's
+ * legSetupsAtOnce legs are set up on one FreeSWITCH at once (setup-queue.ts says why), a bot leg ahead of the callee legs
  * waiting (its callee has answered). drachtio-fsmrf bounds none of its steps once FreeSWITCH has answered the INVITE
  * (an endpoint waits for its channel's events for ever), so a FreeSWITCH that stopped or froze then held the
  * call in setup with no final notification (seen for 57 s and more): once its turn has come, setting up gives
  * up when the server's event socket closes, or after LEG_SETUP_TIMEOUT_MS, and the call fails with that
  * reason. Such a timeout fails the legs waiting behind it at once (the server is frozen); waiting itself ends
- * when the server goes, or after LEG_QUEUE_TIMEOUT_MS.
+ * when the server goes, or after the server's legSetupWaitSec.
  */
 export async function setUpLeg(
   server: FreeswitchServer,
@@ -116,12 +113,10 @@ export async function setUpLeg(
   const onLost = () => stop.abort(new Error('lost (event socket closed) while the leg was set up'));
   server.lostListeners.add(onLost);
   const setups = server.setups;
+  const waitMs = server.setupWaitMs;
   const queueTimer = setTimeout(
-    () =>
-      stop.abort(
-        new Error(`no turn to set the leg up within ${LEG_QUEUE_TIMEOUT_MS / 1000} s (${setups.active} legs being set up, ${setups.waiting} waiting)`),
-      ),
-    LEG_QUEUE_TIMEOUT_MS,
+    () => stop.abort(new Error(`no turn to set the leg up within ${waitMs / 1000} s (${setups.active} legs being set up, ${setups.waiting} waiting)`)),
+    waitMs,
   );
   let setupTimer: NodeJS.Timeout | undefined;
   let release: (() => void) | undefined;

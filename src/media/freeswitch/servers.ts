@@ -6,12 +6,16 @@ import Mrf from 'drachtio-fsmrf';
 import type { Logger } from '../../log/index.js';
 import { backoffDelay, sleep } from '../../retry/backoff.js';
 import { signallingForMrf } from './mrf-signalling.js';
-import { SetupQueue } from './setup-queue.js';
+import { LEG_SETUP_WAIT_SEC, LEG_SETUPS_PER_SERVER, SetupQueue } from './setup-queue.js';
 
 export interface FreeswitchServerConfig {
   address: string;
   port: number;
   secret: string;
+  /** Legs set up on it at once (LEG_SETUPS_PER_SERVER when not given; setup-queue.ts). */
+  legSetupsAtOnce?: number;
+  /** How long a leg may wait for its turn, in seconds (LEG_SETUP_WAIT_SEC when not given). */
+  legSetupWaitSec?: number;
 }
 
 /** What /healthz says about one media server. */
@@ -20,7 +24,7 @@ export interface FreeswitchServerReport {
   port: number;
   up: boolean;
   calls: number;
-  /** Legs being set up on it now (at most LEG_SETUPS_PER_SERVER) and legs waiting for their turn. */
+  /** Legs being set up on it now (at most its legSetupsAtOnce) and legs waiting for their turn. */
   setups: { active: number; waiting: number };
   lastError?: string;
 }
@@ -37,12 +41,17 @@ export class FreeswitchServer {
   mediaServer: Mrf.MediaServer | undefined;
   calls = 0;
   lastError: string | undefined;
-  /** Its legs' setups, a bounded number at once (setup-queue.ts). */
-  readonly setups = new SetupQueue();
+  /** Its legs' setups, legSetupsAtOnce at once (setup-queue.ts). */
+  readonly setups: SetupQueue;
+  /** How long a leg may wait for its turn among those setups. */
+  readonly setupWaitMs: number;
   /** Runs when the connection drops: the calls on this server end (their media is gone). */
   readonly lostListeners = new Set<() => void>();
 
-  constructor(readonly config: FreeswitchServerConfig) {}
+  constructor(readonly config: FreeswitchServerConfig) {
+    this.setups = new SetupQueue(config.legSetupsAtOnce ?? LEG_SETUPS_PER_SERVER);
+    this.setupWaitMs = (config.legSetupWaitSec ?? LEG_SETUP_WAIT_SEC) * 1000;
+  }
 
   get up(): boolean {
     return this.mediaServer !== undefined;

@@ -4,10 +4,17 @@
 // 4 s after FreeSWITCH answered. While a channel waits for outdial's `connect` on that socket, its thread
 // wakes every millisecond (mod_event_socket's socket application, switch_cond_next): on a busy host, 80
 // endpoints made at once slowed every connect-back to 2-10 per second and a third of a 100-call burst
-// failed. Legs past the bound wait their turn here, first come first served.
+// failed. Legs past the bound wait their turn here, first come first served. The bound is each server's
+// media.freeswitch[].legSetupsAtOnce: what a FreeSWITCH takes at once depends on its host's cores and load.
 
-/** Legs set up at once on one FreeSWITCH: each makes two endpoints, one after the other. */
+/**
+ * Legs set up at once on one FreeSWITCH unless its config says otherwise: each makes two endpoints, one after
+ * the other. Measured on a 2-core host running outdial, drachtio-server and FreeSWITCH together.
+ */
 export const LEG_SETUPS_PER_SERVER = 8;
+
+/** How long a leg may wait for its turn unless the server's config says otherwise (legSetupWaitSec). */
+export const LEG_SETUP_WAIT_SEC = 30;
 
 interface Waiter {
   resolve: (release: () => void) => void;
