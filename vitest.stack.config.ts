@@ -45,6 +45,7 @@ export default defineConfig({
             'test/e2e/trunks-health.test.ts',
             'test/e2e/trunks-dns.test.ts',
             'test/e2e/dialout-sip-target-dns.test.ts',
+            'test/e2e/trunks-tls.test.ts',
           ],
           env: { OUTDIAL_TEST_EDGE: 'drachtio' },
         },

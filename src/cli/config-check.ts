@@ -4,6 +4,7 @@
 
 import { stringify } from 'yaml';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
+import { drachtioTlsWarnings } from '../sip/index.js';
 import { trunkHostport } from '../trunks/index.js';
 
 /** Keys whose values are credentials: never printed. */
@@ -45,11 +46,9 @@ export function configWarnings(config: Config): string[] {
         warnings.push(`accounts[${a.name}].trunks[${t.name}]: TCP without limits (set maxConcurrentCalls or maxCallsPerSecond)`);
       }
       if (t.tls && !t.tls.verify) warnings.push(`accounts[${a.name}].trunks[${t.name}].tls.verify: false; anyone on the path can pose as this carrier`);
-      if (t.tls && config.sip.edge === 'drachtio') {
-        warnings.push(`accounts[${a.name}].trunks[${t.name}].tls: applies to the embedded edge only; a drachtio-server checks certificates as its own TLS settings say`);
-      }
     }
   }
+  warnings.push(...drachtioTlsWarnings(config));
   if (config.accounts.every((a) => a.trunks.length === 0)) warnings.push('accounts: no trunk is configured; every dialout fails');
   if (config.bots.length === 0) warnings.push('bots: none configured; every dialout is refused (unknown bot)');
   if (config.clients.length === 0) warnings.push('clients: none configured; no dialer can authenticate');

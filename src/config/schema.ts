@@ -170,6 +170,14 @@ export const configSchema = z
         if (t.tls && t.transport !== 'tls') {
           ctx.addIssue({ code: 'custom', path: ['accounts', i, 'trunks', j, 'tls'], message: 'applies only to a trunk with transport "tls"' });
         }
+        if (t.tls?.fingerprint !== undefined && cfg.sip.edge === 'drachtio') {
+          // A drachtio-server does the TLS itself and pins nothing (docs/edge-connection.md, "SIP over TLS").
+          ctx.addIssue({
+            code: 'custom',
+            path: ['accounts', i, 'trunks', j, 'tls', 'fingerprint'],
+            message: "cannot be honoured behind a drachtio-server (sip.edge \"drachtio\"): it checks carriers' certificates itself, against its <tls><chain-file>, and pins none; remove the pin and put this carrier's certificate (or its authority) in that file",
+          });
+        }
         if (t.tls?.fingerprint !== undefined && !t.tls.verify) {
           ctx.addIssue({ code: 'custom', path: ['accounts', i, 'trunks', j, 'tls'], message: 'verify: false and a fingerprint contradict each other; a pinned certificate is checked' });
         }

@@ -4,6 +4,7 @@ import type { Config } from '../config/index.js';
 import { EmbeddedEdge } from '../edge/index.js';
 import type { Logger } from '../log/index.js';
 import { EdgeLink } from './edge-link.js';
+import { drachtioTlsWarnings } from './drachtio-tls.js';
 import { embeddedTls } from './embedded-tls.js';
 import { EDGE_ANSWER_DEADLINE_MS, EDGE_PING_INTERVAL_MS, MAX_EDGE_HEADER_BYTES, MAX_EDGE_MESSAGE_BYTES } from './edge-limits.js';
 
@@ -55,6 +56,7 @@ export async function connectSip(config: Config, logger: Logger, options: Connec
     target = (await edge.start()).wire;
   } else {
     target = config.sip.drachtio;
+    for (const warning of drachtioTlsWarnings(config)) log.warn(warning);
   }
   const srf = new Srf();
   const events = new EventEmitter<SipConnectionEvents>();

@@ -83,17 +83,29 @@ describe('outdial config check', () => {
     expect(check(file('clean.yaml', JSON.stringify(clean))).out).toContain('no warnings');
   });
 
-  it('warns about a TLS trunk that skips certificate checks, and about per-trunk TLS keys a drachtio-server does not read', () => {
+  it('warns about a TLS trunk that skips certificate checks, and about TLS trunks whose check is a drachtio-server\'s', () => {
     const drachtio = parseConfig({
       sip: { edge: 'drachtio' },
-      accounts: [{ name: 'a', trunks: [{ name: 't', host: 'carrier.example', transport: 'tls', tls: { verify: false } }] }],
+      accounts: [
+        {
+          name: 'a',
+          trunks: [
+            { name: 't', host: 'carrier.example', transport: 'tls', tls: { verify: false } },
+            { name: 'v', host: 'other.example', transport: 'tls' },
+            { name: 'u', host: 'plain.example' },
+          ],
+        },
+      ],
     });
-    expect(configWarnings(drachtio)).toEqual(
+    const warnings = configWarnings(drachtio);
+    expect(warnings).toEqual(
       expect.arrayContaining([
         'accounts[a].trunks[t].tls.verify: false; anyone on the path can pose as this carrier',
-        "accounts[a].trunks[t].tls: applies to the embedded edge only; a drachtio-server checks certificates as its own TLS settings say",
+        "accounts[a].trunks[t].tls.verify: false is not honoured behind a drachtio-server: it checks every carrier or none (DRACHTIO_TLS_VERIFY_CLIENT_CERT=1 and its <tls><chain-file>); when it checks, this carrier's certificate must be in that file",
+        "accounts[a].trunks[v].transport: tls through a drachtio-server: the carrier's certificate is checked only if drachtio-server runs with DRACHTIO_TLS_VERIFY_CLIENT_CERT=1 (against its <tls><chain-file>), and its host name never",
       ]),
     );
+    expect(warnings.filter((w) => w.includes('drachtio-server') && w.includes('trunks['))).toHaveLength(2);
   });
 
   it('masks secrets in lists and the password of a store URL', () => {

@@ -123,12 +123,17 @@ describe('TLS and DNS settings', () => {
     expect(() => loadConfig(tlsConfig({ cert: made.certFile, key: made.otherKey }))).toThrow(/sip\.embedded\.tls\.key: .*is not the private key of the certificate/);
   });
 
-  it('refuses a TLS trunk without sip.embedded.tls, tls keys on a trunk that is not TLS, and a pin that is not a SHA-256 fingerprint', () => {
+  it('refuses a TLS trunk without sip.embedded.tls, tls keys on a trunk that is not TLS, a pin that is not a SHA-256 fingerprint, and a pin behind a drachtio-server', () => {
     const noTls = file('no-tls.yaml', JSON.stringify({ accounts: [{ name: 'a', trunks: [{ name: 't', host: '10.0.0.1', transport: 'tls' }] }] }));
     expect(() => loadConfig(noTls)).toThrow(/accounts\[0\]\.trunks\[0\]\.transport: "tls" needs sip\.embedded\.tls/);
     const udpTls = file('udp-tls.yaml', JSON.stringify({ accounts: [{ name: 'a', trunks: [{ name: 't', host: '10.0.0.1', tls: { verify: false } }] }] }));
     expect(() => loadConfig(udpTls)).toThrow(/accounts\[0\]\.trunks\[0\]\.tls: applies only to a trunk with transport "tls"/);
     expect(() => loadConfig(tlsConfig({ cert: made.certFile, key: made.keyFile }, { tls: { fingerprint: 'AB:CD' } }))).toThrow(/tls\.fingerprint: must be a SHA-256 fingerprint/);
+    const pinnedBehindDrachtio = file(
+      'pinned-drachtio.yaml',
+      JSON.stringify({ sip: { edge: 'drachtio' }, accounts: [{ name: 'a', trunks: [{ name: 't', host: '10.0.0.1', transport: 'tls', tls: { fingerprint: `${'AB:'.repeat(31)}CD` } }] }] }),
+    );
+    expect(() => loadConfig(pinnedBehindDrachtio)).toThrow(/accounts\[0\]\.trunks\[0\]\.tls\.fingerprint: cannot be honoured behind a drachtio-server \(sip\.edge "drachtio"\): it checks carriers' certificates itself, against its <tls><chain-file>, and pins none/);
   });
 
   it('takes sip.dns servers as addresses with ports, and names a server that is not one', () => {

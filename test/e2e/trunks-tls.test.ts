@@ -1,13 +1,19 @@
-// SIP over TLS end to end: a carrier reached over TLS (a Node tls peer with a certificate the test makes)
-// gets the INVITE, answers and hangs up on the connection we opened (RFC 5923); a carrier whose certificate
-// is not trusted never sees the INVITE and the call fails naming why; a pinned certificate is taken without
-// an authority.
+// SIP over TLS end to end, with a carrier reached over TLS (a Node tls peer with a certificate the test makes)
+// that answers and hangs up on the connection we opened (RFC 5923).
+// On the embedded edge (its own TLS, sip.embedded.tls): a carrier whose certificate is not trusted never sees
+// the INVITE and the call fails naming why; a pinned certificate is taken without an authority.
+// Behind a drachtio-server (under test:stack; the TLS is drachtio-server's own <tls> config, written by
+// test/support/sip-edge-server.ts): the same call through its sips: contact; what it checks, and what not
+// (docs/edge-connection.md, "SIP over TLS").
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialoutAudiocodes, getCall, startTestDaemon } from '../support/daemon.js';
+import { dialoutAudiocodes, getCall, spawnDaemon, startTestDaemon, testConfigObject } from '../support/daemon.js';
 import { startNotifyListener, type NotifyListener } from '../support/notify-listener.js';
 import { freePort } from '../support/ports.js';
+import { startSipEdgeServer, testEdgeKind, type SipEdgeServer } from '../support/sip-edge-server.js';
 import { makeCertificate, type TestCertificate } from '../support/tls-certs.js';
 import { startTlsSipPeer, type TlsSipPeer } from '../support/tls-sip-peer.js';
+import { until } from '../support/until.js';
+import { trackDaemon } from '../support/cleanup.js';
 import { bodies, deliveredOn, farEnd, finalRecord, notifyPath, onCleanup, useCleanup } from './dialout-fixture.js';
 
 useCleanup();
@@ -46,14 +52,16 @@ async function tlsDaemon(peer: TlsSipPeer, trunkTls?: Record<string, unknown>) {
   return daemon;
 }
 
-async function dialout(url: string) {
+async function dialout(url: string, extra: Record<string, unknown> = {}) {
   const path = notifyPath();
-  const res = await dialoutAudiocodes(url, { bot: 'Bot1', target: 'tel:+15551234567', caller: '+15550001111', machineDetection: 'disabled', notifyUrl: listener.url(path) });
+  const res = await dialoutAudiocodes(url, { bot: 'Bot1', target: 'tel:+15551234567', caller: '+15550001111', machineDetection: 'disabled', notifyUrl: listener.url(path), ...extra });
   expect(res.status, JSON.stringify(res.json)).toBe(200);
   return { path, conversationId: res.json.conversationId as string };
 }
 
-describe('trunk over TLS', () => {
+const behindDrachtio = testEdgeKind() === 'drachtio';
+
+if (!behindDrachtio) describe('trunk over TLS, on the embedded edge (its own TLS: sip.embedded.tls, the trunk\'s tls keys)', () => {
   it('the carrier gets the INVITE over TLS, answers, and its BYE on the same connection ends the call', async () => {
     const peer = await tlsCarrier(carrierCert);
     const daemon = await tlsDaemon(peer);
@@ -107,6 +115,104 @@ describe('trunk over TLS', () => {
   it('a sips: target goes to its own host over TLS, verified, and the call completes', async () => {
     const peer = await tlsCarrier(carrierCert);
     const daemon = await tlsDaemon(peer);
+    const path = notifyPath();
+    const target = `sips:callee@127.0.0.1:${peer.port}`;
+    const res = await dialoutAudiocodes(daemon.url, { bot: 'Bot1', target, caller: '+15550001111', machineDetection: 'disabled', notifyUrl: listener.url(path) });
+    expect(res.status, JSON.stringify(res.json)).toBe(200);
+    const [answered, completed] = bodies(await deliveredOn(listener, path, 2));
+    expect(answered).toMatchObject({ status: 'answered' });
+    expect(completed).toMatchObject({ status: 'completed', reasonCode: 'client-disconnected' });
+    expect(peer.received.find((m) => m.startsWith('INVITE '))).toMatch(new RegExp(`^INVITE ${target} SIP/2\\.0\r\n`));
+    expect(await peer.byeAnswered).toBe('SIP/2.0 200 OK');
+  });
+});
+
+
+/** A drachtio-server with a sips: contact on loopback, our certificate, trusting `carrierCert` (its chain-file). */
+async function tlsDrachtio(verifyPeer: boolean): Promise<SipEdgeServer & { tlsPort: number }> {
+  const server = await startSipEdgeServer('drachtio', { tls: { cert: ours.certFile, key: ours.keyFile, chain: carrierCert.certFile, verifyPeer } });
+  onCleanup(() => server.stop());
+  return server as SipEdgeServer & { tlsPort: number };
+}
+
+/** The config of a daemon behind `server`, its default trunk over TLS to `peer`. */
+async function behindConfig(server: SipEdgeServer, peer: TlsSipPeer) {
+  const bot = await farEnd({ scenario: 'bot-answer', audio: 'bot' });
+  return testConfigObject({
+    carrierPort: peer.port,
+    botPort: bot.port,
+    overrides: {
+      sip: { edge: 'drachtio', drachtio: server.control },
+      log: { level: 'warn' },
+      accounts: [{ name: 'acme', trunks: [{ name: 'carrier1', host: '127.0.0.1', port: peer.port, transport: 'tls', default: true }] }],
+    },
+  });
+}
+
+async function daemonBehind(server: SipEdgeServer, peer: TlsSipPeer) {
+  const config = { ...(await behindConfig(server, peer)), log: { level: process.env.OUTDIAL_TEST_LOG ?? 'silent' } };
+  const daemon = await startTestDaemon({ carrierPort: peer.port, botPort: 1, overrides: config });
+  onCleanup(() => daemon.stop());
+  await until('the daemon to connect to its drachtio-server', () => daemon.daemon.health().sip.connected);
+  return daemon;
+}
+
+if (behindDrachtio) describe('trunk over TLS, behind a drachtio-server (its own TLS: <tls> files, DRACHTIO_TLS_VERIFY_CLIENT_CERT)', () => {
+  it('the carrier gets the INVITE from its sips: contact, answers, and its BYE on that connection ends the call; outdial says at start who checks the certificate', async () => {
+    const server = await tlsDrachtio(true);
+    const peer = await tlsCarrier(carrierCert);
+    const daemon = trackDaemon(await spawnDaemon(await behindConfig(server, peer)));
+    await until('the daemon to connect to its drachtio-server', async () => ((await (await fetch(`${daemon.url}/healthz`)).json()) as { sip: { connected: boolean } }).sip.connected);
+    expect(daemon.output()).toContain(
+      'accounts[acme].trunks[carrier1].transport: tls through a drachtio-server: the carrier\'s certificate is checked only if drachtio-server runs with DRACHTIO_TLS_VERIFY_CLIENT_CERT=1 (against its <tls><chain-file>), and its host name never',
+    );
+    const { path, conversationId } = await dialout(daemon.url);
+
+    const [answered, completed] = bodies(await deliveredOn(listener, path, 2));
+    expect(answered).toMatchObject({ conversationId, status: 'answered' });
+    expect(completed).toMatchObject({ conversationId, status: 'completed', reasonCode: 'client-disconnected', attempts: [{ trunk: 'carrier1', status: 200 }] });
+    expect(await peer.byeAnswered).toBe('SIP/2.0 200 OK');
+    const record = await finalRecord(() => getCall(daemon.url, conversationId));
+    expect(record.requestUri).toBe(`sip:+15551234567@127.0.0.1:${peer.port};transport=tls`);
+
+    const invite = peer.received.find((m) => m.startsWith('INVITE '))!;
+    expect(invite).toMatch(new RegExp(`^INVITE sip:\\+15551234567@127\\.0\\.0\\.1:${peer.port};transport=tls SIP/2\\.0\r\n`));
+    expect(invite).toMatch(new RegExp(`^Via: SIP/2\\.0/TLS 127\\.0\\.0\\.1:${server.tlsPort};branch=`, 'm'));
+    expect(invite).toMatch(new RegExp(`^Contact: <sips:127\\.0\\.0\\.1:${server.tlsPort};transport=tls>`, 'm'));
+    expect(peer.received.some((m) => m.startsWith('ACK '))).toBe(true);
+    expect(peer.connections).toBe(1);
+  });
+
+  it('with DRACHTIO_TLS_VERIFY_CLIENT_CERT=1 a carrier whose certificate its chain-file does not vouch for never gets the INVITE; no transport error comes back', async () => {
+    const server = await tlsDrachtio(true);
+    const peer = await tlsCarrier(strangerCert);
+    const daemon = await daemonBehind(server, peer);
+    const { path, conversationId } = await dialout(daemon.url, { answerTimeoutSec: 3 });
+
+    const [failed] = bodies(await deliveredOn(listener, path, 1));
+    // drachtio-server closes the connection after the handshake and tells the transaction nothing: no 503;
+    // it would end in a 408 at Timer B (32 s), and here outdial's 3 s answer timeout CANCELs it first.
+    expect(failed).toMatchObject({ conversationId, status: 'failed', reasonCode: 'no-answer', attempts: [{ trunk: 'carrier1', status: 487 }] });
+    expect(peer.received).toEqual([]);
+    expect(server.log()).toMatch(/tls_verify_cb\(\).*err 18:self-signed certificate/);
+  });
+
+  it('without DRACHTIO_TLS_VERIFY_CLIENT_CERT drachtio-server checks no certificate: a carrier its chain-file does not vouch for gets the INVITE', async () => {
+    const server = await tlsDrachtio(false);
+    const peer = await tlsCarrier(strangerCert);
+    const daemon = await daemonBehind(server, peer);
+    const { path, conversationId } = await dialout(daemon.url);
+
+    const [answered, completed] = bodies(await deliveredOn(listener, path, 2));
+    expect(answered).toMatchObject({ conversationId, status: 'answered' });
+    expect(completed).toMatchObject({ conversationId, status: 'completed', attempts: [{ trunk: 'carrier1', status: 200 }] });
+    expect(peer.received.find((m) => m.startsWith('INVITE '))).toMatch(/^INVITE sip:\+15551234567@/);
+  });
+
+  it('a sips: target goes to its own host over drachtio-server\'s TLS, verified, and the call completes', async () => {
+    const server = await tlsDrachtio(true);
+    const peer = await tlsCarrier(carrierCert);
+    const daemon = await daemonBehind(server, peer);
     const path = notifyPath();
     const target = `sips:callee@127.0.0.1:${peer.port}`;
     const res = await dialoutAudiocodes(daemon.url, { bot: 'Bot1', target, caller: '+15550001111', machineDetection: 'disabled', notifyUrl: listener.url(path) });

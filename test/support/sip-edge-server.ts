@@ -37,6 +37,8 @@ export interface SipEdgeServer {
   control: { host: string; port: number; secret: string };
   /** Where it speaks SIP (UDP and TCP). */
   sipPort: number;
+  /** Where it speaks SIP over TLS (drachtio-server started with `tls`). */
+  tlsPort?: number;
   pid(): number;
   /** SIGSTOP: the process keeps its sockets open and answers nothing (a wedged edge). */
   pause(): void;
@@ -56,12 +58,22 @@ export interface SipEdgeServerOptions {
   secret?: string;
   /** The control port to listen on (a daemon already configured for it); default a free one. */
   controlPort?: number;
+  /**
+   * drachtio-server only: a SIP/TLS contact on a free loopback port with this certificate (PEM files, e.g.
+   * from test/support/tls-certs.ts), as a `sips:` contact (sofia-sip binds TLS only for one). `chain` becomes its
+   * `<tls><chain-file>`, the authorities it trusts (without one its TLS transport does not start);
+   * `verifyPeer` starts it with DRACHTIO_TLS_VERIFY_CLIENT_CERT=1, the only switch that makes it check the
+   * certificates of the peers it connects to (docs/edge-connection.md, "SIP over TLS").
+   */
+  tls?: { cert: string; key: string; chain: string; verifyPeer?: boolean };
 }
 
 /** Starts a SIP edge of this kind on free loopback ports; resolves once its control port takes connections. */
 export async function startSipEdgeServer(kind: EdgeKind, options: SipEdgeServerOptions = {}): Promise<SipEdgeServer> {
   const control = { host: '127.0.0.1', port: options.controlPort ?? (await freePort()), secret: options.secret ?? `secret-${Math.random().toString(36).slice(2)}` };
   const sipPort = await freePort();
+  if (options.tls && kind !== 'drachtio') throw new Error('tls: only a drachtio-server is started with a TLS contact here');
+  const tlsPort = options.tls ? await freePort() : undefined;
   const dir = mkdtempSync(join(tmpdir(), `outdial-${kind}-`));
   let output = '';
   let child: ChildProcess | undefined;
@@ -74,8 +86,9 @@ export async function startSipEdgeServer(kind: EdgeKind, options: SipEdgeServerO
       const bin = process.env.DRACHTIO_BIN;
       if (!bin) throw new Error('DRACHTIO_BIN is not set: it must name a drachtio-server binary');
       const file = join(dir, 'drachtio.conf.xml');
-      writeFileSync(file, drachtioConfig(control, sipPort, dir));
-      child = spawn('sh', ['-c', WITH_PARENT, 'sh', bin, '-f', file], { stdio: ['pipe', 'pipe', 'pipe'] });
+      writeFileSync(file, drachtioConfig(control, sipPort, dir, options.tls && { ...options.tls, port: tlsPort! }));
+      const env = options.tls?.verifyPeer ? { ...process.env, DRACHTIO_TLS_VERIFY_CLIENT_CERT: '1' } : process.env;
+      child = spawn('sh', ['-c', WITH_PARENT, 'sh', bin, '-f', file], { stdio: ['pipe', 'pipe', 'pipe'], env });
     } else {
       child = spawn(process.execPath, ['--import', 'tsx', 'test/support/edge-process.ts', JSON.stringify({ sipPort, wirePort: control.port, secret: control.secret })], {
         stdio: ['pipe', 'pipe', 'pipe'],
@@ -135,6 +148,7 @@ export async function startSipEdgeServer(kind: EdgeKind, options: SipEdgeServerO
     kind,
     control,
     sipPort,
+    ...(tlsPort !== undefined && { tlsPort }),
     pid: () => edgePid ?? -1,
     pause: () => {
       if (edgePid !== undefined) process.kill(edgePid, 'SIGSTOP');
@@ -152,13 +166,22 @@ export async function startSipEdgeServer(kind: EdgeKind, options: SipEdgeServerO
   };
 }
 
-function drachtioConfig(control: { host: string; port: number; secret: string }, sipPort: number, dir: string): string {
+function drachtioConfig(
+  control: { host: string; port: number; secret: string },
+  sipPort: number,
+  dir: string,
+  tls?: { cert: string; key: string; chain: string; port: number },
+): string {
+  const tlsContact = tls ? `\n      <contact>sips:127.0.0.1:${tls.port};transport=tls</contact>` : '';
+  const tlsFiles = tls
+    ? `\n    <tls>\n      <key-file>${tls.key}</key-file>\n      <cert-file>${tls.cert}</cert-file>\n      <chain-file>${tls.chain}</chain-file>\n    </tls>`
+    : '';
   return `<drachtio>
   <admin port="${control.port}" secret="${control.secret}">${control.host}</admin>
   <sip>
     <contacts>
-      <contact>sip:127.0.0.1:${sipPort};transport=udp,tcp</contact>
-    </contacts>
+      <contact>sip:127.0.0.1:${sipPort};transport=udp,tcp</contact>${tlsContact}
+    </contacts>${tlsFiles}
   </sip>
   <cdrs>false</cdrs>
   <logging>
