@@ -5,6 +5,10 @@
 // Behind a drachtio-server (under test:stack; the TLS is drachtio-server's own <tls> config, written by
 // test/support/sip-edge-server.ts): the same call through its sips: contact; what it checks, and what not
 // (docs/edge-connection.md, "SIP over TLS").
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as connectTls } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialoutAudiocodes, getCall, spawnDaemon, startTestDaemon, testConfigObject } from '../support/daemon.js';
 import { startNotifyListener, type NotifyListener } from '../support/notify-listener.js';
@@ -128,9 +132,9 @@ if (!behindDrachtio) describe('trunk over TLS, on the embedded edge (its own TLS
 });
 
 
-/** A drachtio-server with a sips: contact on loopback, our certificate, trusting `carrierCert` (its chain-file). */
-async function tlsDrachtio(verifyPeer: boolean): Promise<SipEdgeServer & { tlsPort: number }> {
-  const server = await startSipEdgeServer('drachtio', { tls: { cert: ours.certFile, key: ours.keyFile, chain: carrierCert.certFile, verifyPeer } });
+/** A drachtio-server with a sips: contact on loopback, our certificate, trusting `chain` (its chain-file; default `carrierCert`). */
+async function tlsDrachtio(verifyPeer: boolean, chain = carrierCert.certFile): Promise<SipEdgeServer & { tlsPort: number }> {
+  const server = await startSipEdgeServer('drachtio', { tls: { cert: ours.certFile, key: ours.keyFile, chain, verifyPeer } });
   onCleanup(() => server.stop());
   return server as SipEdgeServer & { tlsPort: number };
 }
@@ -209,6 +213,30 @@ if (behindDrachtio) describe('trunk over TLS, behind a drachtio-server (its own 
     expect(peer.received.find((m) => m.startsWith('INVITE '))).toMatch(/^INVITE sip:\+15551234567@/);
   });
 
+  it('with DRACHTIO_TLS_VERIFY_CLIENT_CERT=1 a certificate its chain-file vouches for is taken whatever host it names', async () => {
+    // The embedded edge refuses this one (RFC 5922: it must name the host connected to); drachtio-server
+    // never sets sofia-sip's subject check.
+    const elsewhere = makeCertificate('elsewhere.test', { forLoopback: false });
+    const chain = join(mkdtempSync(join(tmpdir(), 'outdial-chain-')), 'chain.pem');
+    writeFileSync(chain, carrierCert.cert + elsewhere.cert);
+    const server = await tlsDrachtio(true, chain);
+    const peer = await tlsCarrier(elsewhere);
+    const daemon = await daemonBehind(server, peer);
+    const { path, conversationId } = await dialout(daemon.url);
+
+    const [answered] = bodies(await deliveredOn(listener, path, 1));
+    expect(answered).toMatchObject({ conversationId, status: 'answered' });
+    expect(peer.received.find((m) => m.startsWith('INVITE '))).toMatch(new RegExp(`^INVITE sip:\\+15551234567@127\\.0\\.0\\.1:${peer.port};transport=tls `));
+  });
+
+  it('with DRACHTIO_TLS_VERIFY_CLIENT_CERT=1 a carrier connecting to its TLS port must present a certificate its chain-file vouches for', async () => {
+    const server = await tlsDrachtio(true);
+    const options = (cert?: TestCertificate) => sipOptionsOverTls(server.tlsPort, cert);
+    expect(await options()).toBe('closed without an answer');
+    expect(await options(strangerCert)).toBe('closed without an answer');
+    expect(await options(carrierCert)).toMatch(/^SIP\/2\.0 \d{3} /);
+  });
+
   it('a sips: target goes to its own host over drachtio-server\'s TLS, verified, and the call completes', async () => {
     const server = await tlsDrachtio(true);
     const peer = await tlsCarrier(carrierCert);
@@ -224,3 +252,41 @@ if (behindDrachtio) describe('trunk over TLS, behind a drachtio-server (its own 
     expect(await peer.byeAnswered).toBe('SIP/2.0 200 OK');
   });
 });
+
+/** Opens a TLS connection to 127.0.0.1:`port` (with `cert` as our client certificate, if any) and sends an OPTIONS: the status line of the answer, or that the connection closed first. */
+async function sipOptionsOverTls(port: number, cert?: TestCertificate): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connectTls({ host: '127.0.0.1', port, rejectUnauthorized: false, ...(cert && { cert: cert.cert, key: cert.key }) });
+    let data = '';
+    const done = (result: string) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(result);
+    };
+    const timer = setTimeout(() => done('no answer within 5 s'), 5000);
+    socket.on('secureConnect', () => {
+      const branch = `z9hG4bK${Math.random().toString(36).slice(2)}`;
+      socket.write(
+        [
+          `OPTIONS sip:127.0.0.1:${port};transport=tls SIP/2.0`,
+          `Via: SIP/2.0/TLS 127.0.0.1:5061;branch=${branch}`,
+          'Max-Forwards: 70',
+          'From: <sip:carrier@carrier.test>;tag=1',
+          `To: <sip:127.0.0.1:${port}>`,
+          `Call-ID: ${branch}`,
+          'CSeq: 1 OPTIONS',
+          'Content-Length: 0',
+          '',
+          '',
+        ].join('\r\n'),
+      );
+    });
+    socket.on('data', (d: Buffer) => {
+      data += d.toString();
+      const line = data.indexOf('\r\n');
+      if (line >= 0) done(data.slice(0, line));
+    });
+    socket.on('error', () => done('closed without an answer'));
+    socket.on('close', () => done('closed without an answer'));
+  });
+}

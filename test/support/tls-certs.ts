@@ -14,14 +14,15 @@ export interface TestCertificate {
   fingerprint: string;
 }
 
-/** A P-256 certificate for `name`, valid for 127.0.0.1 and the name itself. */
-export function makeCertificate(name: string): TestCertificate {
+/** A P-256 certificate for `name`, valid for the name itself and (unless `forLoopback` is false) 127.0.0.1. */
+export function makeCertificate(name: string, options: { forLoopback?: boolean } = {}): TestCertificate {
+  const altNames = options.forLoopback === false ? `DNS:${name}` : `IP:127.0.0.1,DNS:${name}`;
   const dir = mkdtempSync(join(tmpdir(), 'outdial-tls-'));
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
   execFileSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', `/CN=${name}`, '-addext', `subjectAltName=IP:127.0.0.1,DNS:${name}`],
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', `/CN=${name}`, '-addext', `subjectAltName=${altNames}`],
     { stdio: 'ignore' },
   );
   const fp = execFileSync('openssl', ['x509', '-in', certFile, '-noout', '-fingerprint', '-sha256'], { encoding: 'utf8' });
