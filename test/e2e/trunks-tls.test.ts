@@ -139,8 +139,8 @@ async function tlsDrachtio(verifyPeer: boolean, chain = carrierCert.certFile): P
   return server as SipEdgeServer & { tlsPort: number };
 }
 
-/** The config of a daemon behind `server`, its default trunk over TLS to `peer`. */
-async function behindConfig(server: SipEdgeServer, peer: TlsSipPeer) {
+/** The config of a daemon behind `server`, its default trunk over TLS to `peer` (or these trunks). */
+async function behindConfig(server: SipEdgeServer, peer: TlsSipPeer, trunks?: Record<string, unknown>[]) {
   const bot = await farEnd({ scenario: 'bot-answer', audio: 'bot' });
   return testConfigObject({
     carrierPort: peer.port,
@@ -148,13 +148,13 @@ async function behindConfig(server: SipEdgeServer, peer: TlsSipPeer) {
     overrides: {
       sip: { edge: 'drachtio', drachtio: server.control },
       log: { level: 'warn' },
-      accounts: [{ name: 'acme', trunks: [{ name: 'carrier1', host: '127.0.0.1', port: peer.port, transport: 'tls', default: true }] }],
+      accounts: [{ name: 'acme', trunks: trunks ?? [{ name: 'carrier1', host: '127.0.0.1', port: peer.port, transport: 'tls', default: true }] }],
     },
   });
 }
 
-async function daemonBehind(server: SipEdgeServer, peer: TlsSipPeer) {
-  const config = { ...(await behindConfig(server, peer)), log: { level: process.env.OUTDIAL_TEST_LOG ?? 'silent' } };
+async function daemonBehind(server: SipEdgeServer, peer: TlsSipPeer, trunks?: Record<string, unknown>[]) {
+  const config = { ...(await behindConfig(server, peer, trunks)), log: { level: process.env.OUTDIAL_TEST_LOG ?? 'silent' } };
   const daemon = await startTestDaemon({ carrierPort: peer.port, botPort: 1, overrides: config });
   onCleanup(() => daemon.stop());
   await until('the daemon to connect to its drachtio-server', () => daemon.daemon.health().sip.connected);
@@ -199,6 +199,25 @@ if (behindDrachtio) describe('trunk over TLS, behind a drachtio-server (its own 
     expect(failed).toMatchObject({ conversationId, status: 'failed', reasonCode: 'no-answer', attempts: [{ trunk: 'carrier1', status: 487 }] });
     expect(peer.received).toEqual([]);
     expect(server.log()).toMatch(/tls_verify_cb\(\).*err 18:self-signed certificate/);
+  });
+
+  it('a carrier it refuses at the handshake ends in a 408 at Timer B (32 s), and the call fails over to the next trunk', async () => {
+    const server = await tlsDrachtio(true);
+    const refused = await tlsCarrier(strangerCert);
+    const next = await tlsCarrier(carrierCert);
+    const daemon = await daemonBehind(server, refused, [
+      { name: 'carrier1', host: '127.0.0.1', port: refused.port, transport: 'tls', priority: 0 },
+      { name: 'carrier2', host: '127.0.0.1', port: next.port, transport: 'tls', priority: 1 },
+    ]);
+    const started = Date.now();
+    const { path, conversationId } = await dialout(daemon.url, { answerTimeoutSec: 60 });
+
+    const [answered, completed] = bodies(await deliveredOn(listener, path, 2, 60_000));
+    expect(answered).toMatchObject({ conversationId, status: 'answered' });
+    expect(Date.now() - started).toBeGreaterThan(30_000);
+    expect(completed).toMatchObject({ status: 'completed', attempts: [{ trunk: 'carrier1', status: 408 }, { trunk: 'carrier2', status: 200 }] });
+    expect(refused.received).toEqual([]);
+    expect(next.received.some((m) => m.startsWith('INVITE '))).toBe(true);
   });
 
   it('without DRACHTIO_TLS_VERIFY_CLIENT_CERT drachtio-server checks no certificate: a carrier its chain-file does not vouch for gets the INVITE', async () => {
