@@ -186,7 +186,7 @@ const stress = (o: Outcome[]) => o.filter((x) => x.label.split === 'stress');
 const levels = [...new Set(stress(ours.outcomes).map((x) => x.label.kind))];
 if (levels.length > 0) {
   process.stdout.write(`\nstress part: the tuning part's people over louder room talk (never in the figures above)\n`);
-  process.stdout.write(`  ${'kind'.padEnd(12)} ${'files'.padStart(5)}  ${'outdial right'.padEnd(16)} ${'machine'.padStart(7)} ${'undecided'.padStart(9)} ${'p50'.padStart(8)} ${'<=800 ms'.padStart(8)}   ${'app_amd right'.padEnd(16)} ${'machine'.padStart(7)}\n`);
+  process.stdout.write(`  ${'kind'.padEnd(12)} ${'files'.padStart(5)}  ${'outdial right'.padEnd(16)} ${'machine'.padStart(7)} ${'at (s)'.padStart(9)} ${'undecided'.padStart(9)} ${'p50'.padStart(8)} ${'<=800 ms'.padStart(8)}   ${'app_amd right'.padEnd(16)} ${'machine'.padStart(7)}\n`);
   for (const k of levels) {
     const of = (o: Outcome[]) => stress(o).filter((x) => x.label.kind === k);
     const mine = of(ours.outcomes);
@@ -194,8 +194,11 @@ if (levels.length > 0) {
     const lat = humanLatencies(mine);
     const machines = (o: Outcome[]) => o.filter((x) => x.decision === 'amd_machine_detected').length;
     const undecided = mine.filter((x) => x.decision !== 'amd_human_detected' && x.decision !== 'amd_machine_detected').length;
+    // when people were called machines: how long a room has to talk on before it reads as a greeting
+    const machineAt = mine.filter((x) => x.decision === 'amd_machine_detected').map((x) => x.decisionAtMs! / 1000);
+    const at = machineAt.length === 0 ? '-' : `${Math.min(...machineAt).toFixed(1)}-${Math.max(...machineAt).toFixed(1)}`;
     process.stdout.write(
-      `  ${k.padEnd(12)} ${String(mine.length).padStart(5)}  ${pct(mine.filter(ok).length, mine.length).padEnd(16)} ${String(machines(mine)).padStart(7)} ${String(undecided).padStart(9)} ${ms(quantile(lat, 0.5)).padStart(8)} ${String(lat.filter((x) => x <= 800).length).padStart(8)}   ${pct(theirs.filter(ok).length, theirs.length).padEnd(16)} ${String(machines(theirs)).padStart(7)}\n`,
+      `  ${k.padEnd(12)} ${String(mine.length).padStart(5)}  ${pct(mine.filter(ok).length, mine.length).padEnd(16)} ${String(machines(mine)).padStart(7)} ${at.padStart(9)} ${String(undecided).padStart(9)} ${ms(quantile(lat, 0.5)).padStart(8)} ${String(lat.filter((x) => x <= 800).length).padStart(8)}   ${pct(theirs.filter(ok).length, theirs.length).padEnd(16)} ${String(machines(theirs)).padStart(7)}\n`,
     );
   }
 }

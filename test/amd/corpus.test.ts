@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { detectFile, parseWav, type AmdEvent } from '../../src/amd/index.js';
 import { CACHE_DIR, generateCorpus, type CorpusLabel } from '../fixtures/amd/corpus.js';
+import { buildSpecs } from '../fixtures/amd/specs.js';
 
 const IDS = ['human-001', 'human-031', 'machine-001', 'machine-002', 'machine-003', 'fax-001', 'fax-007', 'fax-010', 'sit-003', 'silence-005'];
 const labels = new Map<string, CorpusLabel>();
@@ -87,4 +88,24 @@ describe('AMD engine on corpus files (espeak-ng speech through G.711)', () => {
     expect(again!.hash).toBe(labels.get('machine-002')!.hash);
     expect(readFileSync(file).equals(before)).toBe(true);
   }, 60_000);
+
+  it('builds the stress part from tuning people only, so the held-out part stays unseen', () => {
+    const specs = buildSpecs();
+    const byId = new Map(specs.map((x) => [x.id, x]));
+    const stress = specs.filter((x) => x.split === 'stress');
+    expect(new Set(stress.map((x) => x.kind))).toEqual(new Set(['room-12-18', 'room-10-12', 'room-wait']));
+    for (const x of stress) {
+      const person = byId.get(x.id.replace(/^stress-room-(12-18|10-12|wait)-/, ''));
+      expect(person, x.id).toBeDefined();
+      expect(person!.cls).toBe('human');
+      expect(person!.split ?? 'tune').toBe('tune');
+    }
+    // room-wait: the 12-18 dB files again (same room and level draws), the person waiting 10 s longer
+    for (const x of stress.filter((s) => s.kind === 'room-wait')) {
+      const twin = byId.get(x.id.replace('room-wait', 'room-12-18'))!;
+      expect(x.background).toEqual(twin.background);
+      const ms = (s: typeof x) => s.parts.reduce((t, p) => t + ('ms' in p ? p.ms : 0), 0);
+      expect(ms(x) - ms(twin)).toBe(10_000);
+    }
+  });
 });
