@@ -281,7 +281,7 @@ async function step(daemon: SpawnedDaemon, n: number, files: Record<Audio, strin
     const live = firstDecision(r.amdEvents);
     const want = expected[p.audio] as { type: string; atMs: number; reason?: string };
     const packets = Number(r.media?.packetsReceived ?? 0);
-    const rtp = `${packets} RTP packets received, ${Number(r.media?.packetsLost ?? 0)} lost, ${Number(r.media?.audioMs ?? 0)} ms of audio`;
+    const rtp = `${packets} RTP packets received, ${Number(r.media?.packetsLost ?? 0)} lost, ${Number(r.media?.audioMs ?? 0)} ms of audio, ${Number(r.media?.gapMs ?? 0)} ms declared gap`;
     if (packets === 0) {
       noRtp++;
       loadFailures.push(`${p.target}: no RTP received (SIPp ${p.carrier.run.address}); live ${live ? live.type : 'no decision'}`);

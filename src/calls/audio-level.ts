@@ -1,7 +1,21 @@
-/** Running RMS of a call's decoded audio, for the call record (a dead line shows as silence). */
+/**
+ * Running RMS of a call's decoded audio, for the call record (a dead line shows as silence), and how much of
+ * its timeline was declared without audio (lost packets, silence the sender did not send, a silent socket).
+ */
 export class AudioLevel {
   private sumSquares = 0;
   private samples = 0;
+  private gapTotalMs = 0;
+
+  /** A stretch of the timeline without audio. */
+  gap(ms: number): void {
+    this.gapTotalMs += ms;
+  }
+
+  /** Milliseconds of timeline declared without audio. */
+  get gapMs(): number {
+    return Math.round(this.gapTotalMs);
+  }
 
   add(pcm: Int16Array): void {
     let s = 0;

@@ -10,6 +10,7 @@ export function mediaSummary(media: LegMedia, level: AudioLevel): CalleeMedia {
     packetsReceived: stats.packetsReceived,
     packetsLost: stats.packetsLost,
     audioMs: level.ms,
+    gapMs: level.gapMs,
     rmsDbfs: level.dbfs,
   };
 }

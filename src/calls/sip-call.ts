@@ -100,6 +100,7 @@ export abstract class SipCall {
    */
   protected startAnswered(media: LegMedia, setup: Omit<AnsweredCallSetup, 'media' | 'rtp'>, extra?: Pick<AnsweredCallOwner, 'onAmdEvent'>): void {
     media.on('frame', (pcm) => this.level.add(pcm));
+    media.on('gap', (ms) => this.level.gap(ms));
     this.rtp = new RtpReport(this.services.metrics, () => media.stats);
     this.afterAnswer = new AnsweredCall(
       { ...setup, media, rtp: this.rtp },

@@ -24,6 +24,11 @@ export type CalleeMedia = {
   packetsLost: number;
   /** Decoded audio, in ms of timeline. */
   audioMs: number;
+  /**
+   * Timeline declared without audio, in ms: packets lost, silence the sender did not send (a timestamp jump)
+   * and a socket silent for longer than the receive watchdog's wait. AMD hears these as silence.
+   */
+  gapMs: number;
   /** RMS level of the decoded audio, dBFS (-96 for digital silence). */
   rmsDbfs: number;
 };

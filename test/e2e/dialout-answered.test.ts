@@ -182,6 +182,7 @@ describe('callee audio', () => {
           packetsReceived: number;
           packetsLost: number;
           audioMs: number;
+          gapMs: number;
           rmsDbfs: number;
         };
       }),
@@ -193,6 +194,8 @@ describe('callee audio', () => {
       expect(media.packetsLost).toBe(0);
       expect(media.audioMs).toBeGreaterThan(byeAfterMs * 0.8);
       expect(media.audioMs).toBeLessThan(byeAfterMs + 1500);
+      // a steady loopback stream: nothing declared missing, at most the watchdog's wait before the first packet
+      expect(media.gapMs).toBeLessThan(400);
     }
     expect(voicemail!.rmsDbfs).toBeGreaterThan(-35);
     expect(silence!.rmsDbfs).toBeLessThan(-55);
