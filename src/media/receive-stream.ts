@@ -109,7 +109,10 @@ export class RtpReceiveStream {
 
   /** One parsed RTP packet whose payload is buf[offset, offset+length). */
   receive(ssrc: number, seq: number, ts: number, pt: number, buf: Uint8Array, offset: number, length: number, now: number): void {
-    this.#watchdog.arrival(now);
+    // Only audio keeps the watchdog from declaring silence: comfort noise (RFC 3389) and telephone events
+    // (RFC 4733) may keep the socket busy through a pause while the far party says nothing, and the listener's
+    // clock must go on through it (a person who said "hello?" and waits is heard waiting).
+    if (this.#carriesAudio(pt)) this.#watchdog.arrival(now);
 
     if (ssrc !== this.#ssrc) {
       if (this.#ssrc !== -1) {
@@ -159,6 +162,11 @@ export class RtpReceiveStream {
     if (this.#held.length > 0 && now - this.#oldestHeldAt() >= this.#reorderWaitMs) this.#declareLostUpToHeld();
     const frames = this.#watchdog.silentFrames(now);
     if (frames > 0) this.#timeline.silence(frames * FRAME_SAMPLES, 'watchdog');
+  }
+
+  #carriesAudio(pt: number): boolean {
+    if (pt === this.#telephoneEventPt) return false;
+    return pt === this.#audioPt || STATIC_DECODE_TABLES[pt] !== undefined;
   }
 
   #restartAt(seq: number): void {

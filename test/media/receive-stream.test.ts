@@ -129,6 +129,27 @@ describe('RtpReceiveStream timeline', () => {
     expect(s.counters.packetsUnsupported).toBe(0);
   });
 
+  it('keeps the clock moving through a pause the sender fills with comfort noise every 200 ms', () => {
+    // RFC 3389: CN packets carry no audio, only the noise's level; a sender may refresh them while its user
+    // is silent, so they keep the socket busy but must not hold the listener's clock (a person who said
+    // "hello?" and waits would never be heard waiting)
+    const { s, out, push, timeline } = stream();
+    for (let i = 0; i < 10; i++) push(i, i * 160, i * 20);
+    let seq = 10;
+    for (let t = 200; t <= 2200; t += 20) {
+      if (t % 200 === 0) push(seq++, (t / 20) * 160, t, 13, Buffer.from([60]));
+      s.tick(t);
+    }
+    expect(out.frames.length).toBe(10);
+    // 200 ms of audio and 2 s of comfort noise, give or take the watchdog's wait
+    expect(timeline()).toBeGreaterThanOrEqual(2200 - 400 - 20);
+    expect(timeline()).toBeLessThanOrEqual(2220);
+    // speech resumes where its timestamp says: no second helping of the pause
+    push(seq, (2220 / 20) * 160, 2220);
+    expect(timeline()).toBeGreaterThanOrEqual(2220);
+    expect(timeline()).toBeLessThanOrEqual(2260);
+  });
+
   it('counts payload types it cannot decode and does not play them', () => {
     const { s, out, push } = stream();
     push(0, 0, 0, 18, Buffer.alloc(20));
