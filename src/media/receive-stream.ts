@@ -118,7 +118,7 @@ export class RtpReceiveStream {
     // Only audio keeps the watchdog from declaring silence: comfort noise (RFC 3389) and telephone events
     // (RFC 4733) may keep the socket busy through a pause while the far party says nothing, and the listener's
     // clock must go on through it (a person who said "hello?" and waits is heard waiting).
-    if (this.#carriesAudio(pt)) this.#watchdog.arrival(now);
+    if (this.#decodeTableFor(pt)) this.#watchdog.arrival(now);
 
     if (ssrc !== this.#ssrc) {
       if (this.#ssrc !== -1) {
@@ -170,9 +170,10 @@ export class RtpReceiveStream {
     if (frames > 0) this.#timeline.silence(frames * FRAME_SAMPLES, 'watchdog');
   }
 
-  #carriesAudio(pt: number): boolean {
-    if (pt === this.#telephoneEventPt) return false;
-    return pt === this.#audioPt || STATIC_DECODE_TABLES[pt] !== undefined;
+  /** How a payload type's audio decodes; none for telephone events, comfort noise and unknown payloads. */
+  #decodeTableFor(pt: number): Readonly<Int16Array> | undefined {
+    if (pt === this.#telephoneEventPt) return undefined;
+    return pt === this.#audioPt ? this.#audioTable : STATIC_DECODE_TABLES[pt];
   }
 
   #restartAt(seq: number): void {
@@ -224,7 +225,7 @@ export class RtpReceiveStream {
       this.#telephoneEvents.receive(ts, buf, offset, length);
       return;
     }
-    const table = pt === this.#audioPt ? this.#audioTable : STATIC_DECODE_TABLES[pt];
+    const table = this.#decodeTableFor(pt);
     if (!table) {
       // Comfort noise and unknown payloads carry no samples; the next audio packet's timestamp places it.
       if (pt !== PT_COMFORT_NOISE) this.counters.packetsUnsupported++;
