@@ -3,9 +3,8 @@
 // To tag and RAck of each PRACK and fails without them), fork B answers, and fork A's late 200 is ACKed and
 // ended with a BYE (RFC 3261 §13.2.2.4) while the call goes on with fork B and completes.
 import { describe, expect, it } from 'vitest';
-import { dialoutAudiocodes } from '../support/daemon.js';
 import { useNotifyListener } from '../support/notify-listener.js';
-import { bodies, callSetup, deliveredOn, notifyPath, useCleanup } from './dialout-fixture.js';
+import { bodies, callSetup, deliveredOn, placeDialout, useCleanup } from './dialout-fixture.js';
 
 useCleanup();
 const listener = useNotifyListener();
@@ -16,9 +15,7 @@ describe('a forking carrier whose forks require 100rel', () => {
       { scenario: 'carrier-100rel-forked-answer-bye', audio: 'human', ringMs: 300, byeAfterMs: 1500 },
       { bot: { scenario: 'bot-answer', audio: 'bot' } },
     );
-    const path = notifyPath();
-    const res = await dialoutAudiocodes(daemon.url, { bot: 'Bot1', target: 'tel:+15551234567', notifyUrl: listener.url(path), machineDetection: 'disabled' });
-    expect(res.status).toBe(200);
+    const { path } = await placeDialout(daemon.url, listener);
     const [answered, completed] = bodies(await deliveredOn(listener, path, 2));
     expect(answered).toMatchObject({ status: 'answered' });
     expect(completed).toMatchObject({ status: 'completed', reasonCode: 'client-disconnected', attempts: [{ trunk: 'carrier1', status: 200, reason: 'OK' }] });

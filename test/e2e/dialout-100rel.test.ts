@@ -2,9 +2,9 @@
 // once our PRACK arrives inside the early dialog (test/e2e/sipp/carrier-100rel-answer-bye.xml checks Call-ID, To
 // tag and RAck, and fails without one). Runs on both SIP edges (test:stack runs it against a drachtio-server).
 import { describe, expect, it } from 'vitest';
-import { dialoutAudiocodes, dialoutKore } from '../support/daemon.js';
+import { dialoutKore } from '../support/daemon.js';
 import { useNotifyListener } from '../support/notify-listener.js';
-import { bodies, callSetup, deliveredOn, notifyPath, useCleanup } from './dialout-fixture.js';
+import { bodies, callSetup, deliveredOn, notifyPath, placeDialout, useCleanup } from './dialout-fixture.js';
 
 useCleanup();
 const listener = useNotifyListener();
@@ -15,9 +15,7 @@ const strictCarrier = () =>
 describe('a carrier that requires 100rel', () => {
   it('AudioCodes: the reliable 183 is PRACKed in its early dialog, the call is answered and completes', async () => {
     const { carrier, daemon } = await strictCarrier();
-    const path = notifyPath();
-    const res = await dialoutAudiocodes(daemon.url, { bot: 'Bot1', target: 'tel:+15551234567', notifyUrl: listener.url(path), machineDetection: 'disabled' });
-    expect(res.status).toBe(200);
+    const { path } = await placeDialout(daemon.url, listener);
     const [answered, completed] = bodies(await deliveredOn(listener, path, 2));
     expect(answered).toMatchObject({ status: 'answered' });
     expect(completed).toMatchObject({ status: 'completed', reasonCode: 'client-disconnected', attempts: [{ trunk: 'carrier1', status: 200, reason: 'OK' }] });

@@ -2,9 +2,10 @@
 // that carrier, and the notification listener; everything started is stopped after each test.
 import { randomUUID } from 'node:crypto';
 import { createSocket } from 'node:dgram';
+import { expect } from 'vitest';
 import { verifyNotificationSignature } from '../../src/notify/index.js';
 import { onCleanup } from '../support/cleanup.js';
-import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
+import { dialoutAudiocodes, startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { e2eAudio, type E2eAudioName } from '../support/e2e-audio.js';
 import { startE2eSipp, type E2eSipp, type E2eSippOptions } from '../support/e2e-sipp.js';
 import type { Notification, NotifyListener } from '../support/notify-listener.js';
@@ -50,6 +51,17 @@ export async function callSetup(carrier: FarEndSpec, options: { bot?: FarEndSpec
 }
 
 /** A fresh notifyUrl path on the listener, one per call. */
+/**
+ * Places an AudioCodes dialout to the default trunk with AMD disabled (`fields` add to or override it), its
+ * notifications on a fresh path of `listener`, and expects it accepted.
+ */
+export async function placeDialout(url: string, listener: NotifyListener, fields: Record<string, unknown> = {}): Promise<{ path: string; conversationId: string }> {
+  const path = notifyPath();
+  const res = await dialoutAudiocodes(url, { bot: 'Bot1', target: 'tel:+15551234567', caller: '+15550001111', machineDetection: 'disabled', notifyUrl: listener.url(path), ...fields });
+  expect(res.status, JSON.stringify(res.json)).toBe(200);
+  return { path, conversationId: res.json.conversationId as string };
+}
+
 export function notifyPath(): string {
   return `/notify/${randomUUID()}`;
 }

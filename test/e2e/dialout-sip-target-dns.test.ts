@@ -8,7 +8,7 @@ import { startDnsServer, type TestRecord } from '../support/dns-server.js';
 import { useNotifyListener } from '../support/notify-listener.js';
 import { testEdgeKind } from '../support/sip-edge-server.js';
 import { freePort } from '../support/ports.js';
-import { bodies, deliveredOn, farEnd, finalRecord, notifyPath, onCleanup, silentPeer, useCleanup } from './dialout-fixture.js';
+import { bodies, deliveredOn, farEnd, finalRecord, notifyPath, onCleanup, placeDialout, silentPeer, useCleanup } from './dialout-fixture.js';
 
 useCleanup();
 const listener = useNotifyListener();
@@ -56,10 +56,7 @@ describe('a sip: target whose host is found through DNS', () => {
     ]);
     // The operator lists the domain and its hosts: loopback is theirs to reach, an unspecified address never.
     const daemon = await daemonWith(server.address, ['pbx.test', '*.pbx.test'], bot.port);
-    const path = notifyPath();
-    const res = await dialoutAudiocodes(daemon.url, { bot: 'Bot1', target: 'sip:alice@pbx.test', caller: '+15550001111', machineDetection: 'disabled', notifyUrl: listener.url(path) });
-    expect(res.status, JSON.stringify(res.json)).toBe(200);
-    const conversationId = res.json.conversationId as string;
+    const { path, conversationId } = await placeDialout(daemon.url, listener, { target: 'sip:alice@pbx.test' });
 
     const [answered, completed] = bodies(await deliveredOn(listener, path, 2));
     expect(answered).toMatchObject({ conversationId, status: 'answered' });

@@ -3,13 +3,13 @@
 // over TCP; `sips:` follows _sips._tcp to a TLS peer (a Node tls server), whose certificate must name the
 // target's domain (RFC 5922), not the address DNS gave.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dialoutAudiocodes, getCall, startTestDaemon } from '../support/daemon.js';
+import { getCall, startTestDaemon } from '../support/daemon.js';
 import { startDnsServer, type TestRecord } from '../support/dns-server.js';
 import { useNotifyListener } from '../support/notify-listener.js';
 import { freePort } from '../support/ports.js';
 import { makeCertificate, type TestCertificate } from '../support/tls-certs.js';
 import { startTlsSipPeer, type TlsSipPeer } from '../support/tls-sip-peer.js';
-import { bodies, deliveredOn, farEnd, finalRecord, notifyPath, onCleanup, silentPeer, useCleanup } from './dialout-fixture.js';
+import { bodies, deliveredOn, farEnd, finalRecord, onCleanup, placeDialout, silentPeer, useCleanup } from './dialout-fixture.js';
 
 useCleanup();
 const listener = useNotifyListener();
@@ -61,12 +61,7 @@ const sipsRecords = (port: number): TestRecord[] => [
   { type: 'A', name: 'tls.pbx.test', data: '127.0.0.1' },
 ];
 
-async function dialout(url: string, target: string) {
-  const path = notifyPath();
-  const res = await dialoutAudiocodes(url, { bot: 'Bot1', target, caller: '+15550001111', machineDetection: 'disabled', notifyUrl: listener.url(path) });
-  expect(res.status, JSON.stringify(res.json)).toBe(200);
-  return { path, conversationId: res.json.conversationId as string };
-}
+const dialout = (url: string, target: string) => placeDialout(url, listener, { target });
 
 describe('a sip: target over TCP or TLS, found through DNS', () => {
   it(';transport=tcp follows the SIP+D2T records: the INVITE reaches the far end over TCP and the call completes', async () => {

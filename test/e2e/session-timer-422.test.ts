@@ -2,9 +2,8 @@
 // INVITE goes once more at the carrier's Min-SE and the call goes on. Through both SIP edges: the embedded edge
 // retries on its own, behind a drachtio-server the callee leg does (test:stack runs it there too).
 import { describe, expect, it } from 'vitest';
-import { dialoutAudiocodes } from '../support/daemon.js';
 import { useNotifyListener } from '../support/notify-listener.js';
-import { bodies, callSetup, deliveredOn, notifyPath, useCleanup } from './dialout-fixture.js';
+import { bodies, callSetup, deliveredOn, placeDialout, useCleanup } from './dialout-fixture.js';
 
 useCleanup();
 const listener = useNotifyListener();
@@ -15,9 +14,7 @@ describe('a 422 Session Interval Too Small', () => {
       { scenario: 'carrier-422-answer-bye', audio: 'human', byeAfterMs: 1000 },
       { bot: { scenario: 'bot-answer', audio: 'bot' } },
     );
-    const path = notifyPath();
-    const res = await dialoutAudiocodes(daemon.url, { bot: 'Bot1', target: 'tel:+15551234567', notifyUrl: listener.url(path), machineDetection: 'disabled' });
-    expect(res.status).toBe(200);
+    const { path } = await placeDialout(daemon.url, listener);
     const [answered, completed] = bodies(await deliveredOn(listener, path, 2));
     expect(answered).toMatchObject({ status: 'answered' });
     expect(completed).toMatchObject({ status: 'completed', reasonCode: 'client-disconnected' });

@@ -2,12 +2,12 @@
 // (sip.dns.servers) gives NAPTR → SRV → A, the first SRV target is dead, and the call reaches the SIPp
 // carrier behind the second within its answer timeout; the Request-URI keeps the domain.
 import { describe, expect, it } from 'vitest';
-import { dialoutAudiocodes, getCall, startTestDaemon } from '../support/daemon.js';
+import { getCall, startTestDaemon } from '../support/daemon.js';
 import { startDnsServer, type TestDnsServer } from '../support/dns-server.js';
 import { useNotifyListener } from '../support/notify-listener.js';
 import { testEdgeKind } from '../support/sip-edge-server.js';
 import { freePort } from '../support/ports.js';
-import { bodies, deliveredOn, farEnd, finalRecord, notifyPath, onCleanup, useCleanup } from './dialout-fixture.js';
+import { bodies, deliveredOn, farEnd, finalRecord, onCleanup, placeDialout, useCleanup } from './dialout-fixture.js';
 
 useCleanup();
 const listener = useNotifyListener();
@@ -35,10 +35,7 @@ describe('trunk found through DNS SRV', () => {
       },
     });
     onCleanup(() => daemon.stop());
-    const path = notifyPath();
-    const res = await dialoutAudiocodes(daemon.url, { bot: 'Bot1', target: 'tel:+15551234567', caller: '+15550001111', machineDetection: 'disabled', notifyUrl: listener.url(path) });
-    expect(res.status, JSON.stringify(res.json)).toBe(200);
-    const conversationId = res.json.conversationId as string;
+    const { path, conversationId } = await placeDialout(daemon.url, listener);
 
     const [answered, completed] = bodies(await deliveredOn(listener, path, 2));
     expect(answered).toMatchObject({ conversationId, status: 'answered' });

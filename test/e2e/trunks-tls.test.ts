@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as connectTls } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialoutAudiocodes, getCall, spawnDaemon, startTestDaemon, testConfigObject } from '../support/daemon.js';
+import { getCall, spawnDaemon, startTestDaemon, testConfigObject } from '../support/daemon.js';
 import { startNotifyListener, type NotifyListener } from '../support/notify-listener.js';
 import { freePort } from '../support/ports.js';
 import { startSipEdgeServer, testEdgeKind, type SipEdgeServer } from '../support/sip-edge-server.js';
@@ -18,7 +18,7 @@ import { makeCertificate, type TestCertificate } from '../support/tls-certs.js';
 import { startTlsSipPeer, type TlsSipPeer } from '../support/tls-sip-peer.js';
 import { until } from '../support/until.js';
 import { trackDaemon } from '../support/cleanup.js';
-import { bodies, deliveredOn, farEnd, finalRecord, notifyPath, onCleanup, useCleanup } from './dialout-fixture.js';
+import { bodies, deliveredOn, farEnd, finalRecord, onCleanup, placeDialout, useCleanup } from './dialout-fixture.js';
 
 useCleanup();
 let listener: NotifyListener;
@@ -56,11 +56,27 @@ async function tlsDaemon(peer: TlsSipPeer, trunkTls?: Record<string, unknown>) {
   return daemon;
 }
 
-async function dialout(url: string, extra: Record<string, unknown> = {}) {
-  const path = notifyPath();
-  const res = await dialoutAudiocodes(url, { bot: 'Bot1', target: 'tel:+15551234567', caller: '+15550001111', machineDetection: 'disabled', notifyUrl: listener.url(path), ...extra });
-  expect(res.status, JSON.stringify(res.json)).toBe(200);
-  return { path, conversationId: res.json.conversationId as string };
+const dialout = (url: string, fields: Record<string, unknown> = {}) => placeDialout(url, listener, fields);
+
+/** The carrier answered over TLS and its BYE, answered 200 on that connection, ended the call. */
+async function expectCompletedByCarrierBye(url: string, peer: TlsSipPeer, path: string, conversationId: string): Promise<void> {
+  const [answered, completed] = bodies(await deliveredOn(listener, path, 2));
+  expect(answered).toMatchObject({ conversationId, status: 'answered' });
+  expect(completed).toMatchObject({ conversationId, status: 'completed', reasonCode: 'client-disconnected', attempts: [{ trunk: 'carrier1', status: 200 }] });
+  expect(await peer.byeAnswered).toBe('SIP/2.0 200 OK');
+  const record = await finalRecord(() => getCall(url, conversationId));
+  expect(record.requestUri).toBe(`sip:+15551234567@127.0.0.1:${peer.port};transport=tls`);
+}
+
+/** A sips: target reached over TLS: the INVITE goes to it, and the carrier's BYE ends the completed call. */
+async function expectSipsTargetCompletes(url: string, peer: TlsSipPeer): Promise<void> {
+  const target = `sips:callee@127.0.0.1:${peer.port}`;
+  const { path } = await dialout(url, { target });
+  const [answered, completed] = bodies(await deliveredOn(listener, path, 2));
+  expect(answered).toMatchObject({ status: 'answered' });
+  expect(completed).toMatchObject({ status: 'completed', reasonCode: 'client-disconnected' });
+  expect(peer.received.find((m) => m.startsWith('INVITE '))).toMatch(new RegExp(`^INVITE ${target} SIP/2\\.0\r\n`));
+  expect(await peer.byeAnswered).toBe('SIP/2.0 200 OK');
 }
 
 const behindDrachtio = testEdgeKind() === 'drachtio';
@@ -71,12 +87,7 @@ if (!behindDrachtio) describe('trunk over TLS, on the embedded edge (its own TLS
     const daemon = await tlsDaemon(peer);
     const { path, conversationId } = await dialout(daemon.url);
 
-    const [answered, completed] = bodies(await deliveredOn(listener, path, 2));
-    expect(answered).toMatchObject({ conversationId, status: 'answered' });
-    expect(completed).toMatchObject({ conversationId, status: 'completed', reasonCode: 'client-disconnected', attempts: [{ trunk: 'carrier1', status: 200 }] });
-    expect(await peer.byeAnswered).toBe('SIP/2.0 200 OK');
-    const record = await finalRecord(() => getCall(daemon.url, conversationId));
-    expect(record.requestUri).toBe(`sip:+15551234567@127.0.0.1:${peer.port};transport=tls`);
+    await expectCompletedByCarrierBye(daemon.url, peer, path, conversationId);
 
     const invite = peer.received.find((m) => m.startsWith('INVITE '))!;
     expect(invite).toMatch(/^Via: SIP\/2\.0\/TLS 127\.0\.0\.1:\d+;rport;alias;branch=/m);
@@ -119,15 +130,7 @@ if (!behindDrachtio) describe('trunk over TLS, on the embedded edge (its own TLS
   it('a sips: target goes to its own host over TLS, verified, and the call completes', async () => {
     const peer = await tlsCarrier(carrierCert);
     const daemon = await tlsDaemon(peer);
-    const path = notifyPath();
-    const target = `sips:callee@127.0.0.1:${peer.port}`;
-    const res = await dialoutAudiocodes(daemon.url, { bot: 'Bot1', target, caller: '+15550001111', machineDetection: 'disabled', notifyUrl: listener.url(path) });
-    expect(res.status, JSON.stringify(res.json)).toBe(200);
-    const [answered, completed] = bodies(await deliveredOn(listener, path, 2));
-    expect(answered).toMatchObject({ status: 'answered' });
-    expect(completed).toMatchObject({ status: 'completed', reasonCode: 'client-disconnected' });
-    expect(peer.received.find((m) => m.startsWith('INVITE '))).toMatch(new RegExp(`^INVITE ${target} SIP/2\\.0\r\n`));
-    expect(await peer.byeAnswered).toBe('SIP/2.0 200 OK');
+    await expectSipsTargetCompletes(daemon.url, peer);
   });
 });
 
@@ -172,12 +175,7 @@ if (behindDrachtio) describe('trunk over TLS, behind a drachtio-server (its own 
     );
     const { path, conversationId } = await dialout(daemon.url);
 
-    const [answered, completed] = bodies(await deliveredOn(listener, path, 2));
-    expect(answered).toMatchObject({ conversationId, status: 'answered' });
-    expect(completed).toMatchObject({ conversationId, status: 'completed', reasonCode: 'client-disconnected', attempts: [{ trunk: 'carrier1', status: 200 }] });
-    expect(await peer.byeAnswered).toBe('SIP/2.0 200 OK');
-    const record = await finalRecord(() => getCall(daemon.url, conversationId));
-    expect(record.requestUri).toBe(`sip:+15551234567@127.0.0.1:${peer.port};transport=tls`);
+    await expectCompletedByCarrierBye(daemon.url, peer, path, conversationId);
 
     const invite = peer.received.find((m) => m.startsWith('INVITE '))!;
     expect(invite).toMatch(new RegExp(`^INVITE sip:\\+15551234567@127\\.0\\.0\\.1:${peer.port};transport=tls SIP/2\\.0\r\n`));
@@ -260,15 +258,7 @@ if (behindDrachtio) describe('trunk over TLS, behind a drachtio-server (its own 
     const server = await tlsDrachtio(true);
     const peer = await tlsCarrier(carrierCert);
     const daemon = await daemonBehind(server, peer);
-    const path = notifyPath();
-    const target = `sips:callee@127.0.0.1:${peer.port}`;
-    const res = await dialoutAudiocodes(daemon.url, { bot: 'Bot1', target, caller: '+15550001111', machineDetection: 'disabled', notifyUrl: listener.url(path) });
-    expect(res.status, JSON.stringify(res.json)).toBe(200);
-    const [answered, completed] = bodies(await deliveredOn(listener, path, 2));
-    expect(answered).toMatchObject({ status: 'answered' });
-    expect(completed).toMatchObject({ status: 'completed', reasonCode: 'client-disconnected' });
-    expect(peer.received.find((m) => m.startsWith('INVITE '))).toMatch(new RegExp(`^INVITE ${target} SIP/2\\.0\r\n`));
-    expect(await peer.byeAnswered).toBe('SIP/2.0 200 OK');
+    await expectSipsTargetCompletes(daemon.url, peer);
   });
 });
 
