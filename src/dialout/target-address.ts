@@ -3,10 +3,9 @@
 // account's destination policy before an INVITE may go there. An address the policy refuses is never
 // tried; when none is left the dialout is refused as a refused literal address is (README, "Security").
 
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { AccountConfig } from '../config/index.js';
-import type { NamedSipHop, SipHop, SipResolver, SipTransportName } from '../dns/index.js';
+import { systemLookupWithin, type NamedSipHop, type SipHop, type SipResolver, type SipTransportName } from '../dns/index.js';
 import { DialoutInvalid } from './errors.js';
 import { parseTarget, targetPolicy, type Target } from './target.js';
 import type { SipUriOptions } from './sip-uri.js';
@@ -63,14 +62,8 @@ const SYSTEM_LOOKUP_TIMEOUT_MS = 2000;
 
 /** The system's addresses for a name (the hosts file included), IPv4 first; none when it has none in time. */
 async function systemAddresses(name: string): Promise<string[]> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<[]>((resolve) => (timer = setTimeout(() => resolve([]), SYSTEM_LOOKUP_TIMEOUT_MS)));
-  try {
-    const found = await Promise.race([lookup(name, { all: true }).catch(() => []), timeout]);
-    return found.sort((a, b) => a.family - b.family).map((a) => a.address);
-  } finally {
-    clearTimeout(timer);
-  }
+  const found = (await systemLookupWithin(name, SYSTEM_LOOKUP_TIMEOUT_MS)) ?? [];
+  return found.sort((a, b) => a.family - b.family).map((a) => a.address);
 }
 
 /**

@@ -1,10 +1,10 @@
 // The destination policy applied to outgoing HTTP (notifications, bot events): at request time on the URL
 // as given, and at delivery time on the address the socket actually connects to.
 
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { Agent } from 'undici';
 import { hasControlChar } from '../dialout/sip-grammar.js';
+import { systemLookupWithin } from '../dns/index.js';
 import { DESTINATION_REFUSED, DestinationPolicy, guardedLookup } from './destination-policy.js';
 
 let installed = new DestinationPolicy();
@@ -69,14 +69,8 @@ export async function checkUrlDestination(url: string, policy: DestinationPolicy
   if (isIP(host) !== 0) return prefix(policy.checkAddress(host));
   const byName = policy.checkHost(host);
   if (byName !== undefined) return prefix(byName);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), dnsTimeoutMs)));
-  try {
-    const addresses = await Promise.race([lookup(host, { all: true }).catch(() => undefined), timeout]);
-    return addresses === undefined ? undefined : prefix(policy.checkResolved(host, addresses.map((a) => a.address)));
-  } finally {
-    clearTimeout(timer);
-  }
+  const addresses = await systemLookupWithin(host, dnsTimeoutMs);
+  return addresses === undefined ? undefined : prefix(policy.checkResolved(host, addresses.map((a) => a.address)));
 }
 
 function prefix(why: string | undefined): string | undefined {
