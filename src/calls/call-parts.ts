@@ -23,8 +23,9 @@ export interface CallParts {
 
 /** The call's lifecycle (keeping `record.status`), its journal, and the services of its UAC legs. */
 export function callParts(record: CallRecord, services: CallServices, clock: Clock, log: Logger, notify: NotifyTarget): CallParts {
-  const lifecycle = new CallLifecycle(clock.now(), () => {
+  const lifecycle = new CallLifecycle(clock.now(), (state) => {
     record.status = lifecycle.status;
+    log.debug({ state }, 'call state');
   });
   const journal = new CallJournal(
     record,

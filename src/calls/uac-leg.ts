@@ -80,8 +80,14 @@ function earlySdpOf(res: Srf.SrfResponse): string | undefined {
   return typeof body === 'string' && /^v=0/m.test(body) ? body : undefined;
 }
 
+/** How one INVITE came out: its dialog, or why there is none. */
+type Attempt = { dialog: Srf.Dialog; err?: undefined } | { dialog?: undefined; err: unknown };
+
 export abstract class UacLeg extends SipLeg<'opening' | 'inviting', UacLegServices> {
   private opening: Promise<unknown> | undefined;
+  /** Ends the INVITE in flight without its final response: a far end that answers neither it nor its CANCEL. */
+  private giveUp: ((attempt: Attempt) => void) | undefined;
+  private stopGiveUpTimer: Cancel = () => undefined;
   private sent: Srf.SrfRequest | undefined;
   private cancelWanted = false;
   /** Settles once the INVITE in flight is complete, a crossing 200 included. */
@@ -122,7 +128,6 @@ export abstract class UacLeg extends SipLeg<'opening' | 'inviting', UacLegServic
     if (!media || this.phase === 'gone') throw new InviteCancelled('the leg ended before its INVITE was sent');
     this.phase = 'inviting';
     this.inviteSentAt ??= this.services.clock.now();
-    type Attempt = { dialog: Srf.Dialog; err?: undefined } | { dialog?: undefined; err: unknown };
     const attempt: Promise<Attempt> = this.services.srf
       .createUAC(
         target.uri,
@@ -146,10 +151,21 @@ export abstract class UacLeg extends SipLeg<'opening' | 'inviting', UacLegServic
         (err: unknown): Attempt => ({ err }),
       );
     this.completion = attempt.then(() => undefined);
-    const { dialog, err } = await attempt;
+    this.services.logger.debug({ uri: target.uri, ...(target.proxy !== undefined && { proxy: target.proxy }) }, 'INVITE sent');
+    // A CANCEL is answered at once by a live far end (RFC 3261 §9.2: 200 to the CANCEL, 487 to the INVITE);
+    // one that answers neither would hold the leg until Timer B (32 s), far past the timeout that cancelled it.
+    const gaveUp = new Promise<Attempt>((resolve) => (this.giveUp = resolve));
+    const { dialog, err } = await Promise.race([attempt, gaveUp]);
+    this.giveUp = undefined;
+    this.stopGiveUpTimer();
+    this.services.logger.debug({ uri: target.uri, ...(dialog ? { answered: true } : { err: sipStatusOf(err)?.status ?? String(err) }) }, 'INVITE completed');
     this.sent = undefined;
     if (!dialog) {
-      if (this.cancelWanted) throw err instanceof InviteCancelled ? err : new InviteCancelled('INVITE CANCELled', { cause: err });
+      if (this.cancelWanted) {
+        // Done with, or given up on: ending the leg later has no INVITE left to wait for.
+        if (this.phase === 'inviting') this.phase = 'idle';
+        throw err instanceof InviteCancelled ? err : new InviteCancelled('INVITE CANCELled', { cause: err });
+      }
       this.phase = 'idle';
       const sip = sipStatusOf(err);
       if (sip) throw new InviteRejected(sip.status, sip.reason, sip.fromFarEnd, sip.signals, sip.tooSmall);
@@ -191,6 +207,10 @@ export abstract class UacLeg extends SipLeg<'opening' | 'inviting', UacLegServic
     this.cancelWanted = true;
     this.stopAnswerTimer();
     if (this.sent) this.sendCancel();
+    const graceMs = this.services.cancelGraceMs;
+    this.stopGiveUpTimer = this.services.clock.after(graceMs, () =>
+      this.giveUp?.({ err: new InviteCancelled(`the far end answered neither the INVITE nor its CANCEL within ${graceMs} ms`) }),
+    );
   }
 
   private sendCancel(): void {

@@ -107,6 +107,25 @@ describe('outbound call races', () => {
     expect(unhandled).toEqual([]);
   });
 
+  it('a bot answering neither the INVITE nor its CANCEL ends the call the CANCEL grace after the bot answer timeout, not at Timer B', async () => {
+    const call = newCall();
+    const { callee, botInvite } = await answeredAndBridging(call);
+    await clock.advance(3000);
+    expect(botInvite.cancels).toBe(1);
+    await clock.advance(3999);
+    expect(call.currentState).toBe('bridging');
+    await clock.advance(1);
+    await call.done;
+    expect(callee.byes).toBe(1);
+    expect(call.record).toMatchObject({ status: 'completed', reasonCode: 'error' });
+    expect(call.record.reason).toMatch(/bot did not answer within 3000 ms/);
+    // A 200 that comes after all is still hung up.
+    const bot = botInvite.answer();
+    await settle();
+    expect(bot.byes).toBe(1);
+    expect(unhandled).toEqual([]);
+  });
+
   it('a callee BYE while the bot is being INVITEd CANCELs the bot; a bot answering after the call ended gets a BYE', async () => {
     const call = newCall();
     const { callee, botInvite } = await answeredAndBridging(call);

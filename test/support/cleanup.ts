@@ -1,5 +1,6 @@
 import { afterEach } from 'vitest';
 import type { SpawnedDaemon } from './daemon.js';
+import { forgetExplanations, takeExplanations } from './diagnostics.js';
 import { stopAllSipp } from './sipp.js';
 
 // What an E2E test file starts (daemons, SIPp, listeners, Redis) is undone after each test, last first,
@@ -11,7 +12,17 @@ let registered = false;
 export function useCleanup(): void {
   if (registered) return;
   registered = true;
-  afterEach(async () => {
+  afterEach(async (context) => {
+    // A failed test's far ends and daemons are described before they are torn down (diagnostics.ts).
+    const result = context.task.result;
+    if (result?.state === 'fail') {
+      const explained = takeExplanations();
+      const first = result.errors?.[0];
+      if (explained && first) first.message = `${first.message}\n\nWhat the test's parts saw:\n${explained}`;
+      else if (explained) console.error(`What the test's parts saw:\n${explained}`);
+    } else {
+      forgetExplanations();
+    }
     for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
     await stopAllSipp();
   });

@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { parseConfig, type Config } from '../../src/config/index.js';
 import { Daemon } from '../../src/daemon/index.js';
-import { createLogger } from '../../src/log/index.js';
+import { pino } from 'pino';
+import { createLogger, type Logger } from '../../src/log/index.js';
 import { onCleanup } from './cleanup.js';
+import { explainOnFailure, LogTail, tailLines } from './diagnostics.js';
 import { startFreeswitch, testMediaMode } from './freeswitch-server.js';
 import { freePort } from './ports.js';
 import { outboxEntries, type RedisServer } from './redis.js';
@@ -106,17 +108,31 @@ export interface TestDaemon {
 export async function startTestDaemon(spec: TestDaemonSpec): Promise<TestDaemon> {
   const object = await testConfigObject(spec);
   const config = parseConfig(object, 'test config');
-  const daemon = new Daemon(config, createLogger(config.log.level));
+  const daemon = new Daemon(config, testLogger(config));
   const edge = behindDrachtio.has(object);
   const { httpPort } = await daemon.start();
+  const sipAddress = edge ? `127.0.0.1:${(await sharedDrachtio!).sipPort}` : `127.0.0.1:${config.sip.embedded.port}`;
   if (edge) await waitConnected(daemon);
   return {
     daemon,
     config,
     url: `http://127.0.0.1:${httpPort}`,
-    sipAddress: edge ? `127.0.0.1:${(await sharedDrachtio!).sipPort}` : `127.0.0.1:${config.sip.embedded.port}`,
+    sipAddress,
     stop: () => daemon.stop(),
   };
+}
+
+/**
+ * OUTDIAL_TEST_LOG=<level> prints a test daemon's log; otherwise its debug log is kept in memory and only
+ * a failed test shows its tail (diagnostics.ts).
+ */
+function testLogger(config: Config): Logger {
+  if (process.env.OUTDIAL_TEST_LOG) return createLogger(config.log.level);
+  const tail = new LogTail();
+  explainOnFailure(`daemon (HTTP ${config.http.host}:${config.http.port}, SIP ${config.sip.embedded.host}:${config.sip.embedded.port}) log, newest last`, () =>
+    tailLines(tail.text(), 60),
+  );
+  return pino({ level: 'debug', base: null, timestamp: pino.stdTimeFunctions.isoTime }, { write: (line: string) => tail.write(line) });
 }
 
 /** A daemon behind a drachtio-server of its own takes dialouts once drachtio-srf has authenticated. */
@@ -159,6 +175,7 @@ export async function spawnDaemon(
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const url = `http://127.0.0.1:${config.http.port}`;
+  explainOnFailure(`daemon process ${child.pid} (${url}) output, newest last`, () => tailLines(out, 60));
   const deadline = Date.now() + 20000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`daemon exited at start:\n${out}`);

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, readlinkSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
+import { explainOnFailure, tailLines } from './diagnostics.js';
 import { freePort } from './ports.js';
 
 export interface SippOptions {
@@ -130,7 +131,35 @@ export async function startSipp(opts: SippOptions, retry?: number): Promise<Sipp
     }
     return done;
   };
+  const messageFile = args[args.indexOf('-message_file') + 1];
+  explainOnFailure(`SIPp ${basename(scenario)} on 127.0.0.1:${port} (pid ${child.pid})`, () =>
+    describeSipp(child, stderr, join(traceDir, 'errors.log'), args.includes('-message_file') ? messageFile : undefined),
+  );
   return { port, pid: child.pid, address: `127.0.0.1:${port}`, done, stop };
+}
+
+/** A SIPp's state for a failed test: running or how it exited, its complaints, and the messages it saw. */
+function describeSipp(child: ChildProcess, stderr: string, errorFile: string, messageFile: string | undefined): string {
+  const state =
+    child.exitCode !== null ? `exited with code ${child.exitCode}` : child.signalCode !== null ? `killed by ${child.signalCode}` : 'still running';
+  const lines = [state];
+  if (stderr.trim()) lines.push(`stderr:\n${tailLines(stderr, 5)}`);
+  const errors = readIfExists(errorFile);
+  if (errors.trim()) lines.push(`unexpected messages (-trace_err):\n${tailLines(errors, 12)}`);
+  if (messageFile) {
+    // -trace_msg entries start with a dashed line naming the time, then "UDP message sent/received", then the message.
+    const flow = readIfExists(messageFile)
+      .split(/^-{20,}\s+(\S+\s+\S+)\s*$/m)
+      .flatMap((part, i, all) => {
+        if (i % 2 === 0) return [];
+        const body = (all[i + 1] ?? '').trim().split('\n');
+        const how = /message (sent|received)/i.exec(body[0] ?? '')?.[1] ?? '?';
+        const start = body.find((l, j) => j > 0 && l.trim() !== '')?.trim() ?? '';
+        return [`${part} ${how} ${start.length > 120 ? `${start.slice(0, 120)}…` : start}`];
+      });
+    lines.push(flow.length ? `messages:\n${flow.slice(-40).join('\n')}` : 'messages: none');
+  }
+  return lines.join('\n');
 }
 
 /** Runs a scenario to its end and returns its result. */
