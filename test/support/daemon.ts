@@ -47,12 +47,30 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>): Re
   return out;
 }
 
+/**
+ * Test daemons' RTP ports: each vitest worker (vitest.config.ts and vitest.stack.config.ts run two) takes
+ * its own half of 42000–49999 and hands its daemons 400-port ranges from it in turn, so a port one daemon
+ * released is not another daemon's soon after. The far end of an ended call may go on sending there for a
+ * moment (a SIPp plays its recording to the end), and each daemon's port pool passes over the ports it
+ * released itself only.
+ */
+const RTP_SLICES = 2;
+const RTP_SLICE_PORTS = 4000;
+const RTP_RANGE_PORTS = 400;
+let rtpTurn = Math.floor(Math.random() * (RTP_SLICE_PORTS / RTP_RANGE_PORTS));
+
+function nextRtpBase(): number {
+  const slice = (Number(process.env.VITEST_POOL_ID ?? 1) - 1) % RTP_SLICES;
+  const turn = rtpTurn++ % (RTP_SLICE_PORTS / RTP_RANGE_PORTS);
+  return 42000 + slice * RTP_SLICE_PORTS + turn * RTP_RANGE_PORTS;
+}
+
 export async function testConfigObject(spec: TestDaemonSpec): Promise<Record<string, unknown>> {
-  const rtpBase = 42000 + 2 * Math.floor(Math.random() * 3500);
+  const rtpBase = nextRtpBase();
   const base = {
     http: { host: '127.0.0.1', port: await freePort() },
     sip: { edge: 'embedded', embedded: { host: '127.0.0.1', port: await freePort() } },
-    media: { mode: 'direct', rtp: { host: '127.0.0.1', portMin: rtpBase, portMax: rtpBase + 399 } },
+    media: { mode: 'direct', rtp: { host: '127.0.0.1', portMin: rtpBase, portMax: rtpBase + RTP_RANGE_PORTS - 1 } },
     store: { type: 'memory' },
     notifications: { signingSecret: 'test-secret', timeoutMs: 2000, retries: 5 },
     calls: { shutdownGraceMs: 2000 },
