@@ -11,7 +11,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // One test file at a time: the end-to-end tests time real calls (ring durations, RTP timeouts, bridges)
+    // with SIPp far ends and daemons beside them, and two files at once on two cores made their timing
+    // depend on what the other file happened to run (README, "Tests"). `--maxWorkers 2` halves the run.
     fileParallelism: true,
-    maxWorkers: 2,
+    maxWorkers: 1,
   },
 });

@@ -48,7 +48,7 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>): Re
 }
 
 /**
- * Test daemons' RTP ports: each vitest worker (vitest.config.ts and vitest.stack.config.ts run two) takes
+ * Test daemons' RTP ports: each vitest worker (vitest.stack.config.ts runs two, `--maxWorkers 2` too) takes
  * its own half of 42000–49999 and hands its daemons 400-port ranges from it in turn, so a port one daemon
  * released is not another daemon's soon after. The far end of an ended call may go on sending there for a
  * moment (a SIPp plays its recording to the end), and each daemon's port pool passes over the ports it
