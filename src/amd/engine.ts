@@ -24,6 +24,9 @@ export class AmdEngine {
   private readonly sampleRate: number;
   private readonly hints: Record<string, string[]>;
   private readonly framer = new FrameAssembler();
+  /** The events of the push in progress, for the frame callback (one bound callback, not one per push). */
+  private pushOut: AmdEvent[] = [];
+  private readonly onFrame = (frame: Int16Array | null): void => this.processFrame(frame, this.pushOut);
   private clockMs = 0;
   private readonly verdict = new Verdict();
   private errorReported = false;
@@ -81,7 +84,8 @@ export class AmdEngine {
       out.push({ type: 'amd_error', error: `frame must be an Int16Array of 16-bit PCM samples, got ${kind}`, atMs: this.clockMs });
       return out;
     }
-    this.framer.push(pcm, this.sampleRate === 16000, (frame) => this.processFrame(frame, out));
+    this.pushOut = out;
+    this.framer.push(pcm, this.sampleRate === 16000, this.onFrame);
     return out;
   }
 
@@ -92,7 +96,8 @@ export class AmdEngine {
       out.push({ type: 'amd_error', error: `gap must be a non-negative number of ms, got ${String(ms)}`, atMs: this.clockMs });
       return out;
     }
-    this.framer.pushGap(ms, () => this.processFrame(null, out));
+    this.pushOut = out;
+    this.framer.pushGap(ms, () => this.onFrame(null));
     return out;
   }
 

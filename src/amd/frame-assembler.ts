@@ -5,7 +5,8 @@ export const ANALYSIS_RATE = 8000;
 
 /**
  * Cuts pushed PCM (any length, 8 or 16 kHz) and declared gaps into whole 20 ms frames at 8 kHz. The frame
- * handed on is one reused buffer: it is valid only during the call.
+ * handed on is one reused buffer, or the pushed packet itself when it is one whole frame: it is valid only
+ * during the call. (Copying every packet into the buffer took half the engine's time.)
  */
 export class FrameAssembler {
   private readonly frame = new Int16Array(FRAME_SAMPLES);
@@ -28,6 +29,8 @@ export class FrameAssembler {
   }
 
   private pushSamples(pcm: Int16Array, onFrame: (frame: Int16Array) => void): void {
+    // The usual case, one whole 20 ms packet on a frame boundary, is handed on as it is: no copy.
+    if (this.frameFill === 0 && pcm.length === FRAME_SAMPLES) return onFrame(pcm);
     let i = 0;
     while (i < pcm.length) {
       const take = Math.min(FRAME_SAMPLES - this.frameFill, pcm.length - i);

@@ -175,6 +175,27 @@ describe('AMD engine on generated audio', () => {
     expect(events).toEqual(run(x));
   });
 
+  it('hears whole 20 ms packets, pieces between them and a packet buffer the sender reuses as one stream', () => {
+    const x = concat(silence(500), syllables(20), silence(400), tone(1000, 400, -12), silence(2500));
+    const engine = new AmdEngine();
+    const events: AmdEvent[] = [];
+    // a whole packet lands on a frame boundary (handed on as it is) or inside a part-filled frame (buffered)
+    const sizes = [160, 97, 63, 160, 160, 50, 160, 110];
+    const packet = new Int16Array(160);
+    for (let i = 0, k = 0; i < x.length; k++) {
+      const n = Math.min(sizes[k % sizes.length]!, x.length - i);
+      if (n === 160) {
+        packet.set(x.subarray(i, i + 160));
+        events.push(...engine.pushFrame(packet));
+        packet.fill(12345);
+      } else {
+        events.push(...engine.pushFrame(x.subarray(i, i + n)));
+      }
+      i += n;
+    }
+    expect(events).toEqual(run(x));
+  });
+
   it('handles 16 kHz audio like 8 kHz audio', () => {
     const x16 = concat(silence(500, 16000), syllables(20, 220, -18, 16000), silence(400, 16000), tone(1000, 400, -12, 16000), silence(2500, 16000));
     const events = run(x16, undefined, 16000);
