@@ -158,7 +158,8 @@ export abstract class UacLeg extends SipLeg<'opening' | 'inviting', UacLegServic
     const { dialog, err } = await Promise.race([attempt, gaveUp]);
     this.giveUp = undefined;
     this.stopGiveUpTimer();
-    this.services.logger.debug({ uri: target.uri, ...(dialog ? { answered: true } : { err: sipStatusOf(err)?.status ?? String(err) }) }, 'INVITE completed');
+    const sip = dialog ? undefined : sipStatusOf(err);
+    this.services.logger.debug({ uri: target.uri, ...(dialog ? { answered: true } : { err: sip?.status ?? String(err) }) }, 'INVITE completed');
     this.sent = undefined;
     if (!dialog) {
       if (this.cancelWanted) {
@@ -167,7 +168,6 @@ export abstract class UacLeg extends SipLeg<'opening' | 'inviting', UacLegServic
         throw err instanceof InviteCancelled ? err : new InviteCancelled('INVITE CANCELled', { cause: err });
       }
       this.phase = 'idle';
-      const sip = sipStatusOf(err);
       if (sip) throw new InviteRejected(sip.status, sip.reason, sip.fromFarEnd, sip.signals, sip.tooSmall);
       throw err instanceof Error ? err : new Error(String(err));
     }

@@ -1,6 +1,6 @@
 // SIPp far ends for outdial's E2E tests: a carrier (the callee) and a bot, each with its message trace and,
 // when it answers, an RtpRecorder on the port its SDP advertises. Built on startSipp from ./sipp.js.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -9,7 +9,10 @@ import { DEMO_SCENARIOS, demoScenario, type DemoScenario } from '../../demo/inde
 import { freePort } from './ports.js';
 import { startRtpRecorder, type RtpRecorder } from './rtp-recorder.js';
 import { startSipp, type SippResult, type SippRun } from './sipp.js';
+import { readSippMessages, type SippMessage } from './sipp-trace.js';
 import { untilValue } from './until.js';
+
+export { readSippMessages, type SippMessage } from './sipp-trace.js';
 
 /** Scenarios only the tests use; the rest are the demo's own (demo/sipp/), shared. */
 export const E2E_SCENARIOS = resolve(dirname(fileURLToPath(import.meta.url)), '../e2e/sipp');
@@ -109,23 +112,6 @@ export interface E2eSipp {
   done: Promise<SippResult>;
   /** Stops SIPp and closes the recorder. */
   stop(): Promise<SippResult>;
-}
-
-export interface SippMessage {
-  direction: 'sent' | 'received';
-  /** The transport SIPp names for it in the trace. */
-  transport: 'UDP' | 'TCP';
-  /** "INVITE sip:...@... SIP/2.0" or "SIP/2.0 200 OK". */
-  startLine: string;
-  method: string | undefined;
-  requestUri: string | undefined;
-  status: number | undefined;
-  /** Header values by lower-case name (compact forms not expanded). */
-  headers: Record<string, string[]>;
-  /** First value of a header, by any case. */
-  header(name: string): string | undefined;
-  body: string;
-  raw: string;
 }
 
 /** The file of a far-end scenario: demo/sipp/ for the demo's, test/e2e/sipp/ for the others. */
@@ -229,46 +215,4 @@ function udpFree(port: number): Promise<boolean> {
     s.once('error', () => res(false));
     s.bind(port, '127.0.0.1', () => s.close(() => res(true)));
   });
-}
-
-const ENTRY_SEPARATOR = /^-{40,} \S+ \S+\r?\n/m;
-
-/** Parses a SIPp -trace_msg file (an empty list if it does not exist yet). */
-export function readSippMessages(file: string): SippMessage[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split(ENTRY_SEPARATOR)
-    .map(parseEntry)
-    .filter((m): m is SippMessage => m !== undefined);
-}
-
-function parseEntry(entry: string): SippMessage | undefined {
-  const heading = /^(UDP|TCP) message (sent|received)[^\n]*\n\n/.exec(entry);
-  if (!heading) return undefined;
-  const raw = entry.slice(heading[0].length).replace(/\n+$/, '\n');
-  const split = raw.search(/\r?\n\r?\n/);
-  const head = split < 0 ? raw : raw.slice(0, split);
-  const body = split < 0 ? '' : raw.slice(split).replace(/^\r?\n\r?\n/, '');
-  const [startLine = '', ...lines] = head.split(/\r?\n/);
-  const headers: Record<string, string[]> = {};
-  for (const line of lines) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    (headers[name] ??= []).push(line.slice(colon + 1).trim());
-  }
-  const request = /^([A-Z]+) (\S+) SIP\/2\.0$/.exec(startLine);
-  const response = /^SIP\/2\.0 (\d{3})/.exec(startLine);
-  return {
-    transport: heading[1] as 'UDP' | 'TCP',
-    direction: heading[2] as 'sent' | 'received',
-    startLine,
-    method: request?.[1],
-    requestUri: request?.[2],
-    status: response ? Number(response[1]) : undefined,
-    headers,
-    header: (name) => headers[name.toLowerCase()]?.[0],
-    body,
-    raw,
-  };
 }

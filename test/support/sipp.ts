@@ -6,6 +6,7 @@ import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { explainOnFailure, tailLines } from './diagnostics.js';
 import { freePort } from './ports.js';
+import { readSippMessages } from './sipp-trace.js';
 
 export interface SippOptions {
   /** Scenario file; a bare name is looked up in test/sipp/. */
@@ -131,10 +132,9 @@ export async function startSipp(opts: SippOptions, retry?: number): Promise<Sipp
     }
     return done;
   };
-  const messageFile = args[args.indexOf('-message_file') + 1];
-  explainOnFailure(`SIPp ${basename(scenario)} on 127.0.0.1:${port} (pid ${child.pid})`, () =>
-    describeSipp(child, stderr, join(traceDir, 'errors.log'), args.includes('-message_file') ? messageFile : undefined),
-  );
+  const traced = args.indexOf('-message_file');
+  const messageFile = traced >= 0 ? args[traced + 1] : undefined;
+  explainOnFailure(`SIPp ${basename(scenario)} on 127.0.0.1:${port} (pid ${child.pid})`, () => describeSipp(child, stderr, join(traceDir, 'errors.log'), messageFile));
   return { port, pid: child.pid, address: `127.0.0.1:${port}`, done, stop };
 }
 
@@ -147,17 +147,8 @@ function describeSipp(child: ChildProcess, stderr: string, errorFile: string, me
   const errors = readIfExists(errorFile);
   if (errors.trim()) lines.push(`unexpected messages (-trace_err):\n${tailLines(errors, 12)}`);
   if (messageFile) {
-    // -trace_msg entries start with a dashed line naming the time, then "UDP message sent/received", then the message.
-    const flow = readIfExists(messageFile)
-      .split(/^-{20,}\s+(\S+\s+\S+)\s*$/m)
-      .flatMap((part, i, all) => {
-        if (i % 2 === 0) return [];
-        const body = (all[i + 1] ?? '').trim().split('\n');
-        const how = /message (sent|received)/i.exec(body[0] ?? '')?.[1] ?? '?';
-        const start = body.find((l, j) => j > 0 && l.trim() !== '')?.trim() ?? '';
-        return [`${part} ${how} ${start.length > 120 ? `${start.slice(0, 120)}…` : start}`];
-      });
-    lines.push(flow.length ? `messages:\n${flow.slice(-40).join('\n')}` : 'messages: none');
+    const flow = readSippMessages(messageFile).map((m) => `${m.at} ${m.direction} ${m.startLine}`);
+    lines.push(flow.length ? `messages:\n${tailLines(flow.join('\n'), 40, 160)}` : 'messages: none');
   }
   return lines.join('\n');
 }
