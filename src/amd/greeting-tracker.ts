@@ -23,14 +23,17 @@ const RESUME_AFTER_MS = 100;
 const RESUME_RANGE_DB = 11;
 /**
  * Voice resuming after RESUME_AFTER_MS of silence within RESUME_RANGE_DB of the greeting's loudest may still be
- * the room's loudest syllables (a TV's talk peaks 8-11 dB under the person in the corpus). It is held pending
- * for up to CONFIRM_WINDOW_MS: it is the greeting going on once CONFIRM_FRAMES of it are voiced or one frame
- * comes within CONFIRM_RANGE_DB of the loudest; otherwise it was the room's short burst (docs/amd.md,
- * "Talk in the room"). The speech-end decision waits while it is pending.
+ * the room's loudest syllables (a TV's talk peaks 8-11 dB under the person in the corpus, and 6-8 dB under
+ * over the stress part's louder rooms). It is held pending for up to CONFIRM_WINDOW_MS: it is the greeting
+ * going on once CONFIRM_FRAMES of it are voiced or one frame comes within CONFIRM_RANGE_DB of the loudest;
+ * otherwise it was the room's short burst (docs/amd.md, "Talk in the room"). The speech-end decision waits
+ * while it is pending. A greeting resuming after a breath comes back within 5 dB of its loudest (or runs on
+ * for CONFIRM_RUN_FRAMES); at 8 dB one syllable of a loud room confirmed itself as the greeting, and over a
+ * room that never stops such syllables added up to a "long greeting".
  */
 const CONFIRM_WINDOW_MS = 300;
 const CONFIRM_FRAMES = 6;
-const CONFIRM_RANGE_DB = 8;
+const CONFIRM_RANGE_DB = 5;
 /** ...or this many voiced frames at any level: a room's loud syllables are few and short. */
 const CONFIRM_RUN_FRAMES = 8;
 /** Only voice after this much silence is held pending (shorter pauses are a greeting's own). */

@@ -92,6 +92,25 @@ describe('greeting tracker', () => {
     expect(g.silenceMs(t)).toBe(t - 400);
   });
 
+  it("does not let one loud syllable of the room, 7 dB under the person, confirm itself as the greeting", () => {
+    const g = new GreetingTracker();
+    let t = 0;
+    const push = (voiced: boolean, db: number): boolean => {
+      g.push(voiced, t, 20, db);
+      t += 20;
+      return g.heard;
+    };
+    for (let i = 0; i < 20; i++) push(true, -16); // "hello?" 0-400 ms
+    for (let i = 0; i < 20; i++) push(false, -60); // 400 ms quiet
+    // a loud room's syllable: rising to 7 dB under the person for one frame, five frames in all
+    for (const db of [-27, -23, -25, -27, -29]) expect(push(true, db)).toBe(false);
+    for (let i = 0; i < 15; i++) push(false, -50);
+    expect(g.resumePending).toBe(false);
+    expect(g.lastVoiceEndMs).toBe(400);
+    // the person asking again comes back near their own level and is heard at once
+    expect(push(true, -19)).toBe(true);
+  });
+
   it('confirms a pending resumption that goes on, as the greeting resuming where it began', () => {
     const g = new GreetingTracker();
     let t = 0;
