@@ -112,6 +112,19 @@ function humanLatencies(o: Outcome[]): number[] {
     .map((x) => x.decisionAtMs! - x.label.speechEndMs!);
 }
 
+/** When the recordings decided right were called machines: audio offsets from the file's start (the answer). */
+function machineDecisionTimes(o: Outcome[]): number[] {
+  return o.filter((x) => x.label.cls === 'machine' && ok(x) && x.decisionAtMs !== undefined).map((x) => x.decisionAtMs!);
+}
+
+/** A sweep's first two figures: accuracy and the share of people called machines, in per cent. */
+function accuracyAndFalseMachine(o: Outcome[]): string {
+  const humans = o.filter((x) => x.label.cls === 'human');
+  const acc = ((100 * o.filter(ok).length) / o.length).toFixed(1);
+  const fm = ((100 * humans.filter((x) => x.decision === 'amd_machine_detected').length) / humans.length).toFixed(1);
+  return `${acc}% / ${fm}%`;
+}
+
 function summarize(o: Outcome[], run: Run, engine: boolean): Map<string, string> {
   const rows = new Map<string, string>();
   rows.set('accuracy (all)', pct(o.filter(ok).length, o.length));
@@ -132,7 +145,7 @@ function summarize(o: Outcome[], run: Run, engine: boolean): Map<string, string>
   // the p50 stays under 800 ms only while more than half the people are decided that soon
   rows.set('humans decided within 800 ms', pct(lat.filter((x) => x <= 800).length, humans.length));
   // how soon after the answer (the file's start) a recording is called one: what a dialer waits in detect mode
-  const machineAt = o.filter((x) => x.label.cls === 'machine' && ok(x) && x.decisionAtMs !== undefined).map((x) => x.decisionAtMs!);
+  const machineAt = machineDecisionTimes(o);
   rows.set('machine decision after answer p50', ms(quantile(machineAt, 0.5)));
   rows.set('machine decision after answer p90', ms(quantile(machineAt, 0.9)));
   const wrongHuman = o.filter((x) => x.label.cls === 'machine' && x.decision === 'amd_human_detected');
@@ -176,28 +189,17 @@ const sweep = [300, 400, 500, 600, 700, 800, 1000, 1200];
 process.stdout.write(`\nspeechEndThresholdMs sweep (default ${defaultAmdOptions.speechEndThresholdMs} ms): accuracy, humans called machines, human decision p50 after speech\n`);
 for (const t of sweep) {
   const r = runEngine(files, { speechEndThresholdMs: t });
-  const cells = [parts.tune(r.outcomes), parts.heldout(r.outcomes)].map((o) => {
-    const humans = o.filter((x) => x.label.cls === 'human');
-    const acc = ((100 * o.filter(ok).length) / o.length).toFixed(1);
-    const fm = ((100 * humans.filter((x) => x.decision === 'amd_machine_detected').length) / humans.length).toFixed(1);
-    return `${acc}% / ${fm}% / ${ms(quantile(humanLatencies(o), 0.5))}`.padEnd(26);
-  });
+  const cells = [parts.tune(r.outcomes), parts.heldout(r.outcomes)].map((o) => `${accuracyAndFalseMachine(o)} / ${ms(quantile(humanLatencies(o), 0.5))}`.padEnd(26));
   process.stdout.write(`  ${String(t).padStart(5)} ms   tuning ${cells[0]}  held-out ${cells[1]}\n`);
 }
 
 // thresholdWordCount sweep: fewer words decide recordings sooner, and call more people (over room talk) machines
-const machineP50 = (o: Outcome[]) => ms(quantile(o.filter((x) => x.label.cls === 'machine' && ok(x) && x.decisionAtMs !== undefined).map((x) => x.decisionAtMs!), 0.5));
 process.stdout.write(
   `\nthresholdWordCount sweep (default ${defaultAmdOptions.thresholdWordCount}): accuracy, humans called machines, machine decision p50 after answer; stress people called machines\n`,
 );
 for (const w of [5, 6, 7, 8, 9, 10, 12]) {
   const r = runEngine(files, { thresholdWordCount: w });
-  const cells = [parts.tune(r.outcomes), parts.heldout(r.outcomes)].map((o) => {
-    const humans = o.filter((x) => x.label.cls === 'human');
-    const acc = ((100 * o.filter(ok).length) / o.length).toFixed(1);
-    const fm = ((100 * humans.filter((x) => x.decision === 'amd_machine_detected').length) / humans.length).toFixed(1);
-    return `${acc}% / ${fm}% / ${machineP50(o)}`.padEnd(27);
-  });
+  const cells = [parts.tune(r.outcomes), parts.heldout(r.outcomes)].map((o) => `${accuracyAndFalseMachine(o)} / ${ms(quantile(machineDecisionTimes(o), 0.5))}`.padEnd(27));
   const stressed = r.outcomes.filter((x) => x.label.split === 'stress');
   const called = stressed.filter((x) => x.decision === 'amd_machine_detected').length;
   process.stdout.write(`  ${String(w).padStart(5)} words  tuning ${cells[0]}  held-out ${cells[1]}  stress ${called}/${stressed.length}\n`);

@@ -7,6 +7,21 @@ function feed(pattern: string): GreetingTracker {
   return g;
 }
 
+/**
+ * A tracker fed one 20 ms frame at a time from 0 ms: `push` returns whether the frame was heard as the
+ * greeting's voice, `now` the offset of the next frame.
+ */
+function frameByFrame(): { g: GreetingTracker; push: (voiced: boolean, db: number) => boolean; now: () => number } {
+  const g = new GreetingTracker();
+  let t = 0;
+  const push = (voiced: boolean, db: number): boolean => {
+    g.push(voiced, t, 20, db);
+    t += 20;
+    return g.heard;
+  };
+  return { g, push, now: () => t };
+}
+
 describe('greeting tracker', () => {
   it('needs three voiced frames for speech onset, so a click is not speech', () => {
     expect(feed('....v.....v....').started).toBe(false);
@@ -54,33 +69,21 @@ describe('greeting tracker', () => {
   });
 
   it('after a pause, hears voice far under the greeting as the room, not as the greeting going on', () => {
-    const g = new GreetingTracker();
-    let t = 0;
-    const push = (voiced: boolean, db: number): boolean => {
-      g.push(voiced, t, 20, db);
-      t += 20;
-      return g.heard;
-    };
+    const { g, push, now } = frameByFrame();
     for (let i = 0; i < 20; i++) push(true, -16); // "hello?" 0-400 ms
     for (let i = 0; i < 10; i++) push(false, -60); // 200 ms quiet
     expect(push(true, -30)).toBe(false); // a TV 14 dB under the person
     expect(g.lastVoiceEndMs).toBe(400);
-    expect(g.silenceMs(t)).toBe(220);
+    expect(g.silenceMs(now())).toBe(220);
     expect(push(true, -20)).toBe(true); // the greeting going on
-    expect(g.lastVoiceEndMs).toBe(t);
+    expect(g.lastVoiceEndMs).toBe(now());
     // a quiet end of a word right after the voice is still the greeting's
     push(true, -16);
     expect(push(true, -30)).toBe(true);
   });
 
   it("holds a short loud burst after a pause pending: the room's loudest syllables do not keep the line from falling quiet", () => {
-    const g = new GreetingTracker();
-    let t = 0;
-    const push = (voiced: boolean, db: number): boolean => {
-      g.push(voiced, t, 20, db);
-      t += 20;
-      return g.heard;
-    };
+    const { g, push, now } = frameByFrame();
     for (let i = 0; i < 20; i++) push(true, -16); // "hello?" 0-400 ms
     for (let i = 0; i < 20; i++) push(false, -60); // 400 ms quiet
     // a TV's syllable 10 dB under the person: pending, not heard
@@ -89,17 +92,11 @@ describe('greeting tracker', () => {
     for (let i = 0; i < 15; i++) push(false, -50);
     expect(g.resumePending).toBe(false); // the burst ended unconfirmed: it was the room
     expect(g.lastVoiceEndMs).toBe(400);
-    expect(g.silenceMs(t)).toBe(t - 400);
+    expect(g.silenceMs(now())).toBe(now() - 400);
   });
 
   it("does not let one loud syllable of the room, 7 dB under the person, confirm itself as the greeting", () => {
-    const g = new GreetingTracker();
-    let t = 0;
-    const push = (voiced: boolean, db: number): boolean => {
-      g.push(voiced, t, 20, db);
-      t += 20;
-      return g.heard;
-    };
+    const { g, push } = frameByFrame();
     for (let i = 0; i < 20; i++) push(true, -16); // "hello?" 0-400 ms
     for (let i = 0; i < 20; i++) push(false, -60); // 400 ms quiet
     // a loud room's syllable: rising to 7 dB under the person for one frame, five frames in all
@@ -112,23 +109,17 @@ describe('greeting tracker', () => {
   });
 
   it('confirms a pending resumption that goes on, as the greeting resuming where it began', () => {
-    const g = new GreetingTracker();
-    let t = 0;
-    const push = (voiced: boolean, db: number): boolean => {
-      g.push(voiced, t, 20, db);
-      t += 20;
-      return g.heard;
-    };
+    const { g, push, now } = frameByFrame();
     for (let i = 0; i < 20; i++) push(true, -16);
     for (let i = 0; i < 30; i++) push(false, -60); // 600 ms: a breath between sentences
-    const resumedAt = t;
+    const resumedAt = now();
     expect(push(true, -26)).toBe(false); // within 11 dB of the loudest: pending
     for (let i = 0; i < 6; i++) expect(push(true, -29)).toBe(false);
     expect(push(true, -29)).toBe(true); // eight voiced frames: a sentence, not a syllable
     expect(g.resumeConfirmed).toBe(true);
     expect(g.utteranceStartMs).toBe(resumedAt);
     expect(g.pauseBeforeUtteranceMs).toBe(600);
-    expect(g.lastVoiceEndMs).toBe(t);
+    expect(g.lastVoiceEndMs).toBe(now());
     // a frame near the greeting's loudest confirms at once
     for (let i = 0; i < 20; i++) push(false, -60);
     expect(push(true, -25)).toBe(false);
